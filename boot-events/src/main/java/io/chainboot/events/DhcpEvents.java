@@ -1,0 +1,47 @@
+package io.chainboot.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** Events published by dhcp-service. {@code ip} is the client's address (offered, acked, declined…). */
+public final class DhcpEvents {
+    private DhcpEvents() {
+    }
+
+    /**
+     * An OFFER was sent (full mode: {@code ip} = yiaddr; proxy mode: {@code ip} null).
+     *
+     * @param client    firmware, iPXE or OS (option 77 / 60)
+     * @param arch      RFC 4578 option 93 client architecture, null if absent
+     * @param vendorClass option 60 as sent
+     * @param uuid      option 97 client machine identifier (RFC 4578 §2.3), canonical text, or null
+     * @param bootFile  the boot file or URL handed out, null if none
+     * @param mode      {@code full} or {@code proxy}
+     * @param leaseSeconds lease time offered, 0 in proxy mode
+     */
+    public record Offered(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
+                          ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
+                          String mode, long leaseSeconds) implements BootEvent {
+    }
+
+    /** An ACK was sent: the client now holds {@code ip} (full mode) or has its boot info (proxy mode). */
+    public record Acked(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
+                        ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
+                        String mode, long leaseSeconds, String hostname) implements BootEvent {
+    }
+
+    /** A NAK was sent for {@code requested}. */
+    public record Nak(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
+                      Ipv4Address requested, String reason) implements BootEvent {
+    }
+
+    /** The client declined {@code ip} (address in use, RFC 2131 §4.3.3): it is quarantined. */
+    public record Declined(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
+                           String reason) implements BootEvent {
+    }
+
+    /** The client released {@code ip}. */
+    public record Released(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip)
+            implements BootEvent {
+    }
+}

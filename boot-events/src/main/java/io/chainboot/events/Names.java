@@ -1,0 +1,101 @@
+package io.chainboot.events;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Names that several services must agree on, derived in one place so that the script iPXE runs
+ * and the target that checks the login can never disagree.
+ *
+ * <ul>
+ *   <li>target IQN of a machine's disk: {@code <prefix>:<hostname>} or {@code <prefix>:<mac-hyphenated>}</li>
+ *   <li>initiator IQN set by its script: {@code <prefix>:initiator:<mac-hyphenated>} (RFC 3720 §3.2.6.3.1
+ *       allows lower-case letters, digits, '-', '.' and ':')</li>
+ *   <li>CHAP secret: HMAC-SHA256(cluster secret, canonical MAC), 16 hex characters (12–16 bytes is what
+ *       Microsoft's initiator accepts)</li>
+ * </ul>
+ */
+public final class Names {
+    /** Default naming authority for IQNs: {@code iqn.yyyy-mm.reversed-domain}. */
+    public static final String DEFAULT_IQN_PREFIX = "iqn.2026-01.io.chainboot";
+
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    private static final Pattern IQN_PREFIX = Pattern.compile("iqn\\.\\d{4}-\\d{2}\\.[a-z0-9][a-z0-9.-]*");
+    private static final String INITIATOR = ":initiator:";
+
+    private Names() {
+    }
+
+    public static boolean isValidHostname(String name) {
+        return name != null && HOSTNAME.matcher(name).matches();
+    }
+
+    public static String checkIqnPrefix(String prefix) {
+        if (prefix == null || !IQN_PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("invalid IQN prefix '" + prefix + "': expected iqn.yyyy-mm.reversed.domain");
+        }
+        return prefix;
+    }
+
+    /** The target IQN of a machine's disk. */
+    public static String targetIqn(String prefix, MacAddress mac, String hostname) {
+        checkIqnPrefix(prefix);
+        String name = isValidHostname(hostname) ? hostname.toLowerCase(Locale.ROOT) : mac.toHyphenated();
+        return prefix + ":" + name;
+    }
+
+    public static String targetIqn(String prefix, MachineSpec spec) {
+        return targetIqn(prefix, spec.mac(), spec.hostname());
+    }
+
+    /** The initiator IQN the machine's iPXE script sets; it carries the MAC. */
+    public static String initiatorIqn(String prefix, MacAddress mac) {
+        return checkIqnPrefix(prefix) + INITIATOR + mac.toHyphenated();
+    }
+
+    /** The MAC inside an initiator IQN made by {@link #initiatorIqn}, whatever its prefix. */
+    public static Optional<MacAddress> macOfInitiator(String initiatorIqn) {
+        if (initiatorIqn == null) {
+            return Optional.empty();
+        }
+        int at = initiatorIqn.lastIndexOf(INITIATOR);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MacAddress.parse(initiatorIqn.substring(at + INITIATOR.length())));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The machine's CHAP secret, derived from the cluster secret that script and iscsi services share. */
+    public static String chapSecret(String clusterSecret, MacAddress mac) {
+        return derive(clusterSecret, "chap:" + mac);
+    }
+
+    /** The secret the target answers with in mutual CHAP. */
+    public static String mutualChapSecret(String clusterSecret, MacAddress mac) {
+        return derive(clusterSecret, "chap-mutual:" + mac);
+    }
+
+    private static String derive(String clusterSecret, String what) {
+        if (clusterSecret == null || clusterSecret.length() < 12) {
+            throw new IllegalArgumentException("the CHAP cluster secret must be at least 12 characters");
+        }
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(clusterSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] out = hmac.doFinal(what.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(out, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.chainboot.common;
+
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.MachineSpec;
+
+import java.util.Collection;
+import java.util.Optional;
+
+/** The in-memory view of {@link io.chainboot.events.Topics#MACHINES}: no lookup ever leaves the process. */
+public interface MachineDirectory {
+    Optional<MachineSpec> byMac(MacAddress mac);
+
+    /** By SMBIOS UUID (DHCP option 97 / iPXE {@code ${uuid}}), case-insensitive. */
+    Optional<MachineSpec> byUuid(String uuid);
+
+    Collection<MachineSpec> all();
+}
