@@ -168,6 +168,21 @@ public final class TestNamespace implements AutoCloseable {
         return false;
     }
 
+    /** PIDs running inside the namespace that this harness did not start itself (e.g. what a launcher left). */
+    public List<Long> pidsExceptOwnDaemons() {
+        java.util.Set<Long> own = new java.util.HashSet<>();
+        synchronized (daemons) {
+            daemons.forEach(d -> own.add(d.pid()));
+        }
+        List<Long> out = new ArrayList<>();
+        for (String pid : Cmd.run("ip", "netns", "pids", name).output().split("\\s+")) {
+            if (pid.matches("\\d+") && !own.contains(Long.parseLong(pid))) {
+                out.add(Long.parseLong(pid));
+            }
+        }
+        return out;
+    }
+
     private void startRadvd() throws IOException {
         Path conf = dir.resolve("radvd.conf");
         Files.writeString(conf, """
@@ -220,7 +235,7 @@ public final class TestNamespace implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

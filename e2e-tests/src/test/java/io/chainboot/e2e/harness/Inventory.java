@@ -1,0 +1,132 @@
+package io.chainboot.e2e.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chainboot.events.BootStage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** The inventory-service REST API as a user drives it (bearer token from {@code <state>/api-token}). */
+public final class Inventory {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A stage a boot reached and when. */
+    public record StageAt(BootStage stage, Instant at) {
+    }
+
+    private final Chainboot cb;
+
+    public Inventory(Chainboot cb) {
+        this.cb = cb;
+    }
+
+    /** Registers (or updates) a machine with the sanboot profile and a disk assignment. */
+    public void registerSanboot(String mac, String hostname, String diskKind, String image, boolean chap) {
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("mac", mac);
+        if (hostname != null) {
+            spec.put("hostname", hostname);
+        }
+        spec.put("profile", "sanboot");
+        spec.put("netboot", true);
+        ObjectNode disk = spec.putObject("disk");
+        disk.put("kind", diskKind);
+        disk.put("image", image);
+        if (chap) {
+            spec.putObject("chap").put("enabled", true).put("mutual", false);
+        }
+        Chainboot.Http r = cb.http("PUT", cb.inventoryUrl("/api/machines/" + mac), spec.toString(), true);
+        if (r.status() == 404 || r.status() == 405) {
+            r = cb.http("POST", cb.inventoryUrl("/api/machines"), spec.toString(), true);
+        }
+        if (!r.ok()) {
+            throw new IllegalStateException("registering " + mac + " failed: HTTP " + r.status() + " " + r.body());
+        }
+    }
+
+    public JsonNode machine(String mac) {
+        Chainboot.Http r = cb.http("GET", cb.inventoryUrl("/api/machines/" + mac), null, true);
+        return r.ok() ? parse(r.body()) : JSON.createObjectNode();
+    }
+
+    /** The JSON of the machine's latest boot timeline (as the API shows it). */
+    public String timelineJson(String mac) {
+        Chainboot.Http r = cb.http("GET", cb.inventoryUrl("/api/machines/" + mac + "/boots/latest"), null, true);
+        return r.ok() ? r.body() : "HTTP " + r.status() + " " + r.body();
+    }
+
+    /** The stages of the machine's latest boot attempt, in time order. */
+    public List<StageAt> latestStages(String mac) {
+        JsonNode root = parse(timelineJson(mac));
+        List<StageAt> out = new ArrayList<>();
+        collect(root, out);
+        out.sort(Comparator.comparing(StageAt::at));
+        return out;
+    }
+
+    /** Polls until the latest boot shows {@code stage} or the timeout passes; returns what it last saw. */
+    public List<StageAt> awaitStage(String mac, BootStage stage, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<StageAt> seen = latestStages(mac);
+        while (seen.stream().noneMatch(s -> s.stage() == stage) && System.nanoTime() < end) {
+            TestNamespace.sleep(500);
+            seen = latestStages(mac);
+        }
+        return seen;
+    }
+
+    private static void collect(JsonNode n, List<StageAt> out) {
+        if (n == null) {
+            return;
+        }
+        if (n.isObject()) {
+            Optional<BootStage> stage = stageOf(n.get("stage"));
+            Optional<Instant> at = instantOf(n, "at", "time", "reachedAt", "since");
+            if (stage.isPresent() && at.isPresent() && out.stream().noneMatch(s -> s.stage() == stage.get())) {
+                out.add(new StageAt(stage.get(), at.get()));
+            }
+            n.elements().forEachRemaining(c -> collect(c, out));
+        } else if (n.isArray()) {
+            n.elements().forEachRemaining(c -> collect(c, out));
+        }
+    }
+
+    private static Optional<BootStage> stageOf(JsonNode n) {
+        if (n == null || !n.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(BootStage.valueOf(n.asText()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> instantOf(JsonNode n, String... fields) {
+        for (String f : fields) {
+            JsonNode v = n.get(f);
+            if (v != null && v.isTextual()) {
+                try {
+                    return Optional.of(Instant.parse(v.asText()));
+                } catch (RuntimeException ignored) {
+                    // try the next field
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
+    }
+}
