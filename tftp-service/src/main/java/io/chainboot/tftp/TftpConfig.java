@@ -1,0 +1,52 @@
+package io.chainboot.tftp;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/** {@code chainboot.tftp.*}: the keys are a contract with the launcher and docker-compose (docs/tftp-service.md). */
+@ConfigMapping(prefix = "chainboot.tftp")
+public interface TftpConfig {
+    /** Address the TFTP port and the per-transfer ports bind to. */
+    @WithDefault("0.0.0.0")
+    String bindAddress();
+
+    @WithDefault("69")
+    int port();
+
+    /** Directory served read-only; created if missing. */
+    @WithDefault("state/tftp")
+    String root();
+
+    /** Link MTU; the blksize cap is {@code mtu - 32} (IPv4 20 + UDP 8 + TFTP 4 bytes) unless max-blksize is set. */
+    @WithDefault("1500")
+    int mtu();
+
+    /** Explicit blksize cap (512..65464), overriding the MTU-derived one. */
+    OptionalInt maxBlksize();
+
+    /** RFC 7440 windowsize cap, 1..64. */
+    @WithDefault("64")
+    int maxWindow();
+
+    @WithDefault("500")
+    int maxTransfers();
+
+    /** Retransmission timeout when the client does not ask one with the timeout option. */
+    @WithDefault("1s")
+    Duration timeout();
+
+    /** Retransmissions before a transfer is given up. */
+    @WithDefault("5")
+    int retries();
+
+    /** Selector threads. */
+    @WithDefault("2")
+    int ioThreads();
+
+    /** Whether to start the TFTP listener at all. */
+    @WithDefault("true")
+    boolean enabled();
+}

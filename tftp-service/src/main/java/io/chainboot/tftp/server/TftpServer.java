@@ -1,0 +1,226 @@
+package io.chainboot.tftp.server;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.common.LeaseDirectory;
+import io.chainboot.events.Decoded;
+import io.chainboot.events.EventSource;
+import io.chainboot.tftp.codec.ErrorCode;
+import io.chainboot.tftp.codec.TftpCodec;
+import io.chainboot.tftp.codec.TftpPacket;
+import io.chainboot.tftp.codec.TransferMode;
+import io.chainboot.tftp.files.BootFileRoot;
+import io.chainboot.tftp.files.OpenFileCache;
+import io.chainboot.tftp.files.Resolution;
+import io.chainboot.tftp.files.SharedFile;
+import io.chainboot.tftp.transfer.Negotiated;
+import io.chainboot.tftp.transfer.OptionNegotiation;
+import io.chainboot.tftp.transfer.ReadTransfer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A read-only TFTP server (RFC 1350, options RFC 2347/2348/2349/7440) on NIO: the listening socket
+ * takes read requests on the first {@link IoLoop}; each accepted transfer gets its own ephemeral
+ * socket (a new TID, RFC 1350 §4) on one of the loops, round robin. No Quarkus here: the service
+ * bean wires it, tests build it directly.
+ */
+public final class TftpServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TftpServer.class);
+    private static final int SEND_BUFFER = 1 << 20;
+
+    final TftpSettings settings;
+    final TransferEvents events;
+    final TftpMetrics metrics;
+    private final BootFileRoot root;
+    private final OpenFileCache files = new OpenFileCache();
+    private final IoLoop[] loops;
+    private final Map<InetSocketAddress, Session> active = new ConcurrentHashMap<>();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final ByteBuffer requestBuffer = ByteBuffer.allocateDirect(TftpCodec.MAX_PACKET);
+    private DatagramChannel listener;
+    private InetSocketAddress bound;
+
+    public TftpServer(TftpSettings settings, BootEventPublisher publisher, LeaseDirectory leases, EventSource source,
+                      MeterRegistry registry) throws IOException {
+        this.settings = settings;
+        this.root = new BootFileRoot(settings.root());
+        this.events = new TransferEvents(publisher, leases, source);
+        this.metrics = new TftpMetrics(registry);
+        this.loops = new IoLoop[settings.ioThreads()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new IoLoop("tftp-io-" + i);
+        }
+    }
+
+    /** Binds the listening socket and starts the loops; returns the bound address (port 0 → the real port). */
+    public InetSocketAddress start() throws IOException {
+        listener = DatagramChannel.open();
+        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        listener.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+        listener.bind(settings.bind());
+        listener.configureBlocking(false);
+        bound = (InetSocketAddress) listener.getLocalAddress();
+        for (IoLoop l : loops) {
+            l.start();
+        }
+        IoLoop first = loops[0];
+        first.execute(() -> {
+            try {
+                listener.register(first.selector, SelectionKey.OP_READ, (IoLoop.Handler) k -> onRequests());
+            } catch (IOException e) {
+                LOG.error("cannot register the TFTP listener", e);
+            }
+        });
+        LOG.infof("TFTP listening on %s, root %s, blksize cap %d, window cap %d, max %d transfers",
+                bound, root.path(), settings.limits().maxBlksize(), settings.limits().maxWindow(), settings.maxTransfers());
+        return bound;
+    }
+
+    public InetSocketAddress boundAddress() {
+        return bound;
+    }
+
+    public int activeTransfers() {
+        return active.size();
+    }
+
+    public int openFiles() {
+        return files.openFiles();
+    }
+
+    private void onRequests() {
+        for (int i = 0; i < 64; i++) {
+            requestBuffer.clear();
+            SocketAddress from;
+            try {
+                from = listener.receive(requestBuffer);
+            } catch (IOException e) {
+                LOG.debugf("listener receive failed: %s", e.getMessage());
+                return;
+            }
+            if (from == null) {
+                return;
+            }
+            requestBuffer.flip();
+            InetSocketAddress client = (InetSocketAddress) from;
+            Decoded<TftpPacket> d = TftpCodec.decode(requestBuffer);
+            if (d instanceof Decoded.Invalid<TftpPacket> inv) {
+                metrics.invalidPackets.increment();
+                LOG.debugf("%s invalid packet on the TFTP port: %s", events.who(client.getAddress()), inv.reason());
+                continue;
+            }
+            TftpPacket p = d.orElseThrow();
+            if (p instanceof TftpPacket.ReadRequest rrq) {
+                onReadRequest(rrq, client);
+            } else if (p instanceof TftpPacket.WriteRequest wrq) {
+                metrics.refused.increment();
+                LOG.infof("%s write request for %s refused: read-only server", events.who(client.getAddress()),
+                        TftpCodec.printable(wrq.filename()));
+                replyError(client, ErrorCode.ACCESS_VIOLATION, "read-only server: write requests are refused");
+            }
+            // ACK/DATA/ERROR/OACK to the listening port belong to no transfer: ignored
+        }
+    }
+
+    private void onReadRequest(TftpPacket.ReadRequest rrq, InetSocketAddress client) {
+        if (active.containsKey(client)) {
+            return; // the client repeated its RRQ before our answer arrived: the transfer already answers it
+        }
+        TransferEvents.Who who = events.who(client.getAddress());
+        String name = TftpCodec.printable(rrq.filename());
+        if (rrq.mode() == TransferMode.MAIL) {
+            metrics.refused.increment();
+            replyError(client, ErrorCode.ILLEGAL_OPERATION, "mail mode is not supported");
+            return;
+        }
+        if (active.size() >= settings.maxTransfers()) {
+            metrics.busy.increment();
+            LOG.warnf("%s read request for %s refused: %d transfers running", who, name, active.size());
+            replyError(client, ErrorCode.NOT_DEFINED, "server busy, try again");
+            return;
+        }
+        Resolution r = root.resolve(rrq.filename());
+        if (r instanceof Resolution.Refused no) {
+            metrics.refused.increment();
+            LOG.infof("%s read request for %s refused: %s", who, name, no.reason());
+            events.failed(who, name, no.reason(), 0);
+            replyError(client, no.code(), no.code() == ErrorCode.FILE_NOT_FOUND ? "file not found" : "access violation");
+            return;
+        }
+        Resolution.Found found = (Resolution.Found) r;
+        SharedFile shared;
+        try {
+            shared = files.acquire(found.path(), rrq.mode());
+        } catch (IOException | RuntimeException e) {
+            metrics.refused.increment();
+            LOG.warnf("%s cannot open %s: %s", who, name, e.getMessage());
+            events.failed(who, found.name(), "cannot open: " + e.getMessage(), 0);
+            replyError(client, ErrorCode.ACCESS_VIOLATION, "cannot open file");
+            return;
+        }
+        Negotiated n = OptionNegotiation.negotiate(rrq.options(), shared.size(), settings.limits());
+        DatagramChannel ch;
+        try {
+            ch = DatagramChannel.open();
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
+            ch.bind(new InetSocketAddress(settings.bind().getAddress(), 0));
+            ch.configureBlocking(false);
+        } catch (IOException e) {
+            shared.release();
+            LOG.warnf("%s cannot open a transfer socket: %s", who, e.getMessage());
+            replyError(client, ErrorCode.NOT_DEFINED, "server error");
+            return;
+        }
+        ReadTransfer t = new ReadTransfer(shared.size(), n.blksize(), n.windowsize(),
+                TimeUnit.MILLISECONDS.toNanos(n.timeoutMs()), settings.retries(), n.needsOack());
+        byte[] oack = n.needsOack() ? TftpCodec.encode(new TftpPacket.OptionAck(n.oack())) : null;
+        IoLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+        Session s = new Session(this, loop, ch, client, who, found.name(), shared, t, oack, n.tsize());
+        active.put(client, s);
+        metrics.active.set(active.size());
+        loop.execute(s::begin);
+    }
+
+    void ended(Session s) {
+        active.remove(s.client, s);
+        metrics.active.set(active.size());
+    }
+
+    private void replyError(InetSocketAddress client, ErrorCode code, String message) {
+        try {
+            listener.send(ByteBuffer.wrap(TftpCodec.encode(new TftpPacket.Error(code, message))), client);
+        } catch (IOException e) {
+            LOG.debugf("cannot send ERROR to %s: %s", client, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (IoLoop l : loops) {
+            l.stop();
+        }
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (Session s : active.values()) {
+            s.closeQuietly();
+        }
+        active.clear();
+    }
+}
