@@ -52,7 +52,9 @@ public final class Chainboot implements AutoCloseable {
         }
         List<String> args = new ArrayList<>(List.of(launcher.toString(), "up",
                 "--address", TestNamespace.SERVER_IP, "--interface", TestNamespace.BRIDGE,
-                "--dhcp-mode", dhcpMode, "--state", state.toString()));
+                "--dhcp-mode", dhcpMode, "--state", state.toString(),
+                // the Maven build that runs this test has already packaged every service
+                "--no-build"));
         if (dhcpMode.equals("full")) {
             args.addAll(List.of("--pool", POOL));
         }
@@ -82,6 +84,21 @@ public final class Chainboot implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no API token in " + state.resolve("api-token"), e);
         }
+    }
+
+    /** The PID the supervisor recorded for a component (kafka, postgres, dhcp-service, ...) in run/chainboot.state. */
+    public long pidOf(String component) {
+        try {
+            for (String line : Files.readAllLines(state.resolve("run").resolve("chainboot.state"))) {
+                String[] f = line.split("\t");
+                if (f.length >= 2 && f[0].equals(component)) {
+                    return Long.parseLong(f[1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read " + component + "'s pid from run/chainboot.state: " + e, e);
+        }
+        throw new IllegalStateException("no " + component + " in " + state.resolve("run/chainboot.state"));
     }
 
     /** {@code ./chainboot status}, run in the namespace. */

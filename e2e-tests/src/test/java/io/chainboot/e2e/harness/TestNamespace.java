@@ -83,6 +83,32 @@ public final class TestNamespace implements AutoCloseable {
         }
     }
 
+    /**
+     * A second host on the same LAN: a bare namespace {@code cb-e2e-<pid>-<suffix>} whose {@code eth0}
+     * ({@code ip}/24) is a veth plugged into this namespace's bridge. Close it before this one.
+     */
+    public TestNamespace plugInHost(String suffix, String ip) {
+        String peer = "cb-e2e-" + ProcessHandle.current().pid() + "-" + suffix;
+        Cmd.run("ip", "netns", "del", peer);
+        TestNamespace host = new TestNamespace(peer, dir.resolve(suffix));
+        Runtime.getRuntime().addShutdownHook(host.shutdownHook);
+        try {
+            Files.createDirectories(host.dir);
+            Cmd.check("ip", "netns", "add", peer);
+            String port = "v" + suffix;
+            exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", peer);
+            exec("ip", "link", "set", port, "master", BRIDGE);
+            exec("ip", "link", "set", port, "up");
+            host.exec("ip", "link", "set", "lo", "up");
+            host.exec("ip", "addr", "add", ip + "/24", "dev", "eth0");
+            host.exec("ip", "link", "set", "eth0", "up");
+            return host;
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw new IllegalStateException("cannot plug host " + peer + " into " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     public String name() {
         return name;
     }
@@ -179,6 +205,21 @@ public final class TestNamespace implements AutoCloseable {
             if (pid.matches("\\d+") && !own.contains(Long.parseLong(pid))) {
                 out.add(Long.parseLong(pid));
             }
+        }
+        return out;
+    }
+
+    /** Waits up to {@code timeout} for foreign processes to exit; returns "pid command line" of those left. */
+    public List<String> awaitForeignPidsGone(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<Long> left = pidsExceptOwnDaemons();
+        while (!left.isEmpty() && System.nanoTime() < end) {
+            sleep(200);
+            left = pidsExceptOwnDaemons();
+        }
+        List<String> out = new ArrayList<>();
+        for (long pid : left) {
+            out.add(pid + " " + ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?"));
         }
         return out;
     }
