@@ -1,0 +1,138 @@
+package io.chainboot.script.boot;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.common.CommonConfig;
+import io.chainboot.common.MachineDirectory;
+import io.chainboot.events.Decoded;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.ScriptEvents;
+import io.chainboot.script.config.ScriptConfig;
+import io.chainboot.script.profile.ProfileCatalog;
+import io.chainboot.script.render.RenderContext;
+import io.chainboot.script.render.RenderOutcome;
+import io.chainboot.script.render.ScriptRenderer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The request path of {@code /boot.ipxe} and of the preview: facts → machine → profile → script,
+ * all in memory (no call to inventory). {@link #serve} publishes {@code script.rendered} or
+ * {@code script.failed}; {@link #preview} publishes nothing.
+ */
+@ApplicationScoped
+public class BootScripts {
+    private static final Logger LOG = Logger.getLogger(BootScripts.class);
+
+    private final MachineDirectory machines;
+    private final ProfileCatalog profiles;
+    private final BootEventPublisher publisher;
+    private final EventSource source;
+    private final ScriptConfig config;
+    private final CommonConfig common;
+    private final ScriptRenderer renderer = new ScriptRenderer();
+    private final Counter rendered;
+    private final Counter failed;
+    private final Counter badRequests;
+
+    public BootScripts(MachineDirectory machines, ProfileCatalog profiles, BootEventPublisher publisher,
+                       EventSource source, ScriptConfig config, CommonConfig common, MeterRegistry registry) {
+        this.machines = machines;
+        this.profiles = profiles;
+        this.publisher = publisher;
+        this.source = source;
+        this.config = config;
+        this.common = common;
+        this.rendered = registry.counter("chainboot.script.rendered");
+        this.failed = registry.counter("chainboot.script.failed");
+        this.badRequests = registry.counter("chainboot.script.bad.requests");
+    }
+
+    /** Renders for a booting machine and publishes the event; never throws. */
+    public RenderOutcome serve(Function<String, String> query, String scheme, String host, String remoteIp) {
+        long start = System.nanoTime();
+        RenderContext ctx = context(scheme, host);
+        Decoded<BootFacts> parsed = BootFacts.parse(query);
+        Ipv4Address ip = ipv4(remoteIp);
+        if (parsed instanceof Decoded.Invalid<BootFacts> bad) {
+            badRequests.increment();
+            failed.increment();
+            MacAddress mac = null;
+            LOG.warnf("bad /boot.ipxe request from %s: %s", remoteIp, bad.reason());
+            publisher.publish(new ScriptEvents.Failed(eventId(), Instant.now(), source, mac, ip, null, bad.reason()));
+            return renderer.failure(null, null, ctx, bad.reason());
+        }
+        BootFacts facts = parsed.orElseThrow();
+        RenderOutcome out = render(facts, ctx);
+        long micros = (System.nanoTime() - start) / 1000;
+        if (out instanceof RenderOutcome.Failure f) {
+            failed.increment();
+            MDC.put("mac", facts.mac().toString());
+            LOG.warnf("%s: no script (profile %s): %s", facts.mac(), f.profile(), f.reason());
+            MDC.remove("mac");
+            publisher.publish(new ScriptEvents.Failed(eventId(), Instant.now(), source, facts.mac(), ip, f.profile(), f.reason()));
+        } else {
+            rendered.increment();
+            publisher.publish(new ScriptEvents.Rendered(eventId(), Instant.now(), source, facts.mac(), ip, out.profile(),
+                    facts.uuid(), facts.arch(), facts.platform(), micros));
+        }
+        return out;
+    }
+
+    /** What {@code mac} would get, without booting anything: no event. */
+    public RenderOutcome preview(BootFacts facts, String scheme, String host) {
+        return render(facts, context(scheme, host));
+    }
+
+    public ProfileChoice choose(BootFacts facts) {
+        return ProfileChoice.choose(facts, machines, profiles.current(), config.defaultProfile());
+    }
+
+    private RenderOutcome render(BootFacts facts, RenderContext ctx) {
+        try {
+            ProfileChoice choice = choose(facts);
+            if (choice.profile() == null) {
+                return renderer.failure(facts, choice.name(), ctx, "profile '" + choice.name() + "' ("
+                        + choice.reason() + ") does not exist");
+            }
+            return renderer.render(choice.profile(), choice.spec(), facts, ctx);
+        } catch (RuntimeException e) { // a bug must still give the console a reason, not a 500
+            LOG.errorf(e, "%s: rendering failed", facts.mac());
+            return renderer.failure(facts, null, ctx, "internal error: " + e);
+        }
+    }
+
+    private RenderContext context(String scheme, String host) {
+        return new RenderContext(BaseUrl.of(config.baseUrl(), scheme, host).orElse(null),
+                config.iscsiServer().filter(s -> !s.isBlank()).orElse(null), config.iscsiPort(),
+                common.iqnPrefix(), common.clusterSecret().filter(s -> !s.isBlank()).orElse(null), config.retryDelay());
+    }
+
+    /** A random (version 4) UUID from the thread's generator: no lock shared by every request. */
+    static UUID eventId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(hi, lo);
+    }
+
+    static Ipv4Address ipv4(String text) {
+        if (text == null || text.indexOf(':') >= 0) {
+            return null;
+        }
+        try {
+            return Ipv4Address.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.chainboot.script.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/**
+ * Settings of script-service ({@code chainboot.script.*}). The key names are a contract with the
+ * launcher and docker-compose; the HTTP port is Quarkus' own {@code quarkus.http.port} (8081).
+ */
+@ConfigMapping(prefix = "chainboot.script")
+public interface ScriptConfig {
+
+    /** Directory of profile YAML files; profiles here replace built-in ones of the same name. */
+    @WithDefault("state/profiles")
+    String profilesDir();
+
+    /** Directory served under {@code /assets/} (wimboot, WinPE, kernels, ISOs). */
+    @WithDefault("state/assets")
+    String assetsDir();
+
+    /** Profile of machines that neither name a profile nor match a selector. */
+    @WithDefault("menu")
+    String defaultProfile();
+
+    /** Address iPXE connects to for {@code sanboot}/{@code sanhook}; without it those profiles render an error script. */
+    Optional<String> iscsiServer();
+
+    @WithDefault("3260")
+    int iscsiPort();
+
+    /** Externally visible URL of this service (for asset and chain links); default: from the request's Host header. */
+    Optional<String> baseUrl();
+
+    /** Seconds an error script waits before it asks for a new script. */
+    @WithDefault("10")
+    int retryDelay();
+}
