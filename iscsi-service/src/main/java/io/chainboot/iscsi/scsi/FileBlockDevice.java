@@ -137,6 +137,9 @@ public final class FileBlockDevice implements BlockDevice {
 
     @Override
     public void write(long lba, int count, ByteBuffer src, boolean fua) throws IOException {
+        if (readOnly) {
+            throw new IOException(image + " is read-only");
+        }
         long pos = lba * BLOCK_SIZE;
         int end = src.position() + count * BLOCK_SIZE;
         int savedLimit = src.limit();
@@ -162,6 +165,9 @@ public final class FileBlockDevice implements BlockDevice {
 
     @Override
     public void unmap(long lba, long count) throws IOException {
+        if (readOnly) {
+            throw new IOException(image + " is read-only");
+        }
         if (count <= 0) {
             return;
         }
