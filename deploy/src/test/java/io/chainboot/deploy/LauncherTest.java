@@ -1,0 +1,179 @@
+package io.chainboot.deploy;
+
+import io.chainboot.infra.InfraPaths;
+import io.chainboot.infra.launcher.StateFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./chainboot} as the end-to-end tests use it: inside a network namespace (its own
+ * loopback for Kafka/PostgreSQL and its own ports 67/69/3260), {@code up} in full DHCP mode brings
+ * all seven processes healthy, {@code status} reports them, a service killed by hand shows as not
+ * running, {@code down} leaves no process and no listening socket. A port already taken makes
+ * {@code up} fail with one line naming it, leaving nothing behind. Needs root (CI runs as root).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LauncherTest {
+    static final String NS = "cb-deploy-launcher";
+    static final Path ROOT = InfraPaths.root();
+    static Path state;
+    static final List<Process> started = new ArrayList<>();
+
+    record Result(int rc, String out) {
+    }
+
+    @BeforeAll
+    static void namespace() throws Exception {
+        Assumptions.assumeTrue(isRoot(), "needs root for a network namespace");
+        Assumptions.assumeTrue(Files.isRegularFile(ROOT.resolve("dhcp-service/target/quarkus-app/quarkus-run.jar")),
+                "services not packaged (run in the reactor: ./mvnw verify)");
+        sh(30, "ip", "netns", "del", NS); // a leftover from a killed run
+        mustRun("ip", "netns", "add", NS);
+        mustRun("ip", "-n", NS, "link", "set", "lo", "up");
+        mustRun("ip", "-n", NS, "link", "add", "br0", "type", "bridge");
+        mustRun("ip", "-n", NS, "addr", "add", "10.77.0.1/24", "dev", "br0");
+        mustRun("ip", "-n", NS, "link", "set", "br0", "up");
+        state = Files.createTempDirectory("cb-launcher-state");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (state != null) {
+            sh(120, "ip", "netns", "exec", NS, ROOT.resolve("chainboot").toString(), "down", "--state", state.toString());
+            // whatever the launcher recorded and is still alive was started by this test
+            StateFile.read(state).ifPresent(es -> es.forEach(e -> ProcessHandle.of(e.pid()).ifPresent(ProcessHandle::destroyForcibly)));
+        }
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        if (isRoot()) {
+            sh(30, "ip", "netns", "del", NS);
+        }
+    }
+
+    static boolean isRoot() {
+        try {
+            return Files.readString(Path.of("/proc/self/status")).lines()
+                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Result chainboot(int timeoutSeconds, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, ROOT.resolve("chainboot").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--state", state.toString()));
+        return sh(timeoutSeconds, cmd.toArray(String[]::new));
+    }
+
+    static Result sh(int timeoutSeconds, String... cmd) throws Exception {
+        Path out = Files.createTempFile("cb-launcher", ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(out));
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        return new Result(p.exitValue(), text);
+    }
+
+    static void mustRun(String... cmd) throws Exception {
+        Result r = sh(30, cmd);
+        assertThat(r.rc()).as(String.join(" ", cmd) + ": " + r.out()).isZero();
+    }
+
+    static String listening() throws Exception {
+        return sh(30, "ip", "netns", "exec", NS, "ss", "-Hlntu").out().trim();
+    }
+
+    static String launcherLog() throws IOException {
+        Path log = state.resolve("logs/launcher.log");
+        return Files.exists(log) ? Files.readString(log) : "(no launcher log)";
+    }
+
+    @Test
+    @Order(1)
+    void aTakenPortFailsUpWithOneLineAndLeavesNothingRunning() throws Exception {
+        // something else already listens on Kafka's port inside the namespace
+        Process squatter = new ProcessBuilder("ip", "netns", "exec", NS, "busybox", "nc", "-l", "-p", "9092").start();
+        started.add(squatter);
+        for (int i = 0; i < 50 && !listening().contains(":9092"); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(listening()).contains(":9092");
+        Result up = chainboot(120, "up", "--no-build", "--address", "10.77.0.1");
+        assertThat(up.rc()).as(up.out()).isNotZero();
+        assertThat(up.out()).contains("chainboot: port 9092/tcp (kafka) is in use");
+        squatter.destroy();
+        squatter.waitFor(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+        assertThat(StateFile.read(state)).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void upStatusKillDown() throws Exception {
+        Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1", "--interface", "br0", "--dhcp-mode", "full",
+                "--pool", "10.77.0.100-10.77.0.200");
+        assertThat(up.rc()).as(up.out() + "\n" + launcherLog()).isZero();
+        assertThat(up.out()).contains("7 components healthy").contains("http://10.77.0.1:8080/").contains("DHCP 67/udp");
+
+        Result status = chainboot(60, "status");
+        assertThat(status.rc()).as(status.out()).isZero();
+        assertThat(status.out().lines().filter(l -> l.endsWith(" UP")).count()).as(status.out()).isEqualTo(8);
+
+        List<StateFile.Entry> entries = StateFile.read(state).orElseThrow();
+        assertThat(entries).extracting(StateFile.Entry::name).containsExactly("supervisor", "kafka", "postgres",
+                "inventory-service", "script-service", "dhcp-service", "tftp-service", "iscsi-service");
+        String sockets = listening();
+        for (String port : List.of(":9092", ":9093", ":5433", ":8080", ":8081", ":8082", ":8083", ":8084")) {
+            assertThat(sockets).as("listening in the namespace").contains(port);
+        }
+
+        // the settings reached the service: dhcp-service runs in full mode on br0
+        String dhcpConfig = Files.readString(state.resolve("run/dhcp-service/config/application.properties"));
+        assertThat(dhcpConfig).contains("chainboot.dhcp.mode=full").contains("chainboot.dhcp.pool.start=10.77.0.100");
+
+        long tftp = entries.stream().filter(e -> e.name().equals("tftp-service")).findFirst().orElseThrow().pid();
+        ProcessHandle.of(tftp).orElseThrow().destroyForcibly();
+        ProcessHandle.of(tftp).ifPresent(h -> h.onExit().join());
+        Result after = chainboot(60, "status");
+        assertThat(after.rc()).isEqualTo(3);
+        assertThat(after.out()).containsPattern("tftp-service\\s+-\\s+\\S+\\s+not running");
+        assertThat(after.out().lines().filter(l -> l.endsWith(" UP")).count()).isEqualTo(7);
+
+        Result down = chainboot(150, "down");
+        assertThat(down.rc()).as(down.out()).isZero();
+        for (StateFile.Entry e : entries) {
+            assertThat(ProcessHandle.of(e.pid()).map(ProcessHandle::isAlive)).as(e.name() + " after down").isNotEqualTo(Optional.of(true));
+        }
+        assertThat(listening()).as("no listening port after down").isEmpty();
+        Result gone = chainboot(60, "status");
+        assertThat(gone.rc()).isEqualTo(3);
+        assertThat(gone.out()).contains("not running");
+    }
+}
