@@ -1,0 +1,112 @@
+package io.chainboot.dhcp;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** All {@code chainboot.dhcp.*} settings (the contract with the launcher and docker-compose). */
+@ConfigMapping(prefix = "chainboot.dhcp")
+public interface DhcpConfig {
+
+    /** {@code proxy} (boot info only, next to another DHCP server) or {@code full} (hands out addresses). */
+    @WithDefault("proxy")
+    String mode();
+
+    @WithDefault("0.0.0.0")
+    String bindAddress();
+
+    /** The boot LAN interface; used to find {@link #serverAddress()} when that is unset. */
+    @WithName("interface")
+    Optional<String> interfaceName();
+
+    /** Our IPv4 address: server identifier (54) and default next-server. */
+    Optional<String> serverAddress();
+
+    @WithDefault("67")
+    int port();
+
+    @WithDefault("4011")
+    int proxyPort();
+
+    @WithDefault("68")
+    int clientPort();
+
+    /** Lease database directory. */
+    @WithDefault("state/dhcp")
+    String stateDir();
+
+    /** fsync the lease journal on every change (survives power loss; a disk flush per ACK). */
+    @WithDefault("false")
+    boolean leaseFsync();
+
+    Pool pool();
+
+    /** Script-service URL for iPXE; default {@code http://<server-address>:8081/boot.ipxe}. */
+    Optional<String> scriptUrl();
+
+    /** Next-server for firmware TFTP downloads; default the server address. */
+    Optional<String> tftpServer();
+
+    BootFiles bootFiles();
+
+    /** Base URL (or full .efi URL) for UEFI HTTP Boot clients; unset = they are not answered. */
+    Optional<String> httpBootUrl();
+
+    Rate rate();
+
+    /** How long an offered address is held for the client. */
+    @WithDefault("30s")
+    Duration offerHold();
+
+    /** How long a declined address is kept out of use (RFC 2131 §4.3.3). */
+    @WithDefault("10m")
+    Duration declineQuarantine();
+
+    /** Send iPXE option 175.8 keep-san=1 (keep the SAN disk registered when the OS boots). */
+    @WithDefault("false")
+    boolean ipxeKeepSan();
+
+    /** Whether to start the DHCP listener at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    interface Pool {
+        Optional<String> start();
+
+        Optional<String> end();
+
+        Optional<String> subnetMask();
+
+        Optional<String> router();
+
+        Optional<List<String>> dns();
+
+        @WithDefault("1h")
+        Duration leaseTime();
+    }
+
+    interface BootFiles {
+        @WithDefault("undionly.kpxe")
+        String bios();
+
+        @WithDefault("ipxe.efi")
+        String efiX64();
+
+        @WithDefault("ipxe-arm64.efi")
+        String efiArm64();
+    }
+
+    interface Rate {
+        /** Requests per second admitted per MAC (burst of one second); 0 = unlimited. */
+        @WithDefault("20")
+        double perMacPerSecond();
+
+        /** Requests per second admitted in total; 0 = unlimited. */
+        @WithDefault("0")
+        double globalPerSecond();
+    }
+}

@@ -1,0 +1,71 @@
+package io.chainboot.dhcp;
+
+import io.chainboot.dhcp.boot.BootSettings;
+import io.chainboot.dhcp.lease.Pool;
+import io.chainboot.dhcp.server.DhcpSettings;
+import io.chainboot.dhcp.server.Mode;
+import io.chainboot.events.Ipv4Address;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Turns {@link DhcpConfig} into {@link DhcpSettings}, failing with a message that names the key to set. */
+public final class SettingsResolver {
+    private SettingsResolver() {
+    }
+
+    public static DhcpSettings resolve(DhcpConfig c) throws IOException {
+        Mode mode;
+        try {
+            mode = Mode.valueOf(c.mode().strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("chainboot.dhcp.mode must be 'proxy' or 'full', not '" + c.mode() + "'");
+        }
+        Ipv4Address server = serverAddress(c.serverAddress(), c.interfaceName());
+        Optional<Pool> pool = Optional.empty();
+        if (mode == Mode.FULL) {
+            if (c.pool().start().isEmpty() || c.pool().end().isEmpty() || c.pool().subnetMask().isEmpty()) {
+                throw new IllegalArgumentException("full mode needs chainboot.dhcp.pool.start, .end and .subnet-mask");
+            }
+            pool = Optional.of(new Pool(Ipv4Address.parse(c.pool().start().get()), Ipv4Address.parse(c.pool().end().get()),
+                    Ipv4Address.parse(c.pool().subnetMask().get()), c.pool().router().map(Ipv4Address::parse),
+                    c.pool().dns().orElse(List.of()).stream().filter(s -> !s.isBlank()).map(Ipv4Address::parse).toList()));
+        }
+        String scriptUrl = c.scriptUrl().orElse("http://" + server + ":8081/boot.ipxe");
+        BootSettings boot = new BootSettings(scriptUrl, c.tftpServer().orElse(server.toString()), c.bootFiles().bios(),
+                c.bootFiles().efiX64(), c.bootFiles().efiArm64(), c.httpBootUrl());
+        return new DhcpSettings(mode, InetAddress.getByName(c.bindAddress()), c.port(), c.proxyPort(), c.clientPort(),
+                server, pool, c.pool().leaseTime(), c.offerHold(), c.declineQuarantine(), Path.of(c.stateDir()),
+                c.leaseFsync(), boot, c.rate().perMacPerSecond(), c.rate().globalPerSecond(), c.ipxeKeepSan());
+    }
+
+    /** {@code server-address}, else the first IPv4 address of {@code interface}, else a clear failure. */
+    static Ipv4Address serverAddress(Optional<String> configured, Optional<String> iface) {
+        if (configured.isPresent()) {
+            return Ipv4Address.parse(configured.get());
+        }
+        if (iface.isEmpty()) {
+            throw new IllegalArgumentException("set chainboot.dhcp.server-address (our IPv4 on the boot network) "
+                    + "or chainboot.dhcp.interface to take it from");
+        }
+        try {
+            NetworkInterface ni = NetworkInterface.getByName(iface.get());
+            if (ni == null) {
+                throw new IllegalArgumentException("chainboot.dhcp.interface '" + iface.get() + "' does not exist");
+            }
+            return ni.inetAddresses().filter(a -> a instanceof Inet4Address).findFirst().map(Ipv4Address::of)
+                    .orElseThrow(() -> new IllegalArgumentException("chainboot.dhcp.interface '" + iface.get()
+                            + "' has no IPv4 address; set chainboot.dhcp.server-address"));
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.chainboot.dhcp.boot;
+
+import io.chainboot.events.ClientKind;
+import io.chainboot.events.MachineSpec;
+
+import java.util.Optional;
+
+/**
+ * The boot decision table: which file a client gets, from its kind and RFC 4578 architecture
+ * (option 93 values from the IANA "Processor Architecture Types" registry) and its machine spec.
+ *
+ * <table>
+ *   <tr><th>client</th><th>arch</th><th>answer</th></tr>
+ *   <tr><td>iPXE (77 = iPXE)</td><td>any</td><td>script URL with {@code ${mac:hexhyp}} etc. (loop broken)</td></tr>
+ *   <tr><td>HTTPClient</td><td>any</td><td>{@code http-boot-url}, reply carries 60 = HTTPClient</td></tr>
+ *   <tr><td>PXEClient</td><td>0 (or absent)</td><td>{@code boot-files.bios} via TFTP</td></tr>
+ *   <tr><td>PXEClient</td><td>7, 9</td><td>{@code boot-files.efi-x64}</td></tr>
+ *   <tr><td>PXEClient</td><td>11</td><td>{@code boot-files.efi-arm64}</td></tr>
+ *   <tr><td>other client listing 67 in option 55</td><td>0 (or absent)</td><td>{@code boot-files.bios}, like ISC dhcpd's {@code filename}</td></tr>
+ *   <tr><td>anything else</td><td></td><td>none</td></tr>
+ * </table>
+ * A spec with {@code netboot=false} gets none; a spec's {@code bootFile} replaces the answer for
+ * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise.
+ */
+public final class BootTable {
+    /** iPXE expands settings in the DHCP filename itself; the script service reads these parameters. */
+    public static final String SCRIPT_QUERY = "mac=${mac:hexhyp}&uuid=${uuid}&arch=${buildarch}&platform=${platform}";
+
+    private final BootSettings settings;
+
+    public BootTable(BootSettings settings) {
+        this.settings = settings;
+    }
+
+    public BootChoice choose(ClientInfo client, Optional<MachineSpec> spec) {
+        if (spec.isPresent() && !spec.get().netboot()) {
+            return new BootChoice.None("network boot disabled for this machine");
+        }
+        Optional<String> override = spec.map(MachineSpec::bootFile).filter(f -> !f.isBlank());
+        if (client.kind() == ClientKind.IPXE) {
+            if (override.filter(f -> f.contains("://")).isPresent()) {
+                return new BootChoice.Boot(override.get(), null, false);
+            }
+            String url = settings.scriptUrl();
+            return new BootChoice.Boot(url + (url.contains("?") ? "&" : "?") + SCRIPT_QUERY, null, false);
+        }
+        if (client.kind() != ClientKind.FIRMWARE) {
+            if (client.asksBootFile()) {
+                return firmwareFile(client.arch().orElse(0))
+                        .<BootChoice>map(f -> new BootChoice.Boot(override.filter(o -> !o.contains("://")).orElse(f),
+                                settings.tftpServer(), false))
+                        .orElseGet(() -> new BootChoice.None("no loader for client architecture " + client.arch().orElse(0)));
+            }
+            return new BootChoice.None("not a network boot client");
+        }
+        if (client.httpClient()) {
+            if (override.filter(f -> f.contains("://")).isPresent()) {
+                return new BootChoice.Boot(override.get(), null, true);
+            }
+            Optional<String> file = firmwareFile(client.arch().orElse(16));
+            if (settings.httpBootUrl().isEmpty() || file.isEmpty()) {
+                return new BootChoice.None("HTTP boot not configured (chainboot.dhcp.http-boot-url)");
+            }
+            String base = settings.httpBootUrl().get();
+            return new BootChoice.Boot(base.endsWith(".efi") ? base : base.replaceAll("/+$", "") + "/" + file.get(),
+                    null, true);
+        }
+        if (override.filter(f -> !f.contains("://")).isPresent()) {
+            return new BootChoice.Boot(override.get(), settings.tftpServer(), false);
+        }
+        Optional<String> file = firmwareFile(client.arch().orElse(0));
+        return file.<BootChoice>map(f -> new BootChoice.Boot(f, settings.tftpServer(), false))
+                .orElseGet(() -> new BootChoice.None("no loader for client architecture " + client.arch().orElse(0)));
+    }
+
+    /** RFC 4578 §2.1 / IANA arch types: 0 BIOS; 7, 9 x64 UEFI; 11 ARM64 UEFI; 16 x64 and 19 ARM64 UEFI HTTP. */
+    Optional<String> firmwareFile(int arch) {
+        switch (arch) {
+            case 0:
+                return Optional.of(settings.bios());
+            case 7:
+            case 9:
+            case 16:
+                return Optional.of(settings.efiX64());
+            case 11:
+            case 19:
+                return Optional.of(settings.efiArm64());
+            default:
+                return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.chainboot.dhcp.lease;
+
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.Lease;
+import io.chainboot.events.MacAddress;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The full-mode lease state machine of RFC 2131 §4.3 over one {@link Pool}: addresses are
+ * offered (held briefly), bound, declined (quarantined, §4.3.3), released (§4.3.4) or expire.
+ * Every change to a BOUND/DECLINED/FREE state is journaled before it is acted on, so a restart
+ * never hands an address to a second machine. Thread-safe (one lock; the work per call is small).
+ *
+ * <p>{@code reservations} maps an address to the machine whose spec reserves it: a reserved
+ * address is never offered to anyone else.
+ */
+public final class LeaseTable implements AutoCloseable {
+    private final Pool pool;
+    private final Map<Ipv4Address, LeaseEntry> byIp;
+    private final Map<MacAddress, Ipv4Address> byMac = new HashMap<>();
+    private final LeaseJournal journal;
+    private final Function<Ipv4Address, Optional<MacAddress>> reservations;
+    private int cursor;
+
+    public LeaseTable(Pool pool, Path stateDir, boolean fsync, Function<Ipv4Address, Optional<MacAddress>> reservations)
+            throws IOException {
+        this.pool = Objects.requireNonNull(pool);
+        this.reservations = reservations;
+        this.byIp = LeaseJournal.newTable();
+        this.journal = LeaseJournal.open(stateDir, fsync, byIp);
+        byIp.values().forEach(e -> byMac.put(e.mac(), e.ip()));
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /**
+     * DHCPDISCOVER (§4.3.1): picks an address for {@code mac} and holds it for {@code hold}.
+     * Preference: the reserved address; the client's current or last address; the requested one
+     * (option 50) if free; a never-used address; the longest-free one. Empty when none is free.
+     */
+    public synchronized Optional<Ipv4Address> offer(MacAddress mac, Optional<Ipv4Address> reserved,
+                                                   Optional<Ipv4Address> requested, Instant now, Duration hold) {
+        Ipv4Address ip = reserved.filter(pool::inSubnet).filter(a -> available(a, mac, now))
+                .or(() -> Optional.ofNullable(byMac.get(mac)).filter(pool::inRange).filter(a -> available(a, mac, now)))
+                .or(() -> requested.filter(pool::inRange).filter(a -> available(a, mac, now)))
+                .or(() -> fresh(mac, now))
+                .or(() -> oldestFree(mac, now))
+                .orElse(null);
+        if (ip == null) {
+            return Optional.empty();
+        }
+        LeaseEntry cur = byIp.get(ip);
+        if (cur == null || !(cur.state() == LeaseEntry.State.BOUND && cur.mac().equals(mac) && cur.heldAt(now))) {
+            Instant until = now.plus(hold);
+            put(new LeaseEntry(ip, mac, until, LeaseEntry.State.OFFERED, cur != null ? cur.hostname() : null), false);
+        }
+        return Optional.of(ip);
+    }
+
+    /**
+     * DHCPREQUEST (§4.3.2, all client states): binds {@code ip} to {@code mac} for {@code leaseTime}
+     * when the address is ours (pool range, or reserved for this machine) and not held by another.
+     */
+    public synchronized Allocation commit(MacAddress mac, Ipv4Address ip, boolean reservedForMac, Duration leaseTime,
+                                          String hostname, Instant now) {
+        if (!pool.inRange(ip) && !(reservedForMac && pool.inSubnet(ip))) {
+            return new Allocation.Refused(ip, "address not in pool " + pool.start() + "-" + pool.end());
+        }
+        if (!available(ip, mac, now)) {
+            LeaseEntry e = byIp.get(ip);
+            return new Allocation.Refused(ip, e != null && e.state() == LeaseEntry.State.DECLINED
+                    ? "address quarantined after a DHCPDECLINE" : "address held by another client");
+        }
+        LeaseEntry entry = new LeaseEntry(ip, mac, now.plus(leaseTime), LeaseEntry.State.BOUND, hostname);
+        Ipv4Address old = byMac.get(mac);
+        if (old != null && !old.equals(ip)) {
+            LeaseEntry o = byIp.get(old);
+            if (o != null && o.mac().equals(mac) && o.state() != LeaseEntry.State.DECLINED) {
+                put(new LeaseEntry(old, mac, now, LeaseEntry.State.FREE, o.hostname()), o.state() != LeaseEntry.State.OFFERED);
+            }
+        }
+        put(entry, true);
+        return new Allocation.Bound(entry);
+    }
+
+    /** The client chose another server's offer (§4.3.2 SELECTING with a foreign server id): drop our hold. */
+    public synchronized void cancelOffer(MacAddress mac) {
+        Ipv4Address ip = byMac.get(mac);
+        LeaseEntry e = ip == null ? null : byIp.get(ip);
+        if (e != null && e.state() == LeaseEntry.State.OFFERED) {
+            byIp.remove(ip);
+            byMac.remove(mac);
+        }
+    }
+
+    /** DHCPDECLINE (§4.3.3): the address is in use by someone else; quarantine it. */
+    public synchronized Optional<LeaseEntry> decline(MacAddress mac, Ipv4Address ip, Duration quarantine, Instant now) {
+        LeaseEntry e = byIp.get(ip);
+        if (e == null || !e.mac().equals(mac) || !pool.inSubnet(ip)) {
+            return Optional.empty();
+        }
+        LeaseEntry q = new LeaseEntry(ip, mac, now.plus(quarantine), LeaseEntry.State.DECLINED, null);
+        put(q, true);
+        byMac.remove(mac);
+        return Optional.of(q);
+    }
+
+    /** DHCPRELEASE (§4.3.4): the client gives {@code ip} back. Returns the ended lease. */
+    public synchronized Optional<LeaseEntry> release(MacAddress mac, Ipv4Address ip, Instant now) {
+        LeaseEntry e = byIp.get(ip);
+        if (e == null || !e.mac().equals(mac) || e.state() != LeaseEntry.State.BOUND) {
+            return Optional.empty();
+        }
+        put(new LeaseEntry(ip, mac, now, LeaseEntry.State.FREE, e.hostname()), true);
+        return Optional.of(e);
+    }
+
+    /** The client's binding if it holds one at {@code now}. */
+    public synchronized Optional<LeaseEntry> bindingOf(MacAddress mac, Instant now) {
+        Ipv4Address ip = byMac.get(mac);
+        LeaseEntry e = ip == null ? null : byIp.get(ip);
+        return e != null && e.state() == LeaseEntry.State.BOUND && e.heldAt(now) ? Optional.of(e) : Optional.empty();
+    }
+
+    public synchronized Optional<LeaseEntry> entry(Ipv4Address ip) {
+        return Optional.ofNullable(byIp.get(ip));
+    }
+
+    /** Ends leases and holds whose time is up; returns the bound leases that expired (for tombstones). */
+    public synchronized List<Lease> expire(Instant now) {
+        List<Lease> ended = new ArrayList<>();
+        for (LeaseEntry e : new ArrayList<>(byIp.values())) {
+            if (e.state() == LeaseEntry.State.FREE || now.isBefore(e.expiresAt())) {
+                continue;
+            }
+            if (e.state() == LeaseEntry.State.OFFERED) {
+                byIp.remove(e.ip());
+                if (e.ip().equals(byMac.get(e.mac()))) {
+                    byMac.remove(e.mac());
+                }
+                continue;
+            }
+            if (e.state() == LeaseEntry.State.BOUND) {
+                ended.add(e.toLease());
+            }
+            put(new LeaseEntry(e.ip(), e.mac(), e.expiresAt(), LeaseEntry.State.FREE, e.hostname()), true);
+        }
+        return ended;
+    }
+
+    /** Active bound leases (for publishing the lease table). */
+    public synchronized List<Lease> activeLeases(Instant now) {
+        return byIp.values().stream().filter(e -> e.state() == LeaseEntry.State.BOUND && e.heldAt(now))
+                .map(LeaseEntry::toLease).toList();
+    }
+
+    private boolean available(Ipv4Address ip, MacAddress mac, Instant now) {
+        Optional<MacAddress> owner = reservations.apply(ip);
+        if (owner.isPresent() && !owner.get().equals(mac)) {
+            return false;
+        }
+        LeaseEntry e = byIp.get(ip);
+        return e == null || !e.heldAt(now) || e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED;
+    }
+
+    private Optional<Ipv4Address> fresh(MacAddress mac, Instant now) {
+        int n = pool.size();
+        for (int i = 0; i < n; i++) {
+            Ipv4Address ip = pool.start().plus((cursor + i) % n);
+            if (!byIp.containsKey(ip) && reservations.apply(ip).map(mac::equals).orElse(true)) {
+                cursor = (cursor + i + 1) % n;
+                return Optional.of(ip);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Ipv4Address> oldestFree(MacAddress mac, Instant now) {
+        LeaseEntry best = null;
+        for (LeaseEntry e : byIp.values()) {
+            if (pool.inRange(e.ip()) && available(e.ip(), mac, now)
+                    && (best == null || e.expiresAt().isBefore(best.expiresAt()))) {
+                best = e;
+            }
+        }
+        return Optional.ofNullable(best).map(LeaseEntry::ip);
+    }
+
+    private void put(LeaseEntry e, boolean persist) {
+        LeaseEntry prev = byIp.put(e.ip(), e);
+        if (prev != null && !prev.mac().equals(e.mac()) && e.ip().equals(byMac.get(prev.mac()))) {
+            byMac.remove(prev.mac());
+        }
+        byMac.put(e.mac(), e.ip());
+        if (persist) {
+            journal.append(e, byIp.values());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        journal.close();
+    }
+}

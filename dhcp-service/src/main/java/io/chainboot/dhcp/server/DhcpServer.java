@@ -1,0 +1,269 @@
+package io.chainboot.dhcp.server;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.common.MachineDirectory;
+import io.chainboot.dhcp.codec.DhcpCodec;
+import io.chainboot.dhcp.codec.DhcpPacket;
+import io.chainboot.dhcp.codec.MessageType;
+import io.chainboot.dhcp.lease.LeaseTable;
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.Decoded;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.MachineSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The socket side: NIO datagram channels on the server port (67) and, in proxy mode, the
+ * proxyDHCP port (4011), with SO_BROADCAST and SO_REUSEADDR. One receive thread per channel
+ * frames bytes, decodes them ({@link DhcpCodec}), applies the rate limits, asks the
+ * {@link DhcpResponder} and sends what it answers. Bad packets are counted and logged, never thrown.
+ *
+ * <p>Java cannot set SO_BINDTODEVICE, and a socket bound to an interface's own address does not
+ * receive 255.255.255.255 broadcasts on Linux; so the server binds {@code bind-address}
+ * (0.0.0.0 by default) and serves whatever reaches it: run it on a host or namespace whose only
+ * DHCP-facing interface is the boot LAN (the docker-compose service and the tests do).
+ */
+public final class DhcpServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DhcpServer.class);
+
+    private final DhcpSettings settings;
+    private final DhcpResponder responder;
+    private final Optional<LeaseTable> leases;
+    private final BootEventPublisher publisher;
+    private final LeaseSink leaseSink;
+    private final RateLimiter limiter;
+    private final DhcpMetrics metrics;
+    private final List<DatagramChannel> channels = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong answered = new AtomicLong();
+    private ScheduledExecutorService housekeeping;
+    private volatile boolean running;
+
+    public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
+                      LeaseSink leaseSink, MeterRegistry registry) throws IOException {
+        this.settings = settings;
+        this.publisher = publisher;
+        this.leaseSink = leaseSink;
+        this.metrics = new DhcpMetrics(registry);
+        this.limiter = new RateLimiter(settings.perMacPerSecond(), settings.globalPerSecond());
+        if (settings.mode() == Mode.FULL) {
+            Reservations reservations = new Reservations(machines);
+            this.leases = Optional.of(new LeaseTable(settings.pool().orElseThrow(
+                    () -> new IllegalArgumentException("full mode needs chainboot.dhcp.pool.start/end/subnet-mask")),
+                    settings.stateDir(), settings.fsync(), reservations::ownerOf));
+            registry.gauge("chainboot.dhcp.leases.active", this, s -> s.leases.get().activeLeases(Instant.now()).size());
+        } else {
+            this.leases = Optional.empty();
+        }
+        this.responder = new DhcpResponder(settings, leases, machines, source);
+    }
+
+    /** Binds the sockets and starts serving; returns the bound server-port address. */
+    public InetSocketAddress start() throws IOException {
+        running = true;
+        InetSocketAddress main = bind(settings.port(), false);
+        if (settings.mode() == Mode.PROXY && settings.proxyPort() > 0) {
+            bind(settings.proxyPort(), true);
+        }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dhcp-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 5, TimeUnit.SECONDS);
+        leases.ifPresent(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
+        return main;
+    }
+
+    private InetSocketAddress bind(int port, boolean proxy) throws IOException {
+        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        ch.bind(new InetSocketAddress(settings.bindAddress(), port));
+        channels.add(ch);
+        InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
+        Thread t = new Thread(() -> receiveLoop(ch, proxy), "dhcp-" + (proxy ? "proxy-" : "") + local.getPort());
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+        LOG.infof("DHCP %s mode listening on udp %s:%d%s", settings.mode().wire(), local.getAddress().getHostAddress(),
+                local.getPort(), proxy ? " (proxyDHCP)" : "");
+        return local;
+    }
+
+    private void receiveLoop(DatagramChannel ch, boolean proxy) {
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        while (running) {
+            try {
+                buf.clear();
+                InetSocketAddress from = (InetSocketAddress) ch.receive(buf);
+                if (from == null) {
+                    continue;
+                }
+                buf.flip();
+                handle(ch, buf.array(), buf.limit(), from, proxy);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    LOG.warnf("DHCP receive loop: %s", e.toString());
+                }
+            }
+        }
+    }
+
+    /** One datagram: decode, admit, decide, send. Never throws for bad input. */
+    void handle(DatagramChannel ch, byte[] data, int length, InetSocketAddress from, boolean proxy) {
+        Decoded<DhcpPacket> d = DhcpCodec.decode(data, 0, length);
+        if (d instanceof Decoded.Invalid<DhcpPacket> bad) {
+            metrics.malformed.increment();
+            LOG.debugf("dropped malformed DHCP packet from %s: %s", from, bad.reason());
+            return;
+        }
+        DhcpPacket req = d.orElseThrow();
+        Optional<MacAddress> mac = req.mac();
+        String type = req.messageType().map(Enum::name).orElse("NONE");
+        metrics.received(type);
+        if (mac.isPresent()) {
+            RateLimiter.Verdict v = limiter.admit(mac.get(), System.nanoTime());
+            if (v != RateLimiter.Verdict.ADMIT) {
+                (v == RateLimiter.Verdict.PER_MAC ? metrics.ratePerMac : metrics.rateGlobal).increment();
+                LOG.debugf("%s rate limited (%s)", mac.get(), v);
+                return;
+            }
+        }
+        MDC.put("mac", mac.map(MacAddress::toString).orElse("-"));
+        try {
+            Ingress ingress = new Ingress(Ipv4Address.of(from.getAddress()), from.getPort(), proxy);
+            Reply reply;
+            try {
+                reply = responder.replyTo(req, ingress, Instant.now());
+            } catch (RuntimeException e) {
+                metrics.malformed.increment();
+                LOG.warnf("%s: cannot answer %s: %s", mac.map(Object::toString).orElse("-"), type, e.toString());
+                return;
+            }
+            if (reply instanceof Reply.Send s) {
+                send(ch, s, mac);
+            } else {
+                metrics.ignored.increment();
+                LOG.debugf("%s %s: no reply: %s", mac.map(Object::toString).orElse("-"), type, ((Reply.Silent) reply).reason());
+            }
+            for (BootEvent e : reply.events()) {
+                publisher.publish(e);
+            }
+            reply.leaseChanges().forEach(leaseSink::accept);
+        } finally {
+            MDC.remove("mac");
+        }
+    }
+
+    private void send(DatagramChannel ch, Reply.Send s, Optional<MacAddress> mac) {
+        byte[] out = DhcpCodec.encode(s.packet(), s.maxLength());
+        String type = s.packet().messageType().map(MessageType::name).orElse("?");
+        try {
+            ch.send(ByteBuffer.wrap(out), new InetSocketAddress(s.to().ip().toInetAddress(), s.to().port()));
+            metrics.sent(type);
+            answered.incrementAndGet();
+            LOG.debugf("%s %s yiaddr=%s file=%s -> %s:%d", mac.map(Object::toString).orElse("-"), type, s.packet().yiaddr(),
+                    s.packet().file(), s.to().ip(), s.to().port());
+        } catch (IOException e) {
+            metrics.sendErrors.increment();
+            LOG.warnf("%s: sending %s to %s failed: %s", mac.map(Object::toString).orElse("-"), type, s.to(), e.toString());
+        }
+    }
+
+    private void housekeep() {
+        try {
+            limiter.sweep(System.nanoTime());
+            leases.ifPresent(t -> t.expire(Instant.now()).forEach(l -> {
+                LOG.infof("%s lease of %s expired", l.mac(), l.ip());
+                leaseSink.accept(new Reply.LeaseChange.Remove(l.ip()));
+            }));
+        } catch (RuntimeException e) {
+            LOG.warnf("DHCP housekeeping: %s", e.toString());
+        }
+    }
+
+    public DhcpMetrics metrics() {
+        return metrics;
+    }
+
+    public Optional<LeaseTable> leases() {
+        return leases;
+    }
+
+    public long answered() {
+        return answered.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
+        for (DatagramChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                LOG.debugf("closing %s: %s", ch, e);
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        leases.ifPresent(LeaseTable::close);
+    }
+
+    /** Addresses reserved by machine specs, re-indexed at most once a second from the in-memory directory. */
+    static final class Reservations {
+        private final MachineDirectory machines;
+        private volatile java.util.Map<Ipv4Address, MacAddress> index = java.util.Map.of();
+        private volatile long builtAt = Long.MIN_VALUE;
+
+        Reservations(MachineDirectory machines) {
+            this.machines = machines;
+        }
+
+        Optional<MacAddress> ownerOf(Ipv4Address ip) {
+            long now = System.nanoTime();
+            if (builtAt == Long.MIN_VALUE || now - builtAt > 1_000_000_000L) {
+                java.util.Map<Ipv4Address, MacAddress> m = new java.util.HashMap<>();
+                for (MachineSpec s : machines.all()) {
+                    if (s.reservedIp() != null) {
+                        m.put(s.reservedIp(), s.mac());
+                    }
+                }
+                index = m;
+                builtAt = now;
+            }
+            return Optional.ofNullable(index.get(ip));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.chainboot.dhcp.it;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.common.MachineDirectory;
+import io.chainboot.dhcp.boot.BootSettings;
+import io.chainboot.dhcp.lease.Pool;
+import io.chainboot.dhcp.server.DhcpServer;
+import io.chainboot.dhcp.server.DhcpSettings;
+import io.chainboot.dhcp.server.LeaseSink;
+import io.chainboot.dhcp.server.Mode;
+import io.chainboot.dhcp.server.Reply;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.MachineSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The DHCP server without Quarkus, for running inside a network namespace from a test
+ * ({@code ip netns exec … java -cp <test classpath> …}) and for the benchmark. Arguments are
+ * {@code key=value}; events and lease changes are printed one per line; it exits when stdin closes.
+ */
+public final class DhcpTestServerMain {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int i = arg.indexOf('=');
+            a.merge(arg.substring(0, i), arg.substring(i + 1), (x, y) -> x + "," + y);
+        }
+        PrintStream out = System.out;
+        Mode mode = Mode.valueOf(a.getOrDefault("mode", "full").toUpperCase());
+        Ipv4Address server = Ipv4Address.parse(a.get("server"));
+        Optional<Pool> pool = a.containsKey("start") ? Optional.of(new Pool(Ipv4Address.parse(a.get("start")),
+                Ipv4Address.parse(a.get("end")), Ipv4Address.parse(a.getOrDefault("mask", "255.255.255.0")),
+                Optional.ofNullable(a.get("router")).map(Ipv4Address::parse), List.of())) : Optional.empty();
+        BootSettings boot = new BootSettings(a.getOrDefault("script-url", "http://" + server + ":8081/boot.ipxe"),
+                server.toString(), "undionly.kpxe", "ipxe.efi", "ipxe-arm64.efi", Optional.empty());
+        DhcpSettings s = new DhcpSettings(mode, InetAddress.getByName(a.getOrDefault("bind", "0.0.0.0")),
+                Integer.parseInt(a.getOrDefault("port", "67")), Integer.parseInt(a.getOrDefault("proxy-port", "4011")), 68,
+                server, pool, Duration.ofSeconds(Long.parseLong(a.getOrDefault("lease-seconds", "3600"))),
+                Duration.ofSeconds(30), Duration.ofMinutes(10), Path.of(a.getOrDefault("state", "state/dhcp")),
+                Boolean.parseBoolean(a.getOrDefault("fsync", "false")), boot,
+                Double.parseDouble(a.getOrDefault("per-mac", "0")), Double.parseDouble(a.getOrDefault("global", "0")), false);
+        Map<MacAddress, MachineSpec> specs = new HashMap<>();
+        if (a.containsKey("reserve")) {
+            for (String r : a.get("reserve").split(",")) {
+                String[] mi = r.split("@");
+                MacAddress mac = MacAddress.parse(mi[0]);
+                specs.put(mac, new MachineSpec(mac, null, null, Ipv4Address.parse(mi[1]), null, null, null, null, null, true,
+                        null, Instant.now()));
+            }
+        }
+        MachineDirectory machines = new MachineDirectory() {
+            public Optional<MachineSpec> byMac(MacAddress mac) {
+                return Optional.ofNullable(specs.get(mac));
+            }
+
+            public Optional<MachineSpec> byUuid(String uuid) {
+                return Optional.empty();
+            }
+
+            public Collection<MachineSpec> all() {
+                return specs.values();
+            }
+        };
+        boolean quiet = a.containsKey("quiet");
+        BootEventPublisher publisher = e -> {
+            if (!quiet) {
+                synchronized (out) {
+                    out.println("EVENT " + e.type() + " " + e.key() + " " + (e.ip() == null ? "-" : e.ip()));
+                    out.flush();
+                }
+            }
+        };
+        LeaseSink sink = c -> {
+            if (!quiet) {
+                synchronized (out) {
+                    out.println(c instanceof Reply.LeaseChange.Put p ? "LEASE PUT " + p.lease().ip() + " " + p.lease().mac()
+                            : "LEASE DEL " + ((Reply.LeaseChange.Remove) c).ip());
+                    out.flush();
+                }
+            }
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (DhcpServer srv = new DhcpServer(s, machines, new EventSource("dhcp-service", "test"), publisher, sink, registry)) {
+            srv.start();
+            synchronized (out) {
+                out.println("READY");
+                out.flush();
+            }
+            int c;
+            while ((c = System.in.read()) >= 0) {
+                // wait for the parent to close stdin; "m" prints the counters
+                if (c == 'm') {
+                    synchronized (out) {
+                        out.println("MALFORMED " + (long) srv.metrics().malformed() + " ANSWERED " + srv.answered());
+                        out.flush();
+                    }
+                }
+            }
+        }
+        System.exit(0);
+    }
+}
