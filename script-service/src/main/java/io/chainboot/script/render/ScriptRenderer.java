@@ -48,7 +48,7 @@ public final class ScriptRenderer {
         try {
             return new RenderOutcome.Script(template.data(data.orElseThrow()).render(), profile.name());
         } catch (RuntimeException e) { // strict rendering: a custom template used a value that is not there
-            return failure(facts, profile.name(), ctx, "profile " + profile.name() + ": template failed: " + e.getMessage());
+            return failure(facts, profile.name(), ctx, "profile " + profile.name() + ": template failed: " + message(e));
         }
     }
 
@@ -106,11 +106,10 @@ public final class ScriptRenderer {
         }
         d.put("params", params);
 
-        if (p.kind().usesSan() || p.template() != null) {
-            Decoded<Void> san = san(d, p, spec, facts, ctx, params);
-            if (san instanceof Decoded.Invalid<Void> bad && p.kind().usesSan()) {
-                return Decoded.invalid(bad.reason());
-            }
+        // iSCSI values: required by sanboot/install-windows, offered to cmdlines and custom templates when available
+        Decoded<Boolean> san = san(d, p, spec, facts, ctx);
+        if (san instanceof Decoded.Invalid<Boolean> bad && p.kind().usesSan()) {
+            return Decoded.invalid(bad.reason());
         }
         switch (p.kind()) {
             case SANBOOT: {
@@ -204,8 +203,8 @@ public final class ScriptRenderer {
     }
 
     /** The iSCSI values shared by sanboot and install-windows (and offered to custom templates). */
-    private static Decoded<Void> san(Map<String, Object> d, Profile p, MachineSpec spec, BootFacts facts,
-                                     RenderContext ctx, Map<String, String> params) {
+    private static Decoded<Boolean> san(Map<String, Object> d, Profile p, MachineSpec spec, BootFacts facts,
+                                        RenderContext ctx) {
         if (spec == null || spec.disk() == null) {
             return Decoded.invalid("no iSCSI disk is assigned to " + facts.mac() + " (profile " + p.name() + ")");
         }
@@ -244,7 +243,7 @@ public final class ScriptRenderer {
                 return Decoded.invalid(e.getMessage());
             }
         }
-        return Decoded.valid(null);
+        return Decoded.valid(true);
     }
 
     /** An absolute URL as given, or a path under this service's /assets/. Never with whitespace. */
@@ -271,9 +270,13 @@ public final class ScriptRenderer {
         try {
             out = t.data(d).render().strip();
         } catch (RuntimeException e) {
-            return Decoded.invalid("profile " + p.name() + ": cmdline failed: " + e.getMessage());
+            return Decoded.invalid("profile " + p.name() + ": cmdline failed: " + message(e));
         }
         return IpxeText.line("profile " + p.name() + ": rendered cmdline", out);
+    }
+
+    private static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private static String reasonOf(Decoded<?> d) {
