@@ -242,6 +242,7 @@ public record LaunchPlan(
                 s.put("chainboot.script.profiles-dir", state.resolve("profiles").toString());
                 s.put("chainboot.script.assets-dir", state.resolve("assets").toString());
                 s.put("chainboot.script.iscsi-server", address);
+                s.put("chainboot.script.iscsi-port", String.valueOf(iscsiPort));
                 s.put("chainboot.script.base-url", scriptBaseUrl());
             }
             case "iscsi-service" -> {

@@ -74,6 +74,7 @@ class LaunchPlanTest {
         assertThat(p.settings("script-service", runtime())).containsEntry("chainboot.script.profiles-dir", "/st/profiles")
                 .containsEntry("chainboot.script.assets-dir", "/st/assets")
                 .containsEntry("chainboot.script.iscsi-server", "10.77.0.1")
+                .containsEntry("chainboot.script.iscsi-port", "3260")
                 .containsEntry("chainboot.script.base-url", "http://10.77.0.1:9101")
                 .containsEntry("quarkus.http.port", "9101");
         assertThat(p.settings("iscsi-service", runtime())).containsEntry("chainboot.iscsi.port", "3260")
