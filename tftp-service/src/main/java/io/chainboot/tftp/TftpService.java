@@ -12,6 +12,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,7 +36,7 @@ public class TftpService {
     private volatile TftpServer server;
 
     public TftpService(TftpConfig config, BootEventPublisher publisher, LeaseDirectory leases, EventSource source,
-                       MeterRegistry registry, Listeners listeners) {
+                       MeterRegistry registry, @Readiness Listeners listeners) {
         this.config = config;
         this.publisher = publisher;
         this.leases = leases;
