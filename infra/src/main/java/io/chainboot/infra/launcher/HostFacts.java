@@ -102,9 +102,10 @@ public record HostFacts(boolean root, int unprivilegedPortStart, Map<String, Lis
         return out;
     }
 
+    /** Reads until EOF: procfs files report size 0, and Files.readString then returns a short read ("1" of "1024"). */
     private static String readOr(String path, String fallback) {
-        try {
-            return Files.readString(Path.of(path));
+        try (java.io.InputStream in = Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             return fallback;
         }

@@ -199,6 +199,14 @@ class LaunchPlanTest {
     }
 
     @Test
+    void probesTheWholeSysctlValue() throws Exception {
+        // procfs reports size 0; a naive read returned "1" of "1024" and made every port look unprivileged
+        Process cat = new ProcessBuilder("cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start").start();
+        int expected = Integer.parseInt(new String(cat.getInputStream().readAllBytes()).trim());
+        assertThat(HostFacts.probe().unprivilegedPortStart()).isEqualTo(expected);
+    }
+
+    @Test
     void ipv4Helpers() {
         assertThat(Ipv4.maskOfPrefix(24)).isEqualTo("255.255.255.0");
         assertThat(Ipv4.maskOfPrefix(20)).isEqualTo("255.255.240.0");
