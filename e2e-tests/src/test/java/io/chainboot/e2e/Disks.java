@@ -31,7 +31,7 @@ final class Disks {
         Chainboot.Http last = null;
         while (System.nanoTime() < end) {
             last = cb.http("GET", cb.scriptUrl("/api/preview/" + mac), null, false);
-            if (last.ok() && last.body().contains("sanboot")) {
+            if (last.ok() && last.body().contains("set initiator-iqn")) {
                 return;
             }
             TestNamespace.sleep(300);

@@ -109,7 +109,7 @@ public final class Chainboot implements AutoCloseable {
     /** HTTP request from inside the namespace with curl: returns "STATUS\nBODY". */
     public Http http(String method, String url, String jsonBody, boolean auth) {
         List<String> a = new ArrayList<>(List.of("curl", "-sS", "-m", "10", "-X", method, "-o", "-",
-                "-w", "\n%{http_code}", "-H", "Accept: application/json"));
+                "-w", "\n%{http_code}"));
         if (auth) {
             a.addAll(List.of("-H", "Authorization: Bearer " + apiToken()));
         }

@@ -42,9 +42,6 @@ public final class Inventory {
             spec.putObject("chap").put("enabled", true).put("mutual", false);
         }
         Chainboot.Http r = cb.http("PUT", cb.inventoryUrl("/api/machines/" + mac), spec.toString(), true);
-        if (r.status() == 404 || r.status() == 405) {
-            r = cb.http("POST", cb.inventoryUrl("/api/machines"), spec.toString(), true);
-        }
         if (!r.ok()) {
             throw new IllegalStateException("registering " + mac + " failed: HTTP " + r.status() + " " + r.body());
         }
@@ -55,17 +52,30 @@ public final class Inventory {
         return r.ok() ? parse(r.body()) : JSON.createObjectNode();
     }
 
-    /** The JSON of the machine's latest boot timeline (as the API shows it). */
+    /** The JSON of the machine's latest boot attempt ({@code GET /api/machines/{mac}/boots?limit=1}, newest first). */
     public String timelineJson(String mac) {
-        Chainboot.Http r = cb.http("GET", cb.inventoryUrl("/api/machines/" + mac + "/boots/latest"), null, true);
+        Chainboot.Http r = cb.http("GET", cb.inventoryUrl("/api/machines/" + mac + "/boots?limit=1"), null, true);
         return r.ok() ? r.body() : "HTTP " + r.status() + " " + r.body();
     }
 
-    /** The stages of the machine's latest boot attempt, in time order. */
+    /** The stages the machine's latest boot attempt reached ({@code reached}: stage → first time), in time order. */
     public List<StageAt> latestStages(String mac) {
         JsonNode root = parse(timelineJson(mac));
         List<StageAt> out = new ArrayList<>();
-        collect(root, out);
+        JsonNode latest = root.isArray() && root.size() > 0 ? root.get(0) : null;
+        JsonNode reached = latest == null ? null : latest.get("reached");
+        if (reached != null && reached.isObject()) {
+            reached.fields().forEachRemaining(e -> {
+                Optional<BootStage> stage = stageOf(e.getKey());
+                if (stage.isPresent() && e.getValue().isTextual()) {
+                    try {
+                        out.add(new StageAt(stage.get(), Instant.parse(e.getValue().asText())));
+                    } catch (RuntimeException ignored) {
+                        // not a time: not a reached stage
+                    }
+                }
+            });
+        }
         out.sort(Comparator.comparing(StageAt::at));
         return out;
     }
@@ -81,45 +91,12 @@ public final class Inventory {
         return seen;
     }
 
-    private static void collect(JsonNode n, List<StageAt> out) {
-        if (n == null) {
-            return;
-        }
-        if (n.isObject()) {
-            Optional<BootStage> stage = stageOf(n.get("stage"));
-            Optional<Instant> at = instantOf(n, "at", "time", "reachedAt", "since");
-            if (stage.isPresent() && at.isPresent() && out.stream().noneMatch(s -> s.stage() == stage.get())) {
-                out.add(new StageAt(stage.get(), at.get()));
-            }
-            n.elements().forEachRemaining(c -> collect(c, out));
-        } else if (n.isArray()) {
-            n.elements().forEachRemaining(c -> collect(c, out));
-        }
-    }
-
-    private static Optional<BootStage> stageOf(JsonNode n) {
-        if (n == null || !n.isTextual()) {
-            return Optional.empty();
-        }
+    private static Optional<BootStage> stageOf(String name) {
         try {
-            return Optional.of(BootStage.valueOf(n.asText()));
+            return Optional.of(BootStage.valueOf(name));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static Optional<Instant> instantOf(JsonNode n, String... fields) {
-        for (String f : fields) {
-            JsonNode v = n.get(f);
-            if (v != null && v.isTextual()) {
-                try {
-                    return Optional.of(Instant.parse(v.asText()));
-                } catch (RuntimeException ignored) {
-                    // try the next field
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     static JsonNode parse(String body) {
