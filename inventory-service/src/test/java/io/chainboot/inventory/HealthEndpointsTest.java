@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.is;
 
 /** Liveness is trivial and metrics are Prometheus text, with Kafka switched off for this test. */
 @QuarkusTest
+@io.quarkus.test.common.WithTestResource(io.chainboot.infra.testing.KafkaResource.class)
+@io.quarkus.test.common.WithTestResource(io.chainboot.infra.testing.PostgresResource.class)
 class HealthEndpointsTest {
     @Test
     void livenessIsUp() {

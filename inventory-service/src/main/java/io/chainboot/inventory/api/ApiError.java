@@ -1,0 +1,5 @@
+package io.chainboot.inventory.api;
+
+/** Body of every error response. */
+public record ApiError(String error) {
+}

@@ -1,0 +1,74 @@
+package io.chainboot.inventory.api;
+
+import io.chainboot.inventory.live.LiveUpdates;
+import io.chainboot.inventory.query.MachineView;
+import io.chainboot.inventory.query.Queries;
+import io.chainboot.inventory.query.Stats;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.util.UUID;
+
+/** Boot timelines, fleet statistics, single events and the live stream the dashboard listens to. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "boots")
+public class BootResource {
+    private final Queries queries;
+    private final LiveUpdates live;
+
+    public BootResource(Queries queries, LiveUpdates live) {
+        this.queries = queries;
+        this.live = live;
+    }
+
+    @GET
+    @Path("/boots/{id}")
+    @Operation(summary = "One boot attempt: stages, durations and every event in event-time order")
+    public Response timeline(@PathParam("id") String id) {
+        UUID uuid = uuid(id);
+        return queries.timeline(uuid).map(t -> Response.ok(t).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError("no boot attempt " + id)).build());
+    }
+
+    @GET
+    @Path("/events/{id}")
+    @Operation(summary = "One stored event by its id")
+    public Response event(@PathParam("id") String id) {
+        UUID uuid = uuid(id);
+        return queries.event(uuid).map(t -> Response.ok(t).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError("no event " + id)).build());
+    }
+
+    @GET
+    @Path("/stats")
+    @Operation(summary = "Boot time percentiles per profile, failures and stalls by stage, machines per stage")
+    public Stats stats() {
+        return queries.stats();
+    }
+
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Server-sent events: a machine row each time its machine or boot attempt changes")
+    public Multi<MachineView> stream() {
+        return live.stream();
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("not a UUID: " + id);
+        }
+    }
+}

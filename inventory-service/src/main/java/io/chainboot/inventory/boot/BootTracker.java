@@ -1,0 +1,131 @@
+package io.chainboot.inventory.boot;
+
+import io.chainboot.events.BootStage;
+import io.chainboot.events.ScriptEvents;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Folds one machine's events, in event-time order, into its boot attempts. Pure: the store calls
+ * it again over the affected tail of the timeline whenever an event arrives (late or not), so the
+ * answer depends on event time only, never on arrival order.
+ *
+ * <p>Rules: the stage only moves forward along {@link BootStage} order, skipping is allowed (QEMU's
+ * iPXE ROM goes PXE_DHCP → SCRIPT); a firmware DHCP after a finished attempt (OS running, failed,
+ * stalled) or after the attempt got past PXE_DHCP starts a new attempt; any progressing event with
+ * no attempt open starts one; a failure marks FAILED with its reason; a stall verdict marks
+ * STALLED only if the attempt is still at the stalled stage; progress after a stall resumes it.
+ */
+public final class BootTracker {
+    private BootTracker() {
+    }
+
+    public static List<Attempt> replay(List<TrackedEvent> events) {
+        List<TrackedEvent> sorted = new ArrayList<>(events);
+        sorted.sort(Comparator.comparing((TrackedEvent t) -> t.event().time()).thenComparingLong(TrackedEvent::seq));
+        List<Attempt> out = new ArrayList<>();
+        Builder current = null;
+        for (TrackedEvent t : sorted) {
+            StageStep step = StageStep.of(t.event());
+            Instant time = t.event().time();
+            if (step instanceof StageStep.FirmwareDhcp) {
+                if (current == null || current.finished() || current.progress != BootStage.PXE_DHCP) {
+                    if (current != null) {
+                        out.add(current.build());
+                    }
+                    current = new Builder(t.event().id(), time);
+                }
+                current.reach(BootStage.PXE_DHCP, time);
+            } else if (step instanceof StageStep.Reached r) {
+                if (current == null) {
+                    current = new Builder(t.event().id(), time);
+                }
+                current.reach(r.stage(), time);
+                if (t.event() instanceof ScriptEvents.Rendered s && s.profile() != null) {
+                    current.profile = s.profile();
+                }
+            } else if (step instanceof StageStep.NormalLogin) {
+                if (current == null) {
+                    current = new Builder(t.event().id(), time);
+                }
+                current.normalLogins++;
+                if (current.progress.ordinal() < BootStage.SAN_ATTACHED.ordinal()) {
+                    current.reach(BootStage.SAN_ATTACHED, time);
+                } else if (current.normalLogins >= 2) {
+                    current.reach(BootStage.OS_RUNNING, time);
+                }
+            } else if (step instanceof StageStep.Failed f) {
+                if (current == null) {
+                    current = new Builder(t.event().id(), time);
+                }
+                if (current.stage != BootStage.OS_RUNNING) {
+                    current.terminal(BootStage.FAILED, f.reason(), time);
+                }
+            } else if (step instanceof StageStep.Stalled s) {
+                if (current != null && current.id.toString().equals(s.attemptId())
+                        && current.stage == s.stage()) {
+                    current.terminal(BootStage.STALLED, "no progress past " + s.stage(), time);
+                }
+            }
+            // Neutral: on the timeline only
+        }
+        if (current != null) {
+            out.add(current.build());
+        }
+        return out;
+    }
+
+    private static final class Builder {
+        final UUID id;
+        final Instant startedAt;
+        final Map<BootStage, Instant> reached = new EnumMap<>(BootStage.class);
+        BootStage stage;
+        BootStage progress;
+        Instant stageSince;
+        String reason;
+        String profile;
+        int normalLogins;
+
+        Builder(UUID id, Instant startedAt) {
+            this.id = id;
+            this.startedAt = startedAt;
+        }
+
+        boolean finished() {
+            return stage == BootStage.OS_RUNNING || (stage != null && !stage.isProgress());
+        }
+
+        void reach(BootStage s, Instant time) {
+            if (progress != null && s.ordinal() <= progress.ordinal()) {
+                return; // already there or past it: a repeat or a straggler
+            }
+            reached.putIfAbsent(s, time);
+            progress = s;
+            stage = s;
+            stageSince = time;
+            reason = null; // progress after a stall resumes the attempt
+        }
+
+        void terminal(BootStage s, String why, Instant time) {
+            if (stage == BootStage.FAILED) {
+                return; // keep the first failure's reason
+            }
+            stage = s;
+            reason = why;
+            stageSince = time;
+        }
+
+        Attempt build() {
+            BootStage st = stage == null ? BootStage.PXE_DHCP : stage;
+            BootStage pr = progress == null ? BootStage.PXE_DHCP : progress;
+            return new Attempt(id, startedAt, st, stageSince == null ? startedAt : stageSince, pr, reason, profile,
+                    reached, normalLogins);
+        }
+    }
+}

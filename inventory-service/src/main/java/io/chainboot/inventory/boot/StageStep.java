@@ -1,0 +1,85 @@
+package io.chainboot.inventory.boot;
+
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.BootStage;
+import io.chainboot.events.BootStalled;
+import io.chainboot.events.ClientKind;
+import io.chainboot.events.DhcpEvents;
+import io.chainboot.events.IscsiEvents;
+import io.chainboot.events.ScriptEvents;
+import io.chainboot.events.TftpEvents;
+
+/**
+ * What one event means for a boot attempt (docs/architecture.md, "The boot chain"): the only
+ * place the event → stage mapping lives. {@link #of} is total: every event has an answer.
+ */
+public sealed interface StageStep {
+
+    /** Firmware DHCP (PXE ROM): stage PXE_DHCP, and the start of a new attempt after a finished one. */
+    record FirmwareDhcp() implements StageStep {
+    }
+
+    /** The attempt reached {@code stage} (never moves an attempt backwards). */
+    record Reached(BootStage stage) implements StageStep {
+    }
+
+    /** A normal-session iSCSI login: first → SAN_ATTACHED, a second one after that → OS_RUNNING. */
+    record NormalLogin() implements StageStep {
+    }
+
+    /** The boot failed here; {@code reason} names the event type and its own reason. */
+    record Failed(String reason) implements StageStep {
+    }
+
+    /** inventory's own stall verdict for attempt {@code attemptId} at {@code stage}. */
+    record Stalled(String attemptId, BootStage stage) implements StageStep {
+    }
+
+    /** Part of the timeline, no change of stage (tftp.started, logouts, OS DHCP, discovery sessions...). */
+    record Neutral() implements StageStep {
+    }
+
+    static StageStep of(BootEvent e) {
+        if (e instanceof DhcpEvents.Offered o) {
+            return dhcp(o.client());
+        }
+        if (e instanceof DhcpEvents.Acked a) {
+            return dhcp(a.client());
+        }
+        if (e instanceof TftpEvents.Completed) {
+            return new Reached(BootStage.FIRMWARE_LOADED);
+        }
+        if (e instanceof TftpEvents.Failed f) {
+            return new Failed("tftp.failed: " + f.file() + ": " + f.reason());
+        }
+        if (e instanceof ScriptEvents.Rendered) {
+            return new Reached(BootStage.SCRIPT);
+        }
+        if (e instanceof ScriptEvents.Failed f) {
+            return new Failed("script.failed: " + f.reason());
+        }
+        if (e instanceof IscsiEvents.LunAttached) {
+            return new Reached(BootStage.SAN_ATTACHED);
+        }
+        if (e instanceof IscsiEvents.Login l) {
+            return l.sessionType() == IscsiEvents.SessionType.NORMAL ? new NormalLogin() : new Neutral();
+        }
+        if (e instanceof IscsiEvents.LoginRejected r) {
+            return new Failed("iscsi.login-rejected: " + r.reason());
+        }
+        if (e instanceof BootStalled s) {
+            return new Stalled(s.attemptId(), s.stage());
+        }
+        return new Neutral();
+    }
+
+    private static StageStep dhcp(ClientKind client) {
+        if (client == ClientKind.FIRMWARE) {
+            return new FirmwareDhcp();
+        }
+        if (client == ClientKind.IPXE) {
+            return new Reached(BootStage.IPXE_DHCP);
+        }
+        return new Neutral();
+    }
+}

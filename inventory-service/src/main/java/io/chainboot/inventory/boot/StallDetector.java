@@ -1,0 +1,109 @@
+package io.chainboot.inventory.boot;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.events.BootStage;
+import io.chainboot.events.BootStalled;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.inventory.config.InventoryConfig;
+import io.chainboot.inventory.ingest.BootEventConsumer;
+import io.chainboot.inventory.store.AttemptEntity;
+import io.chainboot.inventory.store.MachineEntity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds latest attempts that stayed at a progressing stage longer than its threshold
+ * ({@code chainboot.inventory.stall.<stage>}), and for each one stores a {@link BootStalled}
+ * event through the same path as consumed events (so the attempt turns STALLED in the same
+ * transaction) and publishes it. The echo from Kafka is a duplicate id and changes nothing.
+ */
+@ApplicationScoped
+public class StallDetector {
+    private static final Logger LOG = Logger.getLogger(StallDetector.class);
+
+    private final InventoryConfig config;
+    private final BootEventConsumer consumer;
+    private final BootEventPublisher publisher;
+    private final EventSource self;
+    private ScheduledExecutorService timer;
+
+    public StallDetector(InventoryConfig config, BootEventConsumer consumer, BootEventPublisher publisher,
+                         EventSource self) {
+        this.config = config;
+        this.consumer = consumer;
+        this.publisher = publisher;
+        this.self = self;
+    }
+
+    void start(@Observes StartupEvent ev) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stall-detector");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.stall().checkEvery().toMillis();
+        timer.scheduleWithFixedDelay(this::safeCheck, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private void safeCheck() {
+        try {
+            check(Instant.now());
+        } catch (RuntimeException e) {
+            LOG.debugf("stall check skipped: %s", e.toString());
+        }
+    }
+
+    /** One pass at {@code now}; returns the stall events it produced. */
+    public List<BootStalled> check(Instant now) {
+        List<BootStalled> stalls = new ArrayList<>();
+        for (BootStage stage : BootStage.values()) {
+            Optional<Duration> threshold = config.stall().threshold(stage);
+            if (threshold.isEmpty()) {
+                continue;
+            }
+            Instant cutoff = now.minus(threshold.get());
+            List<AttemptEntity> stuck = QuarkusTransaction.requiringNew().call(() ->
+                    AttemptEntity.<AttemptEntity>list("latest = true and stage = ?1 and stageSince < ?2", stage.name(), cutoff));
+            for (AttemptEntity a : stuck) {
+                String ip = QuarkusTransaction.requiringNew().call(() -> {
+                    MachineEntity m = MachineEntity.findById(a.mac);
+                    return m == null ? null : m.lastIp;
+                });
+                stalls.add(new BootStalled(UUID.randomUUID(), now, self, MacAddress.parse(a.mac),
+                        ip == null ? null : Ipv4Address.parse(ip), stage, a.stageSince, threshold.get().toSeconds(),
+                        a.id.toString()));
+            }
+        }
+        if (!stalls.isEmpty()) {
+            consumer.accept(new ArrayList<>(stalls));
+            for (BootStalled s : stalls) {
+                LOG.warnf("%s boot stalled at %s since %s (threshold %ds)", s.mac(), s.stage(), s.stageSince(),
+                        s.thresholdSeconds());
+                publisher.publish(s);
+            }
+        }
+        return stalls;
+    }
+}

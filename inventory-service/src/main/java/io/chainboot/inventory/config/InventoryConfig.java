@@ -1,0 +1,75 @@
+package io.chainboot.inventory.config;
+
+import io.chainboot.events.BootStage;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code chainboot.inventory.*} setting (docs/inventory-service.md lists them with defaults). */
+@ConfigMapping(prefix = "chainboot.inventory")
+public interface InventoryConfig {
+
+    /** A YAML file of declared machines, applied at start (GitOps). */
+    Optional<String> machinesFile();
+
+    /** Bearer token the write API requires; when unset, writes are refused. */
+    Optional<String> apiToken();
+
+    /** Whether reads (API, dashboard stream) also need the token. */
+    @WithDefault("false")
+    boolean readRequiresToken();
+
+    Stall stall();
+
+    Outbox outbox();
+
+    /** How long a boot attempt may stay at a stage before it is declared stalled. */
+    interface Stall {
+        @WithDefault("60s")
+        Duration pxeDhcp();
+
+        @WithDefault("60s")
+        Duration firmwareLoaded();
+
+        @WithDefault("60s")
+        Duration ipxeDhcp();
+
+        @WithDefault("120s")
+        Duration script();
+
+        @WithDefault("10m")
+        Duration sanAttached();
+
+        /** How often attempts are checked for stalls. */
+        @WithDefault("1s")
+        Duration checkEvery();
+
+        default Optional<Duration> threshold(BootStage stage) {
+            switch (stage) {
+                case PXE_DHCP:
+                    return Optional.of(pxeDhcp());
+                case FIRMWARE_LOADED:
+                    return Optional.of(firmwareLoaded());
+                case IPXE_DHCP:
+                    return Optional.of(ipxeDhcp());
+                case SCRIPT:
+                    return Optional.of(script());
+                case SAN_ATTACHED:
+                    return Optional.of(sanAttached());
+                default:
+                    return Optional.empty(); // OS_RUNNING, FAILED, STALLED never stall
+            }
+        }
+    }
+
+    interface Outbox {
+        /** Pause between relay passes when the outbox is empty. */
+        @WithDefault("200ms")
+        Duration pollEvery();
+
+        @WithDefault("500")
+        int batchSize();
+    }
+}

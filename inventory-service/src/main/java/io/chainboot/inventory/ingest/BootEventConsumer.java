@@ -1,0 +1,164 @@
+package io.chainboot.inventory.ingest;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.Decoded;
+import io.chainboot.events.EventJson;
+import io.chainboot.inventory.live.LiveUpdates;
+import io.chainboot.inventory.query.Queries;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Consumes {@code chainboot.boot-events} in the {@code chainboot-inventory} group, a batch of
+ * records at a time. Each batch is stored in one transaction ({@link EventStore#ingest}); the
+ * method returns — and the connector may commit the batch's offsets — only after that commit, so
+ * a crash redelivers at most the uncommitted batch, which the event-id key makes harmless.
+ *
+ * <p>Undecodable records are counted ({@code chainboot.inventory.events.invalid}) and skipped.
+ * While PostgreSQL is unreachable the batch is retried with back-off, forever: consumption pauses
+ * and resumes where it stopped. If PostgreSQL is up and a batch still fails, events are stored
+ * one by one and an event that fails alone is counted and skipped, so one bad event never blocks
+ * the partition.
+ */
+@ApplicationScoped
+public class BootEventConsumer {
+    private static final Logger LOG = Logger.getLogger(BootEventConsumer.class);
+
+    private final EventStore store;
+    private final Queries queries;
+    private final LiveUpdates live;
+    private final BootEventPublisher publisher;
+    private final Counter invalid;
+    private final Counter stored;
+    private final Counter duplicates;
+    private final Counter failed;
+    private final Counter dbRetries;
+    private volatile boolean stopping;
+
+    public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live, BootEventPublisher publisher,
+                             MeterRegistry registry) {
+        this.store = store;
+        this.queries = queries;
+        this.live = live;
+        this.publisher = publisher;
+        this.invalid = registry.counter("chainboot.inventory.events.invalid");
+        this.stored = registry.counter("chainboot.inventory.events.stored");
+        this.duplicates = registry.counter("chainboot.inventory.events.duplicate");
+        this.failed = registry.counter("chainboot.inventory.events.failed");
+        this.dbRetries = registry.counter("chainboot.inventory.db.retries");
+    }
+
+    @Incoming("boot-events")
+    @Blocking
+    public void consume(ConsumerRecords<String, byte[]> records) {
+        List<BootEvent> events = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Decoded<BootEvent> d = EventJson.decodeEvent(r.value());
+            if (d instanceof Decoded.Valid<BootEvent> v) {
+                events.add(v.value());
+            } else {
+                invalid.increment();
+                LOG.warnf("skipping undecodable record key=%s partition=%d offset=%d: %s", r.key(), r.partition(),
+                        r.offset(), ((Decoded.Invalid<BootEvent>) d).reason());
+            }
+        }
+        if (!events.isEmpty()) {
+            accept(events);
+        }
+    }
+
+    /** Stores the events (retrying while the database is away), then tells the dashboards and publishes. */
+    public synchronized void accept(List<BootEvent> events) {
+        long backoff = 250;
+        while (true) {
+            try {
+                done(store.ingest(events));
+                return;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw e; // not committed: redelivered after restart
+                }
+                if (databaseUp()) {
+                    oneByOne(events);
+                    return;
+                }
+                dbRetries.increment();
+                LOG.warnf("PostgreSQL unavailable, retrying a batch of %d events in %d ms: %s", events.size(), backoff,
+                        rootMessage(e));
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5000);
+            }
+        }
+    }
+
+    private void oneByOne(List<BootEvent> events) {
+        for (BootEvent e : events) {
+            try {
+                done(store.ingest(List.of(e)));
+            } catch (RuntimeException ex) {
+                if (!databaseUp()) {
+                    accept(events.subList(events.indexOf(e), events.size()));
+                    return;
+                }
+                failed.increment();
+                LOG.errorf(ex, "%s: cannot store %s %s, skipped", e.key(), e.type(), e.id());
+            }
+        }
+    }
+
+    private void done(IngestResult result) {
+        stored.increment(result.stored());
+        duplicates.increment(result.duplicates());
+        for (BootEvent e : result.toPublish()) {
+            publisher.publish(e);
+        }
+        if (!result.changed().isEmpty()) {
+            try {
+                live.changed(queries.machines(result.changed()));
+            } catch (RuntimeException e) {
+                LOG.debugf("live update skipped: %s", e.toString());
+            }
+        }
+    }
+
+    private boolean databaseUp() {
+        try {
+            return store.databaseUp();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        stopping = true;
+    }
+}

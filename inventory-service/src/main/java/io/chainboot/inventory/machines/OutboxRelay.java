@@ -1,0 +1,134 @@
+package io.chainboot.inventory.machines;
+
+import io.chainboot.common.CommonConfig;
+import io.chainboot.inventory.config.InventoryConfig;
+import io.chainboot.inventory.store.OutboxEntity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes outbox rows in id order and marks them sent. At least once: a crash after the send
+ * and before the mark publishes the row again, which a compacted topic absorbs (same key, same
+ * value). Kafka or PostgreSQL being down only makes the relay wait and retry.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final boolean enabled;
+    private final String bootstrap;
+    private final InventoryConfig config;
+    private final Counter sent;
+    private volatile boolean running;
+    private Thread thread;
+    private KafkaProducer<String, byte[]> producer;
+
+    public OutboxRelay(CommonConfig common, InventoryConfig config, MeterRegistry registry,
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.enabled = common.kafkaEnabled();
+        this.bootstrap = bootstrap;
+        this.config = config;
+        this.sent = registry.counter("chainboot.inventory.outbox.sent");
+    }
+
+    void start(@Observes StartupEvent ev) {
+        if (!enabled) {
+            return;
+        }
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
+                ProducerConfig.CLIENT_ID_CONFIG, "chainboot-inventory-outbox"),
+                new StringSerializer(), new ByteArraySerializer());
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        long pause = config.outbox().pollEvery().toMillis();
+        while (running) {
+            int n;
+            try {
+                n = relayOnce();
+            } catch (RuntimeException e) {
+                LOG.warnf("outbox relay: %s (will retry)", e.toString());
+                n = 0;
+                sleep(2000);
+            }
+            if (n == 0) {
+                sleep(pause);
+            }
+        }
+    }
+
+    /** One pass: publish up to a batch of unsent rows, wait for Kafka's acks, mark them sent. */
+    public int relayOnce() {
+        List<OutboxEntity> rows = QuarkusTransaction.requiringNew().call(() ->
+                OutboxEntity.<OutboxEntity>find("sentAt is null order by id").page(0, config.outbox().batchSize()).list());
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Future<?>> acks = new ArrayList<>(rows.size());
+        for (OutboxEntity row : rows) {
+            acks.add(producer.send(new ProducerRecord<>(row.topic, row.key, row.payload)));
+        }
+        try {
+            for (Future<?> f : acks) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("outbox publish failed: " + e, e);
+        }
+        List<Long> ids = rows.stream().map(r -> r.id).toList();
+        QuarkusTransaction.requiringNew().run(() ->
+                OutboxEntity.update("sentAt = ?1 where id in ?2", Instant.now(), ids));
+        sent.increment(rows.size());
+        return rows.size();
+    }
+
+    private void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            producer.close(Duration.ofSeconds(3));
+        }
+    }
+}

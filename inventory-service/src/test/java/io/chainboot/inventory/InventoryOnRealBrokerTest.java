@@ -1,0 +1,256 @@
+package io.chainboot.inventory;
+
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.BootStalled;
+import io.chainboot.events.ClientKind;
+import io.chainboot.events.EventJson;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.MachineEvents;
+import io.chainboot.events.MachineSpec;
+import io.chainboot.events.TftpEvents;
+import io.chainboot.events.Topics;
+import io.chainboot.infra.testing.KafkaResource;
+import io.chainboot.infra.testing.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/** inventory-service against the real Kafka broker and the real PostgreSQL (both child processes). */
+@QuarkusTest
+@WithTestResource(KafkaResource.class)
+@WithTestResource(PostgresResource.class)
+class InventoryOnRealBrokerTest {
+    static KafkaProducer<String, byte[]> producer;
+
+    @Inject
+    RecordingPublisher published;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String dbUser;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String dbPassword;
+
+    @BeforeEach
+    void producer() {
+        if (producer == null) {
+            producer = KafkaClients.producer(bootstrap);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (producer != null) {
+            producer.close();
+            producer = null;
+        }
+    }
+
+    static MacAddress mac(int n) {
+        return new MacAddress(0x5254_00AB_0000L + n);
+    }
+
+    /** The foundation's acceptance check: a service's event, through the broker, lands in PostgreSQL. */
+    @Test
+    void anEventProducedToTheBrokerIsPersistedInPostgres() throws Exception {
+        BootEvent e = Events.acked(mac(1), Ipv4Address.parse("10.1.0.1"), ClientKind.FIRMWARE, Instant.now());
+        KafkaClients.send(producer, List.of(e));
+        await(() -> {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
+                 PreparedStatement s = c.prepareStatement("select type, mac, payload from boot_event where id = ?")) {
+                s.setObject(1, e.id());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    assertThat(rs.getString("type")).isEqualTo("dhcp.acked");
+                    assertThat(rs.getString("mac")).isEqualTo(mac(1).toString());
+                    assertThat(EventJson.decodeEvent(rs.getString("payload").getBytes(StandardCharsets.UTF_8)).orElseThrow())
+                            .isEqualTo(e);
+                    return true;
+                }
+            }
+        });
+    }
+
+    @Test
+    void aFullSyntheticBootWalksAllStages() {
+        MacAddress m = mac(2);
+        Instant t0 = Instant.now().minusSeconds(10);
+        List<BootEvent> boot = Events.fullBoot(m, Ipv4Address.parse("10.1.0.2"), t0, "sanboot");
+        KafkaClients.send(producer, boot);
+        await(() -> "OS_RUNNING".equals(given().get("/api/machines/" + m).then().extract().path("stage")));
+
+        JsonPath machine = given().get("/api/machines/" + m).then().statusCode(200).extract().jsonPath();
+        assertThat(machine.getString("attemptId")).isEqualTo(boot.get(0).id().toString());
+        assertThat(machine.getString("origin")).isEqualTo("discovered");
+        assertThat(machine.getString("ip")).isEqualTo("10.1.0.2");
+        assertThat(machine.getLong("bootMillis")).isEqualTo(9000L);
+
+        JsonPath timeline = given().get("/api/boots/" + boot.get(0).id()).then().statusCode(200).extract().jsonPath();
+        assertThat(timeline.getMap("reached").keySet()).containsExactly("PXE_DHCP", "FIRMWARE_LOADED", "IPXE_DHCP",
+                "SCRIPT", "SAN_ATTACHED", "OS_RUNNING");
+        assertThat(timeline.getMap("stageMillis")).containsEntry("PXE_DHCP", 400).containsEntry("SCRIPT", 300)
+                .containsEntry("SAN_ATTACHED", 7500);
+        List<String> types = timeline.getList("events.type");
+        assertThat(types).containsSubsequence("dhcp.offered", "dhcp.acked", "tftp.completed", "dhcp.offered", "dhcp.acked",
+                "script.rendered", "iscsi.login", "iscsi.lun.attached", "iscsi.login");
+
+        JsonPath stats = given().get("/api/stats").then().statusCode(200).extract().jsonPath();
+        assertThat(stats.getList("bootTimes.profile")).contains("sanboot");
+
+        // first sight registered the machine: machine.registered published, spec on the compacted topic
+        await(() -> published.events().stream().anyMatch(p -> p instanceof MachineEvents.Registered r && r.mac().equals(m)));
+        await(() -> KafkaClients.readAll(bootstrap, Topics.MACHINES, Duration.ofSeconds(1)).containsKey(m.toString()));
+    }
+
+    @Test
+    void duplicatesLateEventsAndBadRecordsAreHandled() throws Exception {
+        MacAddress m = mac(3);
+        Ipv4Address ip = Ipv4Address.parse("10.1.0.3");
+        Instant t0 = Instant.now().minusSeconds(5);
+        BootEvent fw = Events.acked(m, ip, ClientKind.FIRMWARE, t0);
+        BootEvent script = Events.script(m, ip, "linux", t0.plusMillis(500));
+        BootEvent ipxe = Events.acked(m, ip, ClientKind.IPXE, t0.plusMillis(300)); // arrives last, happened second
+        producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, m.toString(), "{not json".getBytes())).get();
+        producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, m.toString(), "{\"type\":\"dhcp.future\"}".getBytes())).get();
+        KafkaClients.send(producer, List.of(fw, script, fw, script, ipxe, ipxe));
+        await(() -> given().get("/api/boots/" + fw.id()).then().extract().statusCode() == 200
+                && given().get("/api/boots/" + fw.id()).then().extract().jsonPath().getList("events.type").stream()
+                .filter(x -> !x.toString().startsWith("machine.")).count() >= 3);
+        JsonPath t = given().get("/api/boots/" + fw.id()).then().extract().jsonPath();
+        assertThat(t.getList("events.type").stream().filter(x -> !x.toString().startsWith("machine.")))
+                .containsExactly("dhcp.acked", "dhcp.acked", "script.rendered");
+        assertThat(t.getMap("reached").keySet()).containsExactly("PXE_DHCP", "IPXE_DHCP", "SCRIPT");
+        assertThat(t.getString("stage")).isEqualTo("SCRIPT");
+        assertThat(given().get("/q/metrics").asString()).containsPattern("chainboot_inventory_events_invalid_total [1-9]");
+    }
+
+    @Test
+    void anEventKeyedByIpIsCorrelatedThroughTheLatestLease() {
+        MacAddress m = mac(4);
+        Ipv4Address ip = Ipv4Address.parse("10.1.0.4");
+        Instant t0 = Instant.now().minusSeconds(5);
+        TftpEvents.Completed noMac = new TftpEvents.Completed(UUID.randomUUID(), t0.plusMillis(200), Events.TFTP, null, ip,
+                "undionly.kpxe", 1, 1, 512, 1, 0);
+        BootEvent fw = Events.acked(m, ip, ClientKind.FIRMWARE, t0);
+        // the IP-keyed event can land before the lease (another partition): it waits, then is correlated
+        KafkaClients.send(producer, List.of(noMac));
+        KafkaClients.send(producer, List.of(fw));
+        await(() -> "FIRMWARE_LOADED".equals(given().get("/api/machines/" + m).then().extract().path("stage")));
+        TftpEvents.Completed after = new TftpEvents.Completed(UUID.randomUUID(), t0.plusMillis(300), Events.TFTP, null, ip,
+                "ipxe.efi", 1, 1, 512, 1, 0);
+        KafkaClients.send(producer, List.of(after));
+        await(() -> given().get("/api/boots/" + fw.id()).then().extract().jsonPath().getList("events.type").stream()
+                .filter(x -> !x.toString().startsWith("machine.")).count() == 3);
+    }
+
+    @Test
+    void failureReasonIsShownAndCountedByStage() {
+        MacAddress m = mac(5);
+        Ipv4Address ip = Ipv4Address.parse("10.1.0.5");
+        Instant t0 = Instant.now().minusSeconds(5);
+        KafkaClients.send(producer, List.of(Events.acked(m, ip, ClientKind.FIRMWARE, t0), Events.tftpFailed(m, ip, t0.plusMillis(10))));
+        await(() -> "FAILED".equals(given().get("/api/machines/" + m).then().extract().path("stage")));
+        given().get("/api/machines/" + m).then().body("reason", equalTo("tftp.failed: undionly.kpxe: file not found"))
+                .body("progress", equalTo("PXE_DHCP"));
+        Map<String, Integer> failures = given().get("/api/stats").then().extract().jsonPath().getMap("failuresByStage");
+        assertThat(failures.get("PXE_DHCP")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aBootWithNoProgressPastItsThresholdIsStalledAndPublished() {
+        MacAddress m = mac(6);
+        Ipv4Address ip = Ipv4Address.parse("10.1.0.6");
+        BootEvent ipxe = Events.acked(m, ip, ClientKind.IPXE, Instant.now());
+        KafkaClients.send(producer, List.of(ipxe)); // chainboot.inventory.stall.ipxe-dhcp=2s in tests
+        await(() -> "STALLED".equals(given().get("/api/machines/" + m).then().extract().path("stage")));
+        await(() -> published.events().stream().anyMatch(p -> p instanceof BootStalled s && s.mac().equals(m)));
+        assertThat(published.events()).filteredOn(p -> p instanceof BootStalled s && s.mac().equals(m))
+                .singleElement().satisfies(p -> {
+                    BootStalled s = (BootStalled) p;
+                    assertThat(s.attemptId()).isEqualTo(ipxe.id().toString());
+                    assertThat(s.stage().name()).isEqualTo("IPXE_DHCP");
+                    assertThat(s.thresholdSeconds()).isEqualTo(2);
+                });
+        given().get("/api/machines/" + m).then().body("progress", equalTo("IPXE_DHCP"));
+    }
+
+    @Test
+    void machineCrudNeedsTheTokenAndReachesTheCompactedTopic() {
+        MacAddress m = mac(7);
+        String body = "{\"mac\":\"" + m.toHyphenated() + "\",\"hostname\":\"ws07\",\"profile\":\"sanboot\","
+                + "\"labels\":{\"room\":\"lab\"},\"reservedIp\":\"10.1.0.7\",\"disk\":{\"kind\":\"OVERLAY\",\"image\":\"win11\"},"
+                + "\"chap\":{\"enabled\":true,\"mutual\":true},\"bootFile\":\"ipxe.efi\",\"params\":{\"k\":\"v\"}}";
+        given().contentType(ContentType.JSON).body(body).post("/api/machines").then().statusCode(401);
+        given().auth().oauth2("wrong").contentType(ContentType.JSON).body(body).post("/api/machines").then().statusCode(401);
+        given().auth().oauth2("test-token").contentType(ContentType.JSON).body(body).post("/api/machines").then().statusCode(201)
+                .body("hostname", equalTo("ws07")).body("spec.disk.image", equalTo("win11"));
+        given().auth().oauth2("test-token").contentType(ContentType.JSON).body(body).post("/api/machines").then().statusCode(409);
+        given().auth().oauth2("test-token").contentType(ContentType.JSON).body("{\"hostname\":\"-bad\"}")
+                .put("/api/machines/" + m).then().statusCode(400);
+        given().auth().oauth2("test-token").contentType(ContentType.JSON).body("{\"hostname\":\"ws07b\",\"profile\":\"linux\"}")
+                .put("/api/machines/" + m).then().statusCode(200).body("profile", equalTo("linux"));
+        await(() -> {
+            byte[] v = KafkaClients.readAll(bootstrap, Topics.MACHINES, Duration.ofSeconds(1)).get(m.toString());
+            return v != null && EventJson.decodeMachine(v).orElseThrow().hostname().equals("ws07b");
+        });
+        given().delete("/api/machines/" + m).then().statusCode(401);
+        given().auth().oauth2("test-token").delete("/api/machines/" + m).then().statusCode(204);
+        given().get("/api/machines/" + m).then().statusCode(404);
+        await(() -> {
+            Map<String, byte[]> all = KafkaClients.readAll(bootstrap, Topics.MACHINES, Duration.ofSeconds(1));
+            return all.containsKey(m.toString()) && all.get(m.toString()) == null;
+        });
+        given().get("/q/openapi").then().statusCode(200);
+    }
+
+    static void await(Callable<Boolean> condition) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        AssertionError last = null;
+        while (System.nanoTime() < end) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) {
+                    return;
+                }
+            } catch (AssertionError e) {
+                last = e;
+            } catch (Exception e) {
+                last = new AssertionError(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw last != null ? last : new AssertionError("condition not met in 30 s");
+    }
+}

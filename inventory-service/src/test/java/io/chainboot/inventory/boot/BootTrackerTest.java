@@ -1,0 +1,132 @@
+package io.chainboot.inventory.boot;
+
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.BootStage;
+import io.chainboot.events.BootStalled;
+import io.chainboot.events.ClientKind;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import static io.chainboot.inventory.Events.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BootTrackerTest {
+    static final MacAddress MAC = MacAddress.parse("52:54:00:00:00:01");
+    static final Ipv4Address IP = Ipv4Address.parse("10.0.0.10");
+    static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+
+    static List<TrackedEvent> tracked(List<? extends BootEvent> events) {
+        List<TrackedEvent> out = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            out.add(new TrackedEvent(events.get(i), i));
+        }
+        return out;
+    }
+
+    @Test
+    void fullChainWalksEveryStageWithDurations() {
+        List<BootEvent> boot = fullBoot(MAC, IP, T0, "sanboot");
+        List<Attempt> attempts = BootTracker.replay(tracked(boot));
+        assertThat(attempts).hasSize(1);
+        Attempt a = attempts.get(0);
+        assertThat(a.id()).isEqualTo(boot.get(0).id());
+        assertThat(a.stage()).isEqualTo(BootStage.OS_RUNNING);
+        assertThat(a.reached().keySet()).containsExactly(BootStage.PXE_DHCP, BootStage.FIRMWARE_LOADED,
+                BootStage.IPXE_DHCP, BootStage.SCRIPT, BootStage.SAN_ATTACHED, BootStage.OS_RUNNING);
+        assertThat(a.profile()).isEqualTo("sanboot");
+        assertThat(a.bootTime()).isEqualTo(Duration.ofMillis(9000));
+        assertThat(a.durations(T0.plusSeconds(60)).get(BootStage.PXE_DHCP)).isEqualTo(Duration.ofMillis(400));
+        assertThat(a.durations(T0.plusSeconds(60)).get(BootStage.SAN_ATTACHED)).isEqualTo(Duration.ofMillis(7500));
+    }
+
+    @Test
+    void arrivalOrderDoesNotMatterOnlyEventTime() {
+        List<BootEvent> boot = new ArrayList<>(fullBoot(MAC, IP, T0, "sanboot"));
+        Collections.reverse(boot);
+        Attempt a = BootTracker.replay(tracked(boot)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.OS_RUNNING);
+        assertThat(a.reached()).hasSize(6);
+        assertThat(a.reached().get(BootStage.SCRIPT)).isEqualTo(T0.plusMillis(1200));
+    }
+
+    @Test
+    void qemuIpxeRomSkipsTftpAndThatIsANormalBoot() {
+        List<BootEvent> boot = List.of(acked(MAC, IP, ClientKind.FIRMWARE, T0),
+                script(MAC, IP, "linux", T0.plusMillis(300)), login(MAC, IP, T0.plusMillis(500), 1));
+        Attempt a = BootTracker.replay(tracked(boot)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SAN_ATTACHED);
+        assertThat(a.reached().keySet()).containsExactly(BootStage.PXE_DHCP, BootStage.SCRIPT, BootStage.SAN_ATTACHED);
+        assertThat(a.reason()).isNull();
+    }
+
+    @Test
+    void failureKeepsTheFailingEventsReasonAndStage() {
+        List<BootEvent> boot = List.of(acked(MAC, IP, ClientKind.FIRMWARE, T0), tftpFailed(MAC, IP, T0.plusMillis(50)));
+        Attempt a = BootTracker.replay(tracked(boot)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.FAILED);
+        assertThat(a.progress()).isEqualTo(BootStage.PXE_DHCP);
+        assertThat(a.reason()).isEqualTo("tftp.failed: undionly.kpxe: file not found");
+
+        Attempt iscsi = BootTracker.replay(tracked(List.of(script(MAC, IP, "p", T0), rejected(MAC, IP, T0.plusMillis(9)))))
+                .get(0);
+        assertThat(iscsi.stage()).isEqualTo(BootStage.FAILED);
+        assertThat(iscsi.reason()).startsWith("iscsi.login-rejected");
+    }
+
+    @Test
+    void firmwareDhcpAfterAFinishedOrFailedBootStartsANewAttempt() {
+        List<BootEvent> events = new ArrayList<>(fullBoot(MAC, IP, T0, "a"));
+        events.add(acked(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(100)));
+        events.add(tftpFailed(MAC, IP, T0.plusSeconds(101)));
+        events.add(offered(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(200)));
+        List<Attempt> attempts = BootTracker.replay(tracked(events));
+        assertThat(attempts).extracting(Attempt::stage)
+                .containsExactly(BootStage.OS_RUNNING, BootStage.FAILED, BootStage.PXE_DHCP);
+    }
+
+    @Test
+    void offerThenAckOfTheSameFirmwareExchangeIsOneAttempt() {
+        List<Attempt> attempts = BootTracker.replay(tracked(List.of(offered(MAC, IP, ClientKind.FIRMWARE, T0),
+                acked(MAC, IP, ClientKind.FIRMWARE, T0.plusMillis(5)))));
+        assertThat(attempts).hasSize(1);
+        assertThat(attempts.get(0).stageSince()).isEqualTo(T0);
+    }
+
+    @Test
+    void stallVerdictMarksOnlyTheAttemptStillAtThatStageAndProgressResumesIt() {
+        BootEvent dhcp = acked(MAC, IP, ClientKind.IPXE, T0);
+        String attemptId = dhcp.id().toString();
+        BootStalled stall = new BootStalled(UUID.randomUUID(), T0.plusSeconds(60), new EventSource("inventory-service", "t"),
+                MAC, IP, BootStage.IPXE_DHCP, T0, 60, attemptId);
+        Attempt stalled = BootTracker.replay(tracked(List.of(dhcp, stall))).get(0);
+        assertThat(stalled.stage()).isEqualTo(BootStage.STALLED);
+        assertThat(stalled.progress()).isEqualTo(BootStage.IPXE_DHCP);
+
+        Attempt resumed = BootTracker.replay(tracked(List.of(dhcp, stall, script(MAC, IP, "p", T0.plusSeconds(70))))).get(0);
+        assertThat(resumed.stage()).isEqualTo(BootStage.SCRIPT);
+        assertThat(resumed.reason()).isNull();
+
+        // a late script event from before the verdict: the stall no longer applies
+        Attempt late = BootTracker.replay(tracked(List.of(dhcp, stall, script(MAC, IP, "p", T0.plusSeconds(5))))).get(0);
+        assertThat(late.stage()).isEqualTo(BootStage.SCRIPT);
+    }
+
+    @Test
+    void repeatedLoginsBeforeSanAttachDoNotSkipToOsRunning() {
+        List<BootEvent> events = List.of(script(MAC, IP, "p", T0), lun(MAC, IP, T0.plusMillis(1)),
+                login(MAC, IP, T0.plusMillis(2), 1));
+        // lun.attached first, then the first login: that login is the SAN session, OS not running yet...
+        Attempt a = BootTracker.replay(tracked(events)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SAN_ATTACHED);
+        assertThat(a.normalLogins()).isEqualTo(1);
+    }
+}
