@@ -3,6 +3,7 @@ package io.chainboot.common;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * are buffered); readiness says so.
  */
 @ApplicationScoped
+@Default // also injectable without the @Readiness qualifier
 @Readiness
 public class KafkaReadiness implements HealthCheck {
     private final String bootstrap;

@@ -1,6 +1,7 @@
 package io.chainboot.common;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * DOWN until every registered listener is bound, and names the one that failed and why.
  */
 @ApplicationScoped
+@Default // also injectable without the @Readiness qualifier
 @Readiness
 public class Listeners implements HealthCheck {
     private final Map<String, String> state = new ConcurrentHashMap<>();
