@@ -24,6 +24,7 @@ import java.nio.channels.SelectionKey;
 final class Session implements IoLoop.Handler, IoLoop.Timed {
     private static final Logger LOG = Logger.getLogger(Session.class);
     private static final int RX_SIZE = 1024;
+    private static final int READS_PER_WAKE = 1;
     private static final byte[] UNKNOWN_TID = TftpCodec.encode(new TftpPacket.Error(ErrorCode.UNKNOWN_TID, "unknown transfer ID"));
 
     private final TftpServer server;
@@ -103,9 +104,13 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
         }
     }
 
+    /**
+     * Reads up to {@link #READS_PER_WAKE} datagrams. The selector is level-triggered, so anything
+     * left wakes us again; one read per wake saves the empty {@code recvfrom} that draining would
+     * cost on every lock-step ACK.
+     */
     private void readAll() {
-        // bounded so one busy transfer cannot starve the others on this loop
-        for (int i = 0; i < 64 && !finished; i++) {
+        for (int i = 0; i < READS_PER_WAKE && !finished; i++) {
             rx.clear();
             SocketAddress from;
             try {

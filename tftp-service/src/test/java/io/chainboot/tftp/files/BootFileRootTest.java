@@ -94,6 +94,11 @@ class BootFileRootTest {
         b.release();
         c.release();
         assertThat(cache.openFiles()).isZero();
+        assertThat(cache.idleFiles()).isEqualTo(2); // kept open for the next boot
+        SharedFile d = cache.acquire(p, TransferMode.OCTET);
+        assertThat(d).isSameAs(c);
+        assertThat(cache.idleFiles()).isZero(); // the old version was dropped
+        d.release();
     }
 
     @Test

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""TFTP throughput over loopback: Chainboot tftp-service vs Debian's tftpd-hpa and atftpd.
+
+Run by hand as root from the repo root after `mvn -q package -pl tftp-service -DskipTests`:
+    python3 bench/tftp/bench.py
+Needs: tftpd-hpa (in.tftpd), atftp, curl, and atftpd unpacked to /tmp/atftpd
+(`apt-get download atftpd && dpkg-deb -x atftpd_*.deb /tmp/atftpd`; it conflicts with tftpd-hpa).
+64 MiB file, output to /dev/null. Every case is run once per server as a warm-up (the JVM's JIT
+and every server's page cache), then ROUNDS rounds interleaved across servers; prints the first
+timed run ("one run"), the best and the median, in MiB/s, and ratios of the best. The box is
+shared (2 cores, other builds running), so best-of-N is the figure least distorted by noise.
+"""
+import os, signal, socket, subprocess, sys, tempfile, time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+JAR = os.path.join(REPO, "tftp-service/target/quarkus-app/quarkus-run.jar")
+ATFTPD = "/tmp/atftpd/usr/sbin/atftpd"
+SIZE = 64 * 1024 * 1024
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+PORTS = {"chainboot": 16969, "tftpd-hpa": 16970, "atftpd": 16971}
+
+def wait_udp(port):
+    for _ in range(200):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(0.2)
+        try:
+            s.sendto(b"\x00\x01nonexistent\x00octet\x00", ("127.0.0.1", port))
+            s.recvfrom(600)
+            return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            s.close()
+    raise SystemExit("server on port %d did not answer" % port)
+
+def start_servers(root):
+    procs = {}
+    procs["chainboot"] = subprocess.Popen(["java", "-Xmx256m",
+        "-Dchainboot.tftp.port=%d" % PORTS["chainboot"], "-Dchainboot.tftp.bind-address=127.0.0.1",
+        "-Dchainboot.tftp.root=" + root, "-Dchainboot.tftp.mtu=65536", "-Dchainboot.tftp.timeout=1s",
+        "-Dchainboot.common.kafka-enabled=false", "-Dquarkus.http.port=18083",
+        "-Dquarkus.log.level=WARN", "-jar", JAR], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs["tftpd-hpa"] = subprocess.Popen(["in.tftpd", "-L", "-a", "127.0.0.1:%d" % PORTS["tftpd-hpa"],
+        "-s", root, "-u", "nobody"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs["atftpd"] = subprocess.Popen([ATFTPD, "--daemon", "--no-fork", "--port", str(PORTS["atftpd"]),
+        "--bind-address", "127.0.0.1", "--user", "nobody.nogroup", "--logfile", "/dev/null", root],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for name, port in PORTS.items():
+        wait_udp(port)
+    return procs
+
+def timed(cmd):
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+    dt = time.monotonic() - t0
+    if r.returncode != 0:
+        return None, r.stderr.decode(errors="replace")[-200:]
+    return dt, None
+
+def atftp(port, opts, out):
+    cmd = ["atftp", "--get", "-r", "big.bin", "-l", out]
+    for o in opts:
+        cmd += ["--option", o]
+    return cmd + ["127.0.0.1", str(port)]
+
+def curl(port, blksize, out):
+    return ["curl", "-sS", "-o", out, "--tftp-blksize", str(blksize), "tftp://127.0.0.1:%d/big.bin" % port]
+
+def rss_kib(pid, field="VmRSS:"):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+def main():
+    root = tempfile.mkdtemp(prefix="cb-tftp-bench-")
+    os.chmod(root, 0o755)
+    with open(os.path.join(root, "big.bin"), "wb") as f:
+        f.write(os.urandom(SIZE))
+    subprocess.run(["cp", "/usr/lib/ipxe/undionly.kpxe", root], check=True)
+    for n in os.listdir(root):
+        os.chmod(os.path.join(root, n), 0o644)
+    procs = start_servers(root)
+    out = os.path.join(root, "out.bin")
+    results = {}
+    try:
+        cases = [
+            ("lock-step 512 (atftp)", lambda p: atftp(p, [], "/dev/null"), ["chainboot", "tftpd-hpa", "atftpd"]),
+            ("lock-step 1468 (atftp)", lambda p: atftp(p, ["blksize 1468"], "/dev/null"), ["chainboot", "tftpd-hpa", "atftpd"]),
+            ("windowsize 8, 1468 (atftp)", lambda p: atftp(p, ["blksize 1468", "windowsize 8"], "/dev/null"), ["chainboot", "atftpd"]),
+            ("windowsize 64, 1468 (atftp)", lambda p: atftp(p, ["blksize 1468", "windowsize 64"], "/dev/null"), ["chainboot", "atftpd"]),
+            ("lock-step 8192 (atftp)", lambda p: atftp(p, ["blksize 8192"], "/dev/null"), ["chainboot", "tftpd-hpa", "atftpd"]),
+            ("lock-step 512 (curl)", lambda p: curl(p, 512, "/dev/null"), ["chainboot", "tftpd-hpa"]),
+            ("lock-step 1468 (curl)", lambda p: curl(p, 1468, "/dev/null"), ["chainboot", "tftpd-hpa"]),
+            ("lock-step 8192 (curl)", lambda p: curl(p, 8192, "/dev/null"), ["chainboot", "tftpd-hpa"]),
+        ]
+        # one byte-identity check per server before timing
+        for name in ["chainboot", "tftpd-hpa", "atftpd"]:
+            dt, err = timed(atftp(PORTS[name], ["blksize 1468"], out))
+            same = subprocess.run(["cmp", "-s", out, os.path.join(root, "big.bin")]).returncode == 0
+            print("check %-10s byte-identical=%s %s" % (name, same, err or ""), flush=True)
+        import statistics
+        for label, mk, servers in cases:  # warm-up
+            for name in servers:
+                timed(mk(PORTS[name]))
+        runs = {}
+        for rnd in range(ROUNDS):
+            for label, mk, servers in cases:
+                for name in servers:
+                    dt, err = timed(mk(PORTS[name]))
+                    runs.setdefault((label, name), []).append(None if dt is None else SIZE / dt / 2**20)
+                    if err:
+                        print("FAILED", label, name, err, flush=True)
+        print("%-30s %-10s %8s %8s %8s   (MiB/s)" % ("case", "server", "first", "best", "median"))
+        for label, _, servers in cases:
+            for name in servers:
+                ok = [x for x in runs[(label, name)] if x is not None]
+                results[(label, name)] = max(ok) if ok else None
+                first = runs[(label, name)][0]
+                print("%-30s %-10s %8s %8.1f %8.1f" % (label, name, "fail" if first is None else "%.1f" % first,
+                      max(ok) if ok else 0, statistics.median(ok) if ok else 0), flush=True)
+        print()
+        def ratio(a, b):
+            x, y = results.get(a), results.get(b)
+            return "n/a" if not x or not y else "%.2fx" % (x / y)
+        for label, _, servers in cases:
+            for peer in servers[1:]:
+                print("%-30s chainboot / %-10s = %s (best vs best)" % (label, peer, ratio((label, "chainboot"), (label, peer))))
+        print("%-30s chainboot ws8 / own lock-step 1468 = %s" % ("windowed vs lock-step", ratio(("windowsize 8, 1468 (atftp)", "chainboot"), ("lock-step 1468 (atftp)", "chainboot"))))
+        print("%-30s chainboot ws64 / own lock-step 1468 = %s" % ("windowed vs lock-step", ratio(("windowsize 64, 1468 (atftp)", "chainboot"), ("lock-step 1468 (atftp)", "chainboot"))))
+        print()
+        # 200 concurrent transfers of undionly.kpxe (curl: tsize + blksize 1468, like a PXE ROM)
+        pid = procs["chainboot"].pid
+        rss_before = rss_kib(pid)
+        peak = [rss_before]
+        n = 200
+        t0 = time.monotonic()
+        clients = []
+        for i in range(n):
+            clients.append(subprocess.Popen(["curl", "-sS", "-o", os.path.join(root, "c%03d.kpxe" % i), "--tftp-blksize", "1468",
+                "tftp://127.0.0.1:%d/undionly.kpxe" % PORTS["chainboot"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        while any(c.poll() is None for c in clients):
+            peak[0] = max(peak[0], rss_kib(pid))
+            time.sleep(0.05)
+        dt = time.monotonic() - t0
+        failures = sum(1 for c in clients if c.returncode != 0)
+        wrong = 0
+        for i in range(n):
+            p = os.path.join(root, "c%03d.kpxe" % i)
+            if not os.path.exists(p) or subprocess.run(["cmp", "-s", p, os.path.join(root, "undionly.kpxe")]).returncode != 0:
+                wrong += 1
+        print("200 concurrent undionly.kpxe: %d curl failures, %d not byte-identical, %.2f s wall; server RSS %d MiB before, %d MiB peak "
+              "(anonymous %d MiB, file-backed %d MiB at the end; -Xmx256m)"
+              % (failures, wrong, dt, rss_before // 1024, peak[0] // 1024, rss_kib(pid, "RssAnon:") // 1024, rss_kib(pid, "RssFile:") // 1024))
+    finally:
+        for p in procs.values():
+            p.send_signal(signal.SIGTERM)
+        for p in procs.values():
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        subprocess.run(["rm", "-rf", root])
+
+if __name__ == "__main__":
+    main()
