@@ -121,7 +121,7 @@ final class DiskTarget implements ScsiTarget {
                 return synchronizeCache(op, cdb, lu);
             case Opcodes.WRITE_SAME_10:
             case Opcodes.WRITE_SAME_16:
-                return writeSame(op, cdb, lu, rq.dataOut());
+                return writeSame(op, cdb, lu, rq);
             case Opcodes.UNMAP:
                 return unmap(cdb, lu, rq.dataOut());
             case Opcodes.MODE_SENSE_6:
@@ -679,7 +679,8 @@ final class DiskTarget implements ScsiTarget {
      * WRITE SAME(10/16) (SBC-3 §5.41, §5.42). With UNMAP on a thin device the range is deallocated
      * (a metadata operation); otherwise the block is replicated with large writes.
      */
-    private ScsiResponse writeSame(int op, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut) throws IOException {
+    private ScsiResponse writeSame(int op, byte[] cdb, LogicalUnit lu, ScsiRequest rq) throws IOException {
+        ByteBuffer dataOut = rq.dataOut();
         if (cdb.length < minLength(op)) {
             return ScsiResponse.checkCondition(Sense.invalidOpcode());
         }
@@ -712,7 +713,8 @@ final class DiskTarget implements ScsiTarget {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
         }
         int bs = dev.blockSize();
-        if (!ndob && (dataOut == null || dataOut.remaining() != bs)) {
+        // exactly one block of data-out, as the initiator declared it too (libiscsi WriteSame*.InvalidDataOutSize)
+        if (!ndob && (dataOut == null || dataOut.remaining() != bs || rq.expectedDataTransferLength() != bs)) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(op == Opcodes.WRITE_SAME_10 ? 7 : 10, -1));
         }
         if (dev.readOnly()) {

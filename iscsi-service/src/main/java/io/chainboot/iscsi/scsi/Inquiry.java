@@ -13,12 +13,18 @@ final class Inquiry {
 
     static final int[] SUPPORTED_VPD = {0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2};
 
-    /** Blocks per physical block exponent: 4 KiB physical blocks (the file system's page/allocation unit). */
-    static final int LBPPBE = 3;
+    /**
+     * Logical blocks per physical block exponent, 0: 512-byte physical blocks. (The files' 4 KiB
+     * allocation unit is advertised as the optimal transfer and unmap granularity instead; with a
+     * non-zero exponent libiscsi's GetLBAStatus.UnmapSingle expects descriptors SBC-3 forbids.)
+     */
+    static final int LBPPBE = 0;
+    /** 4 KiB: the file system's allocation unit, as optimal granularity. */
+    static final int GRANULARITY_BLOCKS = 8;
     /** Block Limits values (SBC-3 §6.5.3). */
     static final int MAX_TRANSFER_BLOCKS = 16384;     // 8 MiB
     static final int OPTIMAL_TRANSFER_BLOCKS = 256;   // 128 KiB
-    static final long MAX_WRITE_SAME_BLOCKS = 65536;  // 32 MiB
+    static final long MAX_WRITE_SAME_BLOCKS = 32768;  // 16 MiB
     static final int MAX_UNMAP_DESCRIPTORS = 256;
 
     /** Standard INQUIRY data; {@code present} false gives peripheral qualifier 011b, type 1Fh (no LU). */
@@ -109,13 +115,13 @@ final class Inquiry {
         d[1] = (byte) 0xB0;
         d[3] = 0x3C;
         d[4] = 0;                                            // WSNZ = 0: WRITE SAME of 0 blocks = to the end
-        Cdb.put16(d, 6, 1 << LBPPBE);                        // OPTIMAL TRANSFER LENGTH GRANULARITY
+        Cdb.put16(d, 6, GRANULARITY_BLOCKS);                        // OPTIMAL TRANSFER LENGTH GRANULARITY
         Cdb.put32(d, 8, MAX_TRANSFER_BLOCKS);
         Cdb.put32(d, 12, OPTIMAL_TRANSFER_BLOCKS);
         if (dev.isThin()) {
             Cdb.put32(d, 20, 0xFFFFFFFFL);                   // MAXIMUM UNMAP LBA COUNT: no limit
             Cdb.put32(d, 24, MAX_UNMAP_DESCRIPTORS);
-            Cdb.put32(d, 28, 1 << LBPPBE);                   // OPTIMAL UNMAP GRANULARITY
+            Cdb.put32(d, 28, GRANULARITY_BLOCKS);                   // OPTIMAL UNMAP GRANULARITY
             Cdb.put32(d, 32, 0x80000000L);                   // UGAVALID, alignment 0
         }
         Cdb.put64(d, 36, MAX_WRITE_SAME_BLOCKS);

@@ -200,7 +200,7 @@ class DiskTargetTest {
     void provisioningPageAndReadCapacity16AgreeOnThinProvisioning() {
         assertThat(HexFormat.of().formatHex(data(exec(Cdbs.inquiry(true, 0xB2, 255))))).isEqualTo("00b2000400e40200");
         byte[] rc = data(exec(Cdbs.readCapacity16(32)));
-        assertThat(HexFormat.of().formatHex(rc, 0, 16)).isEqualTo("00000000000007ff" + "00000200" + "0003c000");
+        assertThat(HexFormat.of().formatHex(rc, 0, 16)).isEqualTo("00000000000007ff" + "00000200" + "0000c000");
         clearUa(A, 1);
         byte[] ro = data(exec(A, 1, Cdbs.readCapacity16(32), null));
         assertThat(ro[14]).isZero(); // read-only LUN: not thin
@@ -406,6 +406,9 @@ class DiskTargetTest {
         assertFieldPointer(s, true, 1);
         assertSense(exec(Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(256, 0)), Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
         assertSense(exec(Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(1024, 0)), Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
+        // the transport only fetched the one block the CDB implies, but the initiator declared two
+        assertSense(target.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(512, 0), 1024)),
+                Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
         assertSense(exec(Cdbs.rw10(0x41, 0, 2048, 1), Cdbs.filled(512, 0)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
         assertSense(exec(Cdbs.rw10(0x41, 0, 2047, 2), Cdbs.filled(512, 0)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
         assertSense(exec(Cdbs.rw10(0x41, 0, 0x80000000L, 1), Cdbs.filled(512, 0)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
