@@ -1,0 +1,90 @@
+package io.chainboot.iscsi;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything iscsi-service reads from configuration ({@code chainboot.iscsi.*}). */
+@ConfigMapping(prefix = "chainboot.iscsi")
+public interface IscsiConfig {
+
+    /** Address the iSCSI portal binds to. */
+    @WithDefault("0.0.0.0")
+    String bindAddress();
+
+    /** TCP port of the portal (3260 is the IANA port; tests use 0 = any free port). */
+    @WithDefault("3260")
+    int port();
+
+    /** Address returned in SendTargets TargetAddress; default: the address the connection arrived on. */
+    Optional<String> portalAddress();
+
+    /** Where per-machine raw disks live: {@code <disks-dir>/<image or mac-hyphenated>.img}. */
+    @WithDefault("state/iscsi/disks")
+    String disksDir();
+
+    /** Golden images (read-only bases of copy-on-write overlays, issue 6). */
+    @WithDefault("state/iscsi/images")
+    String imagesDir();
+
+    /** Static targets, keyed by target IQN. */
+    Map<String, StaticTarget> targets();
+
+    /** Protocol limits offered at login. */
+    Limits limits();
+
+    /** Threads that execute SCSI commands (disk I/O never runs on a connection's reader thread). */
+    @WithDefault("16")
+    int ioThreads();
+
+    /** Seconds of silence after which the target sends a NOP-In ping (0 = never). An unanswered ping never drops a session. */
+    @WithDefault("0")
+    int nopInIntervalSeconds();
+
+    interface StaticTarget {
+        /** Raw image file of LUN 0. */
+        String image();
+
+        /** Initiator IQNs allowed to log in; empty = anyone. */
+        Optional<List<String>> initiator();
+
+        /** CHAP user name; CHAP is required when chap-secret is set. */
+        Optional<String> chapUser();
+
+        Optional<String> chapSecret();
+
+        /** Target's own CHAP name and secret for mutual CHAP. */
+        Optional<String> mutualChapUser();
+
+        Optional<String> mutualChapSecret();
+
+        @WithDefault("false")
+        boolean readOnly();
+    }
+
+    interface Limits {
+        /** Our MaxRecvDataSegmentLength (RFC 7143 §13.12). */
+        @WithDefault("262144")
+        int maxRecvDataSegmentLength();
+
+        @WithDefault("16776192")
+        int maxBurstLength();
+
+        @WithDefault("16776192")
+        int firstBurstLength();
+
+        @WithDefault("16")
+        int maxOutstandingR2t();
+
+        /** Commands the initiator may have outstanding (MaxCmdSN - ExpCmdSN + 1). */
+        @WithDefault("128")
+        int commandWindow();
+
+        /** Largest ExpectedDataTransferLength accepted for a write (bytes). */
+        @WithDefault("67108864")
+        int maxWriteBytes();
+    }
+}

@@ -1,0 +1,863 @@
+package io.chainboot.iscsi.session;
+
+import io.chainboot.events.Decoded;
+import io.chainboot.iscsi.login.LoginHandler;
+import io.chainboot.iscsi.login.Negotiator;
+import io.chainboot.iscsi.login.OperationalParams;
+import io.chainboot.iscsi.login.TextKeys;
+import io.chainboot.iscsi.pdu.Opcode;
+import io.chainboot.iscsi.pdu.Pdu;
+import io.chainboot.iscsi.pdu.PduCodec;
+import io.chainboot.iscsi.scsi.Nexus;
+import io.chainboot.iscsi.scsi.ScsiRequest;
+import io.chainboot.iscsi.scsi.ScsiResponse;
+import io.chainboot.iscsi.scsi.ScsiTarget;
+import io.chainboot.iscsi.target.Target;
+import io.chainboot.iscsi.target.TargetRegistry;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One iSCSI connection, which with MaxConnections=1 is also its session: login, then the full
+ * feature phase (RFC 7143 §4, §11) at ErrorRecoveryLevel 0. Transport-agnostic: the server feeds
+ * decoded PDUs to {@link #onPdu} from one reader thread and gives a {@link Transport} to write to.
+ *
+ * <p>Ordering (§4.2.2.1): non-immediate commands are delivered in CmdSN order; commands ahead of a
+ * gap wait in a queue, commands outside [ExpCmdSN, MaxCmdSN] are silently dropped. SCSI commands run
+ * on the I/O executor, never on the reader thread; all PDUs of one command's answer are written in
+ * one gathering write and StatSN is assigned under the write lock, so it follows the wire order.
+ */
+public final class Connection {
+    private static final Logger LOG = Logger.getLogger(Connection.class);
+    private static final int UNSOLICITED = Pdu.RESERVED_TAG;
+
+    /** How bytes leave. {@code write} writes everything or throws. */
+    public interface Transport {
+        void write(ByteBuffer[] buffers, int count) throws IOException;
+
+        void close();
+
+        InetSocketAddress remote();
+
+        InetSocketAddress local();
+    }
+
+    /** Per-service settings the connection needs. */
+    public record Settings(Negotiator.Limits limits, int commandWindow, int maxWriteBytes, String portalAddress,
+                           int portalPort) {
+    }
+
+    enum State { LOGIN, FULL_FEATURE, CLOSED }
+
+    private final Transport transport;
+    private final TargetRegistry registry;
+    private final SessionRegistry sessions;
+    private final SessionListener listener;
+    private final Executor io;
+    private final Settings settings;
+    private final LoginHandler login;
+    private final Object writeLock = new Object();
+    private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<Integer, Runnable> waiting = new HashMap<>();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final long startedAt = System.currentTimeMillis();
+
+    private volatile State state = State.LOGIN;
+    private volatile int expCmdSn;
+    private int statSn; // guarded by writeLock
+    private boolean statSnStarted;
+    private volatile long lastReceived = System.nanoTime();
+    private int nextTtt = 1;
+    private LoginHandler.Result session;
+    private OperationalParams params = new OperationalParams();
+    private ScsiTarget scsi;
+    private Nexus nexus;
+    private int tsih;
+    private final AtomicBoolean capacitySeen = new AtomicBoolean();
+    private final AtomicBoolean readSeen = new AtomicBoolean();
+    private final AtomicBoolean attached = new AtomicBoolean();
+    private volatile long capacityBlocks;
+    private volatile int capacityBlockSize;
+
+    public Connection(Transport transport, TargetRegistry registry, SessionRegistry sessions, SessionListener listener,
+                      Executor io, Settings settings) {
+        this.transport = transport;
+        this.registry = registry;
+        this.sessions = sessions;
+        this.listener = listener;
+        this.io = io;
+        this.settings = settings;
+        this.login = new LoginHandler(registry, sessions::exists, settings.limits());
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public String initiatorName() {
+        return session != null ? session.initiatorName() : login.initiatorName();
+    }
+
+    public String targetName() {
+        return session != null ? session.targetName() : login.targetName();
+    }
+
+    public String isid() {
+        return session != null ? session.isid() : "";
+    }
+
+    public int tsih() {
+        return tsih;
+    }
+
+    public boolean discovery() {
+        return session != null && session.discovery();
+    }
+
+    public Target target() {
+        return session == null ? null : session.target();
+    }
+
+    public InetSocketAddress remote() {
+        return transport.remote();
+    }
+
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    public long durationMs() {
+        return System.currentTimeMillis() - startedAt;
+    }
+
+    public boolean fullFeature() {
+        return state == State.FULL_FEATURE;
+    }
+
+    /** Digests currently in force (after login). */
+    public boolean headerDigest() {
+        return state == State.FULL_FEATURE && params.headerDigest;
+    }
+
+    public boolean dataDigest() {
+        return state == State.FULL_FEATURE && params.dataDigest;
+    }
+
+    public int maxRecvDataSegmentLength() {
+        return state == State.FULL_FEATURE ? params.targetMaxRecvDataSegmentLength : 65536;
+    }
+
+    public long nanosSinceLastPdu() {
+        return System.nanoTime() - lastReceived;
+    }
+
+    private int maxCmdSn() {
+        return expCmdSn + settings.commandWindow() - 1;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Handles one PDU from the reader thread. */
+    public void onPdu(Pdu pdu) {
+        lastReceived = System.nanoTime();
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.LOGIN) {
+            onLogin(pdu);
+            return;
+        }
+        switch (pdu.opcode()) {
+            case SCSI_COMMAND:
+                sequenced(pdu, () -> onScsiCommand(pdu), () -> registerTask(pdu));
+                break;
+            case DATA_OUT:
+                onDataOut(pdu);
+                break;
+            case NOP_OUT:
+                if (pdu.itt() == Pdu.RESERVED_TAG) {
+                    return; // answer to our NOP-In ping (§11.18): nothing to do
+                }
+                sequenced(pdu, () -> onNopOut(pdu), null);
+                break;
+            case TASK_MGMT_REQUEST:
+                sequenced(pdu, () -> onTaskManagement(pdu), null);
+                break;
+            case TEXT_REQUEST:
+                sequenced(pdu, () -> onText(pdu), null);
+                break;
+            case LOGOUT_REQUEST:
+                sequenced(pdu, () -> onLogout(pdu), null);
+                break;
+            case SNACK_REQUEST: // ErrorRecoveryLevel 0 has no SNACK support (§11.16)
+                reject(pdu, 0x04);
+                break;
+            case LOGIN_REQUEST: // §11.12: no login in full feature phase
+                reject(pdu, 0x04);
+                break;
+            default:
+                reject(pdu, 0x05);
+        }
+    }
+
+    /** A PDU that could not be decoded: counted, and rejected when the header was readable. */
+    public void onInvalid(byte[] bhs, String reason) {
+        listener.invalidPdu(this, reason);
+        if (bhs != null && state == State.FULL_FEATURE) {
+            Pdu fake = new Pdu(Opcode.NOP_OUT, bhs, null, null);
+            reject(fake, reason.contains("data digest") ? 0x02 : 0x05);
+        }
+    }
+
+    /**
+     * CmdSN ordering (§4.2.2.1, §3.2.2.1 of RFC 3720): immediate PDUs run now; the PDU whose CmdSN
+     * is ExpCmdSN runs and advances the window, then any queued successors; PDUs ahead of a gap wait
+     * (their write data keep arriving, via {@code onArrival}); anything outside the window is dropped.
+     */
+    private void sequenced(Pdu pdu, Runnable action, Runnable onArrival) {
+        int cmdSn = pdu.cmdSn();
+        if (pdu.immediate()) {
+            if (onArrival != null) {
+                onArrival.run();
+            }
+            action.run();
+            return;
+        }
+        if (SerialNumbers.lessThan(cmdSn, expCmdSn) || SerialNumbers.greaterThan(cmdSn, maxCmdSn())) {
+            LOG.debugf("%s: dropping %s with CmdSN %d outside [%d, %d]", who(), pdu.opcode(), cmdSn, expCmdSn, maxCmdSn());
+            return;
+        }
+        if (onArrival != null) {
+            onArrival.run();
+        }
+        if (cmdSn != expCmdSn) {
+            waiting.put(cmdSn, action);
+            return;
+        }
+        expCmdSn = cmdSn + 1;
+        action.run();
+        Runnable next;
+        while ((next = waiting.remove(expCmdSn)) != null) {
+            expCmdSn = expCmdSn + 1;
+            next.run();
+        }
+    }
+
+    // ---------------------------------------------------------------- login
+
+    private void onLogin(Pdu pdu) {
+        LoginHandler.Step step = login.onRequest(pdu);
+        if (!statSnStarted) {
+            statSn = pdu.expStatSn();
+            expCmdSn = pdu.cmdSn();
+            statSnStarted = true;
+        }
+        if (step instanceof LoginHandler.Refuse r) {
+            send(r.response(), true);
+            listener.loginRefused(this, r.initiatorName(), r.targetName(), r.status(), r.reason());
+            closeQuietly();
+        } else if (step instanceof LoginHandler.Complete c) {
+            session = c.result();
+            params = session.params();
+            tsih = sessions.allocateTsih();
+            c.response().int16(14, tsih);
+            if (!session.discovery()) {
+                scsi = session.target().scsi();
+                nexus = new Nexus(session.initiatorName(), session.isid(), session.targetName());
+            }
+            sessions.register(this).ifPresent(old -> {
+                LOG.infof("%s: reinstating session (old TSIH %d)", who(), old.tsih());
+                old.end("session reinstated");
+            });
+            send(c.response(), true);
+            state = State.FULL_FEATURE;
+            listener.loginCompleted(this, session);
+        } else {
+            send(step.response(), true);
+        }
+    }
+
+    // ---------------------------------------------------------------- SCSI commands
+
+    /** Called when a SCSI command arrives (even if it must wait for its CmdSN): its data may start flowing. */
+    private void registerTask(Pdu pdu) {
+        if (session.discovery()) {
+            return;
+        }
+        int edtl = pdu.expectedDataTransferLength();
+        boolean write = pdu.writeBit() && edtl > 0;
+        ByteBuffer immediate = pdu.data();
+        if (write && edtl > settings.maxWriteBytes()) {
+            write = false; // answered with CHECK CONDITION in onScsiCommand
+        }
+        ByteBuffer dataOut = null;
+        int unsolicitedEnd = 0;
+        int received = 0;
+        if (write) {
+            dataOut = ByteBuffer.allocate(edtl);
+            int imm = Math.min(immediate.remaining(), edtl);
+            immediate.limit(immediate.position() + imm);
+            dataOut.put(immediate);
+            received = imm;
+            unsolicitedEnd = pdu.finalBit() || params.initialR2T ? imm : Math.min(edtl, Math.max(imm, params.firstBurstLength));
+        }
+        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, write, pdu.cmdSn(), dataOut, unsolicitedEnd);
+        t.received = received;
+        if (write && unsolicitedEnd > received) {
+            t.sequences.put(UNSOLICITED, new int[] {0, unsolicitedEnd - received});
+        }
+        tasks.put(t.itt, t);
+    }
+
+    private void onScsiCommand(Pdu pdu) {
+        if (session.discovery()) {
+            reject(pdu, 0x05); // §4.3: no SCSI in a discovery session
+            return;
+        }
+        Task t = tasks.get(pdu.itt());
+        if (t == null || t.cmdSn != pdu.cmdSn()) {
+            return; // aborted before it was ordered
+        }
+        if (pdu.writeBit() && pdu.expectedDataTransferLength() > settings.maxWriteBytes()) {
+            tasks.remove(t.itt);
+            finish(t, checkCondition(0x05, 0x55, 0x00), 0); // ILLEGAL REQUEST, SYSTEM RESOURCE FAILURE
+            return;
+        }
+        t.ordered = true;
+        solicit(t);
+        maybeExecute(t);
+    }
+
+    /** Sends R2Ts for the task's missing data (§11.8), MaxBurstLength each, at most MaxOutstandingR2T at a time. */
+    private void solicit(Task t) {
+        if (!t.write || t.aborted) {
+            return;
+        }
+        List<Pdu> r2ts = new ArrayList<>();
+        while (t.nextR2tOffset < t.edtl && t.outstandingR2t < params.maxOutstandingR2T) {
+            int len = Math.min(params.maxBurstLength, t.edtl - t.nextR2tOffset);
+            int ttt = nextTtt++;
+            if (nextTtt == Pdu.RESERVED_TAG) {
+                nextTtt = 1;
+            }
+            Pdu r2t = Pdu.newTargetPdu(Opcode.R2T, null).flags(0x80).lun(t.lun).itt(t.itt)
+                    .int32(20, ttt).int32(36, t.r2tSn++).int32(40, t.nextR2tOffset).int32(44, len);
+            t.sequences.put(ttt, new int[] {0, len});
+            t.nextR2tOffset += len;
+            t.outstandingR2t++;
+            r2ts.add(r2t);
+        }
+        if (!r2ts.isEmpty()) {
+            sendAll(r2ts, false);
+        }
+    }
+
+    /** Data-Out (§11.7): placed at its buffer offset; DataSN must run 0,1,2… within each sequence. */
+    private void onDataOut(Pdu pdu) {
+        Task t = tasks.get(pdu.itt());
+        if (t == null || !t.write) {
+            return; // task aborted or finished: ignore its data (§4.2.5)
+        }
+        int ttt = pdu.targetTransferTag();
+        int[] seq = t.sequences.get(ttt);
+        if (seq == null) {
+            protocolError("Data-Out for unknown TTT " + Integer.toHexString(ttt) + " of ITT " + Integer.toHexString(t.itt));
+            return;
+        }
+        int len = pdu.dataLength();
+        int offset = pdu.bufferOffset();
+        if (pdu.dataSn() != seq[0]) {
+            protocolError("Data-Out DataSN " + pdu.dataSn() + ", expected " + seq[0]);
+            return;
+        }
+        if (offset < 0 || (long) offset + len > t.edtl || len > seq[1]) {
+            protocolError("Data-Out offset " + offset + " + " + len + " outside the expected transfer");
+            return;
+        }
+        seq[0]++;
+        seq[1] -= len;
+        ByteBuffer dst = t.dataOut.duplicate();
+        dst.position(offset);
+        dst.put(pdu.data());
+        t.received += len;
+        if (seq[1] == 0) {
+            t.sequences.remove(ttt);
+            if (ttt != UNSOLICITED) {
+                t.outstandingR2t--;
+                if (t.ordered) {
+                    solicit(t);
+                }
+            }
+        }
+        maybeExecute(t);
+    }
+
+    private void maybeExecute(Task t) {
+        if (!t.ordered || t.submitted || !t.allDataReceived() || t.aborted) {
+            return;
+        }
+        t.submitted = true;
+        try {
+            io.execute(() -> execute(t));
+        } catch (RejectedExecutionException e) {
+            tasks.remove(t.itt);
+            finish(t, new ScsiResponse(ScsiResponse.TASK_SET_FULL, null, null), 0);
+        }
+    }
+
+    private static final ThreadLocal<ByteBuffer[]> DATA_IN = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+    /** Runs on an I/O thread: the command, then its answer. */
+    private void execute(Task t) {
+        try {
+            ScsiResponse r;
+            int residualFlags = 0;
+            int residual = 0;
+            ByteBuffer dataOut = null;
+            byte[] cdb = t.cdb;
+            int tl = t.write || t.edtl == 0 ? scsi.dataOutLength(cdb) : 0;
+            if (t.write || tl > 0) {
+                if (tl > t.edtl) { // §11.4.5.2 overflow: write only what EDTL covers (FCP-4 option a)
+                    residualFlags = 0x04;
+                    residual = tl - t.edtl;
+                    Optional<Long> blocks = WriteTruncation.blocks(cdb);
+                    if (blocks.isEmpty() || blocks.get() == 0) {
+                        finishWrite(t, checkCondition(0x05, 0x0e, 0x03), residualFlags, residual);
+                        return;
+                    }
+                    int blockSize = (int) (tl / blocks.get());
+                    long keep = t.edtl / blockSize;
+                    if (keep == 0) { // nothing whole to write: processed, nothing transferred
+                        finishWrite(t, ScsiResponse.good(), residualFlags, residual);
+                        return;
+                    }
+                    cdb = WriteTruncation.withBlocks(cdb, keep);
+                    tl = (int) (keep * blockSize);
+                } else if (t.edtl > tl) {
+                    residualFlags = 0x02;
+                    residual = t.edtl - tl;
+                }
+                dataOut = t.dataOut == null ? ByteBuffer.allocate(0) : t.dataOut.duplicate().position(0).limit(tl);
+            }
+            ByteBuffer[] holder = DATA_IN.get();
+            r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), cdb, dataOut, t.edtl), n -> {
+                ByteBuffer b = holder[0];
+                if (b == null || b.capacity() < n) {
+                    b = ByteBuffer.allocateDirect(Math.max(n, 64 * 1024));
+                    holder[0] = b;
+                }
+                b.clear().limit(n);
+                return b;
+            });
+            if (dataOut != null && r.status() == ScsiResponse.GOOD) {
+                bytesWritten.addAndGet(dataOut.limit());
+                listener.bytesWritten(dataOut.limit());
+            }
+            noticeAttach(t, r);
+            if (r.status() != ScsiResponse.GOOD && LOG.isDebugEnabled()) {
+                LOG.debugf("%s: CDB %s EDTL %d -> status 0x%02x sense %s", who(),
+                        java.util.HexFormat.of().formatHex(t.cdb), t.edtl, r.status(),
+                        r.sense() == null ? "-" : java.util.HexFormat.of().formatHex(r.sense()));
+            }
+            if (dataOut != null) {
+                finishWrite(t, r, residualFlags, residual);
+            } else {
+                finish(t, r, t.edtl);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s: SCSI command 0x%02x failed", who(), t.cdb[0] & 0xff);
+            finish(t, checkCondition(0x04, 0x44, 0x00), t.edtl); // HARDWARE ERROR, INTERNAL TARGET FAILURE
+        }
+    }
+
+    private static long lunIndex(long samLun) {
+        int b0 = (int) (samLun >>> 56) & 0xff;
+        int b1 = (int) (samLun >>> 48) & 0xff;
+        int method = b0 >> 6;
+        if (method == 0) {
+            return b0 == 0 ? b1 : 0xffff; // peripheral: bus 0 only
+        }
+        if (method == 1) {
+            return ((b0 & 0x3f) << 8) | b1; // flat space
+        }
+        return 0xffff;
+    }
+
+    /** The answer of a write-type command: a SCSI Response with the residual computed against EDTL. */
+    private void finishWrite(Task t, ScsiResponse r, int residualFlags, int residual) {
+        tasks.remove(t.itt, t);
+        if (t.aborted) {
+            return;
+        }
+        Pdu rsp = scsiResponse(t, r, residualFlags, residual, t.r2tSn);
+        send(rsp, true);
+    }
+
+    /**
+     * The answer of a command with data-in (§11.4, §11.7): Data-In PDUs of at most the initiator's
+     * MaxRecvDataSegmentLength, F at the end of each MaxBurstLength sequence, status in the last one
+     * (phase collapse, §11.7.4) unless there is sense data; residual against {@code edtl} (§11.4.5).
+     */
+    private void finish(Task t, ScsiResponse r, int edtl) {
+        tasks.remove(t.itt, t);
+        if (t.aborted) {
+            return;
+        }
+        ByteBuffer data = r.dataIn() == null ? null : r.dataIn().duplicate();
+        int have = data == null ? 0 : data.remaining();
+        int send = Math.min(have, edtl);
+        int residualFlags = 0;
+        int residual = 0;
+        if (have > edtl) {
+            residualFlags = 0x04;
+            residual = have - edtl;
+        } else if (edtl > have && (have > 0 || r.status() == ScsiResponse.GOOD)) {
+            residualFlags = 0x02;
+            residual = edtl - have;
+        }
+        if (send == 0) {
+            send(scsiResponse(t, r, residualFlags, residual, 0), true);
+            return;
+        }
+        boolean collapse = r.status() == ScsiResponse.GOOD && r.sense() == null;
+        int mrdsl = Math.max(512, params.initiatorMaxRecvDataSegmentLength);
+        int burst = Math.max(512, params.maxBurstLength);
+        List<Pdu> out = new ArrayList<>(send / mrdsl + 2);
+        int dataSn = 0;
+        int offset = 0;
+        int inBurst = 0;
+        while (offset < send) {
+            int len = Math.min(Math.min(mrdsl, send - offset), burst - inBurst);
+            ByteBuffer slice = data.duplicate();
+            slice.position(data.position() + offset).limit(data.position() + offset + len);
+            offset += len;
+            inBurst += len;
+            boolean last = offset == send;
+            boolean endOfBurst = inBurst == burst || last;
+            if (endOfBurst) {
+                inBurst = 0;
+            }
+            Pdu din = Pdu.newTargetPdu(Opcode.DATA_IN, slice).itt(t.itt).int32(20, Pdu.RESERVED_TAG)
+                    .int32(36, dataSn++).int32(40, offset - len);
+            int flags = endOfBurst ? 0x80 : 0;
+            if (last && collapse) {
+                flags |= 0x01 | residualFlags;
+                din.byteAt(3, r.status()).int32(44, residual);
+            }
+            din.flags(flags);
+            out.add(din);
+        }
+        if (!collapse) {
+            out.add(scsiResponse(t, r, residualFlags, residual, dataSn));
+        }
+        bytesRead.addAndGet(send);
+        listener.bytesRead(send);
+        sendAll(out, true);
+    }
+
+    /** SCSI Response (§11.4): status, sense data (with its 2-byte SenseLength), residuals. */
+    private static Pdu scsiResponse(Task t, ScsiResponse r, int residualFlags, int residual, int expDataSn) {
+        ByteBuffer data = null;
+        if (r.sense() != null && r.sense().length > 0) {
+            data = ByteBuffer.allocate(2 + r.sense().length);
+            data.putShort((short) r.sense().length).put(r.sense()).flip();
+        }
+        return Pdu.newTargetPdu(Opcode.SCSI_RESPONSE, data).flags(0x80 | residualFlags).byteAt(2, 0)
+                .byteAt(3, r.status()).itt(t.itt).int32(36, expDataSn).int32(44, residual);
+    }
+
+    /** Fixed-format sense data (SPC-4 §4.5.3). */
+    static ScsiResponse checkCondition(int key, int asc, int ascq) {
+        byte[] s = new byte[18];
+        s[0] = 0x70;
+        s[2] = (byte) key;
+        s[7] = 10;
+        s[12] = (byte) asc;
+        s[13] = (byte) ascq;
+        return ScsiResponse.checkCondition(s);
+    }
+
+    /** LUN attached = first GOOD READ CAPACITY plus first GOOD READ of the session. */
+    private void noticeAttach(Task t, ScsiResponse r) {
+        if (r.status() != ScsiResponse.GOOD || attached.get()) {
+            return;
+        }
+        int op = t.cdb[0] & 0xff;
+        ByteBuffer d = r.dataIn() == null ? null : r.dataIn().duplicate();
+        if (op == 0x25 && d != null && d.remaining() >= 8) {
+            capacityBlocks = (d.getInt(d.position()) & 0xffffffffL) + 1;
+            capacityBlockSize = d.getInt(d.position() + 4);
+            capacitySeen.set(true);
+        } else if (op == 0x9e && (t.cdb[1] & 0x1f) == 0x10 && d != null && d.remaining() >= 12) {
+            capacityBlocks = d.getLong(d.position()) + 1;
+            capacityBlockSize = d.getInt(d.position() + 8);
+            capacitySeen.set(true);
+        } else if (op == 0x08 || op == 0x28 || op == 0xa8 || op == 0x88) {
+            readSeen.set(true);
+        }
+        if (capacitySeen.get() && readSeen.get() && attached.compareAndSet(false, true)) {
+            listener.lunAttached(this, (int) lunIndex(t.lun), capacityBlocks, capacityBlockSize);
+        }
+    }
+
+    // ---------------------------------------------------------------- other requests
+
+    /** NOP-Out with a task tag: echo its data in a NOP-In (§11.18, §11.19). */
+    private void onNopOut(Pdu pdu) {
+        ByteBuffer data = pdu.data();
+        if (data.remaining() > params.initiatorMaxRecvDataSegmentLength) {
+            data.limit(data.position() + params.initiatorMaxRecvDataSegmentLength);
+        }
+        Pdu rsp = Pdu.newTargetPdu(Opcode.NOP_IN, data).flags(0x80).copy(pdu.bhs(), 8, 16).itt(pdu.itt())
+                .int32(20, Pdu.RESERVED_TAG);
+        send(rsp, true);
+    }
+
+    /** A target-initiated ping (§11.19): TTT set, ITT reserved, StatSN not advanced. Never drops the session. */
+    public void ping() {
+        if (state != State.FULL_FEATURE) {
+            return;
+        }
+        Pdu nop = Pdu.newTargetPdu(Opcode.NOP_IN, null).flags(0x80).itt(Pdu.RESERVED_TAG).int32(20, 0x7fffffff);
+        send(nop, false);
+    }
+
+    /** Task management (§11.5, §11.6). */
+    private void onTaskManagement(Pdu pdu) {
+        int function = pdu.function();
+        int response;
+        long lun = pdu.lun();
+        boolean closeAfter = false;
+        if (session.discovery()) {
+            response = 5;
+        } else {
+            switch (function) {
+                case 1: { // ABORT TASK
+                    Task t = tasks.get(pdu.referencedTaskTag());
+                    if (t != null) {
+                        abort(t);
+                        response = 0;
+                    } else {
+                        // §11.5.1: not received yet but inside the window -> treated as aborted
+                        response = SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn) ? 1 : 0;
+                    }
+                    break;
+                }
+                case 2: // ABORT TASK SET
+                case 4: // CLEAR TASK SET
+                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
+                    response = 0;
+                    break;
+                case 5: // LOGICAL UNIT RESET
+                    if (lunIndex(lun) >= scsi.luns()) {
+                        response = 2;
+                        break;
+                    }
+                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
+                    scsi.lunReset(lunIndex(lun));
+                    response = 0;
+                    break;
+                case 6: // TARGET WARM RESET
+                case 7: // TARGET COLD RESET
+                    tasks.values().forEach(this::abort);
+                    scsi.targetReset();
+                    response = 0;
+                    closeAfter = function == 7;
+                    break;
+                case 3: // CLEAR ACA: no ACA support (NACA=0)
+                    response = 5;
+                    break;
+                case 8: // TASK REASSIGN: ErrorRecoveryLevel 0
+                    response = 4;
+                    break;
+                default:
+                    response = 5;
+            }
+        }
+        LOG.debugf("%s: TMF function %d -> response %d", who(), function, response);
+        Pdu rsp = Pdu.newTargetPdu(Opcode.TASK_MGMT_RESPONSE, null).flags(0x80).byteAt(2, response).itt(pdu.itt());
+        send(rsp, true);
+        if (closeAfter) {
+            end("target cold reset");
+        }
+    }
+
+    private void abort(Task t) {
+        t.aborted = true;
+        tasks.remove(t.itt, t);
+    }
+
+    /** Text request (§11.10, §11.11): SendTargets (discovery, Appendix C); anything else NotUnderstood. */
+    private void onText(Pdu pdu) {
+        Decoded<Map<String, String>> keys = TextKeys.parse(pdu.data());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (keys instanceof Decoded.Valid<Map<String, String>> v) {
+            for (Map.Entry<String, String> e : v.value().entrySet()) {
+                if (e.getKey().equals("SendTargets")) {
+                    List<String> names = sendTargets(e.getValue());
+                    String address = portal();
+                    for (String n : names) {
+                        put(out, "TargetName", n);
+                        put(out, "TargetAddress", address + ",1");
+                    }
+                } else {
+                    put(out, e.getKey(), "NotUnderstood");
+                }
+            }
+        } else {
+            reject(pdu, 0x09);
+            return;
+        }
+        byte[] text = out.toByteArray();
+        Pdu rsp = Pdu.newTargetPdu(Opcode.TEXT_RESPONSE, ByteBuffer.wrap(text)).flags(0x80).copy(pdu.bhs(), 8, 16)
+                .itt(pdu.itt()).int32(20, Pdu.RESERVED_TAG);
+        send(rsp, true);
+    }
+
+    private List<String> sendTargets(String value) {
+        if (value.equals("All")) {
+            return session.discovery() ? registry.visibleTo(session.initiatorName())
+                    : List.of(session.targetName());
+        }
+        if (value.isEmpty()) {
+            return session.discovery() ? List.of() : List.of(session.targetName());
+        }
+        return registry.visibleTo(session.initiatorName()).contains(value) ? List.of(value) : List.of();
+    }
+
+    private String portal() {
+        String host = settings.portalAddress();
+        int port = settings.portalPort();
+        if (host == null || host.isBlank()) {
+            InetSocketAddress local = transport.local();
+            host = local.getAddress().getHostAddress();
+            port = local.getPort();
+        }
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return host + ":" + port;
+    }
+
+    private static void put(ByteArrayOutputStream out, String key, String value) {
+        out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    /** Logout (§11.14, §11.15): answer, then close. Connection recovery (reason 2) needs ERL 2. */
+    private void onLogout(Pdu pdu) {
+        int reason = pdu.function();
+        int response = reason == 2 ? 2 : 0;
+        Pdu rsp = Pdu.newTargetPdu(Opcode.LOGOUT_RESPONSE, null).flags(0x80).byteAt(2, response).itt(pdu.itt())
+                .int16(40, 0).int16(42, 0);
+        send(rsp, true);
+        end("logout");
+    }
+
+    /** Reject (§11.17) carrying the offending header. */
+    private void reject(Pdu pdu, int reason) {
+        Pdu rsp = Pdu.newTargetPdu(Opcode.REJECT, ByteBuffer.wrap(pdu.bhs().clone())).flags(0x80).byteAt(2, reason)
+                .itt(Pdu.RESERVED_TAG);
+        send(rsp, true);
+    }
+
+    /** ErrorRecoveryLevel 0: any protocol error ends the connection and with it the session (§7.1.4). */
+    private void protocolError(String what) {
+        LOG.warnf("%s: protocol error: %s; closing the connection", who(), what);
+        listener.invalidPdu(this, what);
+        end("protocol error: " + what);
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void send(Pdu pdu, boolean advanceStatSn) {
+        sendAll(List.of(pdu), advanceStatSn);
+    }
+
+    /**
+     * Writes PDUs in one gathering write. StatSN/ExpCmdSN/MaxCmdSN (bytes 24-35 of every target PDU)
+     * are filled here; only the last PDU of a status-bearing answer advances StatSN.
+     */
+    private void sendAll(List<Pdu> pdus, boolean advanceStatSn) {
+        boolean hd = headerDigest();
+        boolean dd = dataDigest();
+        ByteBuffer[] buffers = new ByteBuffer[pdus.size() * 3];
+        try {
+            synchronized (writeLock) {
+                int n = 0;
+                for (int i = 0; i < pdus.size(); i++) {
+                    Pdu p = pdus.get(i);
+                    boolean statusCarrier = advanceStatSn && i == pdus.size() - 1;
+                    boolean dataInWithoutStatus = p.opcode() == Opcode.DATA_IN && (p.flags() & 0x01) == 0;
+                    if (!dataInWithoutStatus) {
+                        p.int32(24, statSn);
+                    }
+                    p.int32(28, expCmdSn).int32(32, maxCmdSn());
+                    if (statusCarrier) {
+                        statSn++;
+                    }
+                    n = PduCodec.encode(p, hd, dd, buffers, n);
+                }
+                transport.write(buffers, n);
+            }
+        } catch (IOException e) {
+            LOG.debugf("%s: write failed: %s", who(), e.getMessage());
+            end("connection lost");
+        }
+    }
+
+    // ---------------------------------------------------------------- end
+
+    /** The transport reached end of stream or failed. */
+    public void transportClosed(String reason) {
+        end(reason);
+    }
+
+    /** Ends the session: aborts its tasks, tells the SCSI layer the nexus is gone, closes the socket. */
+    public void end(String reason) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        boolean wasFullFeature = state == State.FULL_FEATURE;
+        state = State.CLOSED;
+        tasks.values().forEach(t -> t.aborted = true);
+        tasks.clear();
+        closeQuietly();
+        if (wasFullFeature) {
+            sessions.remove(this);
+            if (scsi != null) {
+                scsi.nexusLost(nexus);
+            }
+            listener.sessionEnded(this, reason);
+        }
+    }
+
+    private void closeQuietly() {
+        state = State.CLOSED;
+        transport.close();
+    }
+
+    public String who() {
+        String i = initiatorName();
+        return (i == null ? "?" : i) + "@" + transport.remote();
+    }
+}
