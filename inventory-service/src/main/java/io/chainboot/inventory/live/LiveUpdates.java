@@ -18,7 +18,17 @@ public class LiveUpdates {
         }
     }
 
+    /**
+     * Every change from now on, plus an empty element at once and every 15 s: the first makes the
+     * HTTP response start immediately (so the browser's EventSource opens before any change), the
+     * others keep idle proxies from closing the stream. Clients ignore elements without a MAC.
+     */
     public Multi<MachineView> stream() {
-        return processor.onOverflow().drop();
+        Multi<MachineView> ticks = Multi.createFrom().ticks().every(java.time.Duration.ofSeconds(15))
+                .onItem().transform(t -> KEEP_ALIVE).onOverflow().drop();
+        return Multi.createBy().merging().streams(Multi.createFrom().item(KEEP_ALIVE), ticks, processor.onOverflow().drop());
     }
+
+    static final MachineView KEEP_ALIVE = new MachineView(null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null);
 }
