@@ -66,6 +66,12 @@ def atftp(port, opts, out):
 def curl(port, blksize, out):
     return ["curl", "-sS", "-o", out, "--tftp-blksize", str(blksize), "tftp://127.0.0.1:%d/big.bin" % port]
 
+def cpu_ticks(pid):
+    """utime+stime+cutime+cstime of a server process (tftpd-hpa forks a child per transfer)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15])
+
 def rss_kib(pid, field="VmRSS:"):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -105,21 +111,25 @@ def main():
             for name in servers:
                 timed(mk(PORTS[name]))
         runs = {}
+        cpus = {}
         for rnd in range(ROUNDS):
             for label, mk, servers in cases:
                 for name in servers:
+                    c0 = cpu_ticks(procs[name].pid)
                     dt, err = timed(mk(PORTS[name]))
+                    time.sleep(0.2)  # let tftpd-hpa reap its child
+                    cpus.setdefault((label, name), []).append((cpu_ticks(procs[name].pid) - c0) * 1000 // os.sysconf("SC_CLK_TCK"))
                     runs.setdefault((label, name), []).append(None if dt is None else SIZE / dt / 2**20)
                     if err:
                         print("FAILED", label, name, err, flush=True)
-        print("%-30s %-10s %8s %8s %8s   (MiB/s)" % ("case", "server", "first", "best", "median"))
+        print("%-30s %-10s %8s %8s %8s %14s" % ("case", "server", "first", "best", "median", "server cpu ms"))
         for label, _, servers in cases:
             for name in servers:
                 ok = [x for x in runs[(label, name)] if x is not None]
                 results[(label, name)] = max(ok) if ok else None
                 first = runs[(label, name)][0]
-                print("%-30s %-10s %8s %8.1f %8.1f" % (label, name, "fail" if first is None else "%.1f" % first,
-                      max(ok) if ok else 0, statistics.median(ok) if ok else 0), flush=True)
+                print("%-30s %-10s %8s %8.1f %8.1f %14d" % (label, name, "fail" if first is None else "%.1f" % first,
+                      max(ok) if ok else 0, statistics.median(ok) if ok else 0, statistics.median(cpus[(label, name)])), flush=True)
         print()
         def ratio(a, b):
             x, y = results.get(a), results.get(b)
@@ -127,6 +137,7 @@ def main():
         for label, _, servers in cases:
             for peer in servers[1:]:
                 print("%-30s chainboot / %-10s = %s (best vs best)" % (label, peer, ratio((label, "chainboot"), (label, peer))))
+        print("(MiB/s: first timed run, best and median of %d rounds; server cpu ms: median per 64 MiB, all threads/children)" % ROUNDS)
         print("%-30s chainboot ws8 / own lock-step 1468 = %s" % ("windowed vs lock-step", ratio(("windowsize 8, 1468 (atftp)", "chainboot"), ("lock-step 1468 (atftp)", "chainboot"))))
         print("%-30s chainboot ws64 / own lock-step 1468 = %s" % ("windowed vs lock-step", ratio(("windowsize 64, 1468 (atftp)", "chainboot"), ("lock-step 1468 (atftp)", "chainboot"))))
         print()

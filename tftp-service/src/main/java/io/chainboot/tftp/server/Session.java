@@ -28,7 +28,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     private static final byte[] UNKNOWN_TID = TftpCodec.encode(new TftpPacket.Error(ErrorCode.UNKNOWN_TID, "unknown transfer ID"));
 
     private final TftpServer server;
-    private final IoLoop loop;
+    final IoLoop loop;
     private final DatagramChannel channel;
     final InetSocketAddress client;
     private final TransferEvents.Who who;
@@ -233,6 +233,10 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             writeInterest = on;
             key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
+    }
+
+    boolean isFinished() {
+        return finished;
     }
 
     /** At shutdown, after the loops stopped. */

@@ -135,8 +135,17 @@ public final class TftpServer implements AutoCloseable {
     }
 
     private void onReadRequest(TftpPacket.ReadRequest rrq, InetSocketAddress client) {
-        if (active.containsKey(client)) {
-            return; // the client repeated its RRQ before our answer arrived: the transfer already answers it
+        Session existing = active.get(client);
+        if (existing != null) {
+            // Either a repeated RRQ (the running transfer already answers it: ignore), or a PXE ROM
+            // that sent ERROR 8 after a tsize probe and asks again from the same port. The ERROR is
+            // already queued on the old transfer's socket: let its loop read it, then look again.
+            existing.loop.execute(() -> {
+                if (existing.isFinished()) {
+                    loops[0].execute(() -> onReadRequest(rrq, client));
+                }
+            });
+            return;
         }
         TransferEvents.Who who = events.who(client.getAddress());
         String name = TftpCodec.printable(rrq.filename());

@@ -151,6 +151,20 @@ class ProtocolTest {
     }
 
     @Test
+    void probeThenNewRequestFromTheSamePortIsServed() throws Exception {
+        try (TestClient c = new TestClient(fx.address)) {
+            c.rrq("small.bin", Map.of("tsize", "0"));
+            assertThat(c.receive()).isInstanceOf(TftpPacket.OptionAck.class);
+            c.send(new TftpPacket.Error(ErrorCode.OPTION_REFUSED, "tsize probe"), c.serverTid);
+            c.serverTid = null;
+            c.rrq("small.bin", Map.of("blksize", "1468"));
+            TftpPacket first = c.receive();
+            assertThat(first).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1468")));
+            assertThat(c.download(first, 1468, -1)).isEqualTo(small);
+        }
+    }
+
+    @Test
     void silenceAfterOackIsAProbeNotAFailure() throws Exception {
         try (TestClient c = new TestClient(fx.address)) {
             c.rrq("small.bin", Map.of("tsize", "0"));
