@@ -3,9 +3,9 @@ package io.chainboot.iscsi.scsi;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One logical unit: its block device, its identity (NAA designator), its mode parameters and its
@@ -20,7 +20,7 @@ final class LogicalUnit {
     volatile boolean writeCacheEnabled = true;
     volatile boolean preventRemoval;
 
-    private final Map<Nexus, ArrayDeque<Integer>> unitAttentions = new ConcurrentHashMap<>();
+    private final Map<Nexus, ConcurrentLinkedQueue<Integer>> unitAttentions = new ConcurrentHashMap<>();
 
     LogicalUnit(String targetName, int lun, BlockDevice device) {
         this.lun = lun;
@@ -41,32 +41,33 @@ final class LogicalUnit {
         }
     }
 
-    private ArrayDeque<Integer> queueOf(Nexus nexus) {
+    private ConcurrentLinkedQueue<Integer> queueOf(Nexus nexus) {
+        ConcurrentLinkedQueue<Integer> q = unitAttentions.get(nexus); // lock-free on the command path
+        if (q != null) {
+            return q;
+        }
         return unitAttentions.computeIfAbsent(nexus, n -> {
             // A nexus first seen gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (SAM-5 §6.3.2).
-            ArrayDeque<Integer> q = new ArrayDeque<>(4);
-            q.add(Sense.POWER_ON_RESET);
-            return q;
+            ConcurrentLinkedQueue<Integer> fresh = new ConcurrentLinkedQueue<>();
+            fresh.add(Sense.POWER_ON_RESET);
+            return fresh;
         });
     }
 
     /** Removes and returns the oldest pending unit attention (ASC/ASCQ) for this nexus, or -1. */
     int takeUnitAttention(Nexus nexus) {
-        ArrayDeque<Integer> q = queueOf(nexus);
-        synchronized (q) {
-            Integer ua = q.poll();
-            return ua == null ? -1 : ua;
-        }
+        Integer ua = queueOf(nexus).poll();
+        return ua == null ? -1 : ua;
     }
 
     /** Raises a unit attention for every nexus (known now or first seen later, which get POWER ON anyway). */
     void raiseForAll(int ascAscq, Nexus except) {
-        for (Map.Entry<Nexus, ArrayDeque<Integer>> e : unitAttentions.entrySet()) {
+        for (Map.Entry<Nexus, ConcurrentLinkedQueue<Integer>> e : unitAttentions.entrySet()) {
             if (e.getKey().equals(except)) {
                 continue;
             }
-            ArrayDeque<Integer> q = e.getValue();
-            synchronized (q) {
+            ConcurrentLinkedQueue<Integer> q = e.getValue();
+            synchronized (q) { // raisers serialise among themselves; takers poll lock-free
                 if (ascAscq == Sense.POWER_ON_RESET) {
                     q.clear(); // a reset supersedes anything pending (SAM-5 §5.14)
                 }
