@@ -1,0 +1,47 @@
+package io.chainboot.iscsi;
+
+import io.chainboot.iscsi.scsi.FileBlockDevice;
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Three static targets on a random port: an open 16 MiB disk whose first 4 MiB are random bytes,
+ * a CHAP-protected disk, and a 64 MiB sparse disk for the libiscsi conformance suite.
+ */
+public class IscsiTestProfile implements QuarkusTestProfile {
+    public static final String OPEN = "iqn.2026-01.io.chainboot:open";
+    public static final String GUARDED = "iqn.2026-01.io.chainboot:guarded";
+    public static final String SUITE = "iqn.2026-01.io.chainboot:suite";
+    public static final String CHAP_USER = "chapuser";
+    public static final String CHAP_SECRET = "right-secret-123";
+    public static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "cb-iscsi-test-" + ProcessHandle.current().pid());
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        try {
+            Files.createDirectories(DIR);
+            Path open = DIR.resolve("open.img");
+            byte[] head = new byte[4 << 20];
+            new Random(42).nextBytes(head);
+            Files.write(open, head);
+            FileBlockDevice.createSparse(open, 16 << 20);
+            FileBlockDevice.createSparse(DIR.resolve("guarded.img"), 1 << 20);
+            Files.deleteIfExists(DIR.resolve("suite.img"));
+            FileBlockDevice.createSparse(DIR.resolve("suite.img"), 64 << 20);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of(
+                "chainboot.iscsi.targets.\"" + OPEN + "\".image", DIR.resolve("open.img").toString(),
+                "chainboot.iscsi.targets.\"" + GUARDED + "\".image", DIR.resolve("guarded.img").toString(),
+                "chainboot.iscsi.targets.\"" + GUARDED + "\".chap-user", CHAP_USER,
+                "chainboot.iscsi.targets.\"" + GUARDED + "\".chap-secret", CHAP_SECRET,
+                "chainboot.iscsi.targets.\"" + SUITE + "\".image", DIR.resolve("suite.img").toString());
+    }
+}
