@@ -176,4 +176,36 @@ class LauncherTest {
         assertThat(gone.rc()).isEqualTo(3);
         assertThat(gone.out()).contains("not running");
     }
+
+    @Test
+    @Order(3)
+    void nothingOutlivesAKilledSupervisor() throws Exception {
+        Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1");
+        assertThat(up.rc()).as(up.out() + "\n" + launcherLog()).isZero();
+        List<StateFile.Entry> entries = StateFile.read(state).orElseThrow();
+        long supervisor = entries.get(0).pid();
+        List<ProcessHandle> all = new ArrayList<>();
+        for (StateFile.Entry e : entries) {
+            ProcessHandle.of(e.pid()).ifPresent(h -> {
+                all.add(h);
+                h.descendants().forEach(all::add); // PostgreSQL's postmaster and its workers under the watching shell
+            });
+        }
+        assertThat(all.size()).isGreaterThan(entries.size());
+
+        ProcessHandle.of(supervisor).orElseThrow().destroyForcibly(); // kill -9: no shutdown hook runs
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (all.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(all.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")))
+                .as("children of a supervisor killed with SIGKILL").isEmpty();
+        for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(listening()).isEmpty();
+        Result status = chainboot(60, "status");
+        assertThat(status.rc()).isEqualTo(3);
+        assertThat(status.out()).contains("supervisor").contains("not running").doesNotContain(" UP");
+    }
 }
