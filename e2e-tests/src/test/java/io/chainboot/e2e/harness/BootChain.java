@@ -21,10 +21,15 @@ public final class BootChain {
     private BootChain() {
     }
 
-    /** BIOS: the e1000 ROM already is iPXE, so there is no TFTP stage. UEFI: OVMF PXE + TFTP of ipxe.efi. */
+    /**
+     * BIOS: the e1000's option ROM already is iPXE, so the machine's one and only DHCP exchange
+     * carries user class iPXE (IPXE_DHCP) and there is neither a PXE_DHCP by other firmware nor a
+     * TFTP stage — on the wire exactly as with the reference stack. UEFI: OVMF's PXE DHCP, TFTP of
+     * ipxe.efi, then iPXE's own DHCP: all five stages.
+     */
     public static List<BootStage> expected(Firmware firmware) {
         return firmware == Firmware.BIOS
-                ? List.of(BootStage.PXE_DHCP, BootStage.IPXE_DHCP, BootStage.SCRIPT, BootStage.SAN_ATTACHED)
+                ? List.of(BootStage.IPXE_DHCP, BootStage.SCRIPT, BootStage.SAN_ATTACHED)
                 : List.of(BootStage.PXE_DHCP, BootStage.FIRMWARE_LOADED, BootStage.IPXE_DHCP, BootStage.SCRIPT,
                 BootStage.SAN_ATTACHED);
     }

@@ -198,7 +198,11 @@ public final class TestNamespace implements AutoCloseable {
     public List<Long> pidsExceptOwnDaemons() {
         java.util.Set<Long> own = new java.util.HashSet<>();
         synchronized (daemons) {
-            daemons.forEach(d -> own.add(d.pid()));
+            // a daemon's own children count as ours too (radvd forks a privilege-separated child)
+            daemons.forEach(d -> {
+                own.add(d.pid());
+                d.process().descendants().forEach(h -> own.add(h.pid()));
+            });
         }
         List<Long> out = new ArrayList<>();
         for (String pid : Cmd.run("ip", "netns", "pids", name).output().split("\\s+")) {
