@@ -83,6 +83,10 @@ final class DiskTarget implements ScsiTarget {
             LOG.warnf(e, "I/O error on %s LUN %d (%s), opcode %02x", targetName, lu.lun, lu.device, op);
             return ScsiResponse.checkCondition(Sense.of(Sense.MEDIUM_ERROR,
                     write ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR));
+        } catch (RuntimeException e) {
+            // a bug in a BlockDevice (or here) must not take the session down with it
+            LOG.errorf(e, "internal failure on %s LUN %d (%s), opcode %02x", targetName, lu.lun, lu.device, op);
+            return ScsiResponse.checkCondition(Sense.of(Sense.HARDWARE_ERROR, Sense.INTERNAL_TARGET_FAILURE));
         }
     }
 

@@ -34,6 +34,7 @@ public final class Sense {
     public static final int INVALID_FIELD_IN_INFORMATION_UNIT = 0x0E03;
     public static final int UNRECOVERED_READ_ERROR = 0x1100;
     public static final int WRITE_ERROR = 0x0C00;
+    public static final int INTERNAL_TARGET_FAILURE = 0x4400;
 
     public static final int LENGTH = 18;
 

@@ -536,4 +536,25 @@ class DiskTargetTest {
         Cdb.put64(c, 2, 2048);
         assertSense(exec(c), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
     }
+
+    @Test
+    void deviceFailuresBecomeSenseDataNotExceptions() {
+        BlockDevice broken = new MemoryBlockDevice(64, false, true) {
+            @Override
+            public synchronized void read(long lba, int count, ByteBuffer dst) {
+                throw new IllegalStateException("overlay bug");
+            }
+
+            @Override
+            public synchronized void flush() {
+                throw new java.io.UncheckedIOException(new java.io.IOException("disk gone"));
+            }
+        };
+        ScsiTarget t = ScsiTargets.of(TARGET, List.of(broken));
+        t.execute(new ScsiRequest(A, 0, of(0, 0, 0, 0, 0, 0), null, 0));
+        assertSense(t.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x28, 0, 0, 1), null, 512)), Sense.HARDWARE_ERROR,
+                Sense.INTERNAL_TARGET_FAILURE);
+        assertSense(t.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x35, 0, 0, 0), null, 0)), Sense.HARDWARE_ERROR,
+                Sense.INTERNAL_TARGET_FAILURE);
+    }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * A fake block device that remembers what it was asked to do: a small RAM disk (or a huge one that
  * stores nothing, for capacity tests), recording FUA writes, flushes and unmaps.
  */
-final class MemoryBlockDevice implements BlockDevice {
+class MemoryBlockDevice implements BlockDevice {
     final long blocks;
     final boolean readOnly;
     final boolean thin;
