@@ -57,6 +57,7 @@ public final class DhcpServer implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong answered = new AtomicLong();
     private ScheduledExecutorService housekeeping;
+    private volatile DatagramChannel replyChannel;
     private volatile boolean running;
 
     public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
@@ -81,9 +82,27 @@ public final class DhcpServer implements AutoCloseable {
     /** Binds the sockets and starts serving; returns the bound server-port address. */
     public InetSocketAddress start() throws IOException {
         running = true;
-        InetSocketAddress main = bind(settings.port(), false);
+        DatagramChannel main = open(new InetSocketAddress(settings.bindAddress(), settings.port()));
+        InetSocketAddress bound = (InetSocketAddress) main.getLocalAddress();
+        replyChannel = main;
+        if (settings.bindAddress().isAnyLocalAddress()) {
+            // Linux sends a limited broadcast (255.255.255.255) out of the interface that owns the
+            // sending socket's source address: a second socket bound to server-address:port makes
+            // replies leave on the boot LAN without SO_BINDTODEVICE or a route. It also receives
+            // the unicast requests (renewals) addressed to us, so it is served like the first.
+            try {
+                replyChannel = open(new InetSocketAddress(settings.serverAddress().toInetAddress(), bound.getPort()));
+                listen(replyChannel, false);
+            } catch (IOException e) {
+                LOG.warnf("cannot bind %s:%d for replies (%s); broadcasts follow the routing table",
+                        settings.serverAddress(), bound.getPort(), e.toString());
+                replyChannel = main;
+            }
+        }
+        listen(main, false);
         if (settings.mode() == Mode.PROXY && settings.proxyPort() > 0) {
-            bind(settings.proxyPort(), true);
+            DatagramChannel proxy = open(new InetSocketAddress(settings.bindAddress(), settings.proxyPort()));
+            listen(proxy, true);
         }
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dhcp-housekeeping");
@@ -92,24 +111,33 @@ public final class DhcpServer implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 5, TimeUnit.SECONDS);
         leases.ifPresent(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
-        return main;
+        return bound;
     }
 
-    private InetSocketAddress bind(int port, boolean proxy) throws IOException {
+    private DatagramChannel open(InetSocketAddress at) throws IOException {
         DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
-        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-        ch.bind(new InetSocketAddress(settings.bindAddress(), port));
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.bind(at);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("cannot bind udp " + at.getAddress().getHostAddress() + ":" + at.getPort() + ": " + e.getMessage(), e);
+        }
         channels.add(ch);
+        return ch;
+    }
+
+    private void listen(DatagramChannel ch, boolean proxy) throws IOException {
         InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-        Thread t = new Thread(() -> receiveLoop(ch, proxy), "dhcp-" + (proxy ? "proxy-" : "") + local.getPort());
+        Thread t = new Thread(() -> receiveLoop(ch, proxy), "dhcp-" + (proxy ? "proxy-" : "")
+                + local.getAddress().getHostAddress() + ":" + local.getPort());
         t.setDaemon(true);
         t.start();
         threads.add(t);
         LOG.infof("DHCP %s mode listening on udp %s:%d%s", settings.mode().wire(), local.getAddress().getHostAddress(),
                 local.getPort(), proxy ? " (proxyDHCP)" : "");
-        return local;
     }
 
     private void receiveLoop(DatagramChannel ch, boolean proxy) {
@@ -165,7 +193,7 @@ public final class DhcpServer implements AutoCloseable {
                 return;
             }
             if (reply instanceof Reply.Send s) {
-                send(ch, s, mac);
+                send(proxy ? ch : replyChannel, s, mac);
             } else {
                 metrics.ignored.increment();
                 LOG.debugf("%s %s: no reply: %s", mac.map(Object::toString).orElse("-"), type, ((Reply.Silent) reply).reason());

@@ -39,6 +39,13 @@ public final class DhcpTestServerMain {
             a.merge(arg.substring(0, i), arg.substring(i + 1), (x, y) -> x + "," + y);
         }
         PrintStream out = System.out;
+        if (a.containsKey("debug")) {
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.FINE);
+            for (java.util.logging.Handler h : root.getHandlers()) {
+                h.setLevel(java.util.logging.Level.FINE);
+            }
+        }
         Mode mode = Mode.valueOf(a.getOrDefault("mode", "full").toUpperCase());
         Ipv4Address server = Ipv4Address.parse(a.get("server"));
         Optional<Pool> pool = a.containsKey("start") ? Optional.of(new Pool(Ipv4Address.parse(a.get("start")),
