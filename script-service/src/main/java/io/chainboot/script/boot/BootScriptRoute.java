@@ -31,7 +31,7 @@ public class BootScriptRoute {
         listeners.expect(LISTENER);
         router.get("/boot.ipxe").handler(rc -> {
             HttpServerRequest req = rc.request();
-            RenderOutcome out = scripts.serve(req::getParam, req.scheme(), req.getHeader("host"),
+            RenderOutcome out = scripts.serve(req::getParam, req.scheme(), req.host(),
                     req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
             rc.response()
                     .putHeader("content-type", "text/plain; charset=utf-8")

@@ -17,9 +17,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
+
+import io.chainboot.events.MachineSpec;
+import io.chainboot.script.profile.Profile;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -39,7 +43,10 @@ public class BootScripts {
     private final EventSource source;
     private final ScriptConfig config;
     private final CommonConfig common;
+    private static final int CACHE_LIMIT = 8192;
+
     private final ScriptRenderer renderer = new ScriptRenderer();
+    private final Map<RenderKey, RenderOutcome> scriptCache = new ConcurrentHashMap<>();
     private final Counter rendered;
     private final Counter failed;
     private final Counter badRequests;
@@ -76,9 +83,7 @@ public class BootScripts {
         long micros = (System.nanoTime() - start) / 1000;
         if (out instanceof RenderOutcome.Failure f) {
             failed.increment();
-            MDC.put("mac", facts.mac().toString());
             LOG.warnf("%s: no script (profile %s): %s", facts.mac(), f.profile(), f.reason());
-            MDC.remove("mac");
             publisher.publish(new ScriptEvents.Failed(eventId(), Instant.now(), source, facts.mac(), ip, f.profile(), f.reason()));
         } else {
             rendered.increment();
@@ -104,11 +109,28 @@ public class BootScripts {
                 return renderer.failure(facts, choice.name(), ctx, "profile '" + choice.name() + "' ("
                         + choice.reason() + ") does not exist");
             }
-            return renderer.render(choice.profile(), choice.spec(), facts, ctx);
+            // A script depends only on these four values (rendering is pure), so an equal key is the same script.
+            // A changed machine spec or reloaded profile is a different key; the map is bounded by clearing it.
+            RenderKey key = new RenderKey(choice.profile(), choice.spec(), facts, ctx);
+            RenderOutcome cached = scriptCache.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            RenderOutcome out = renderer.render(choice.profile(), choice.spec(), facts, ctx);
+            if (out instanceof RenderOutcome.Script) {
+                if (scriptCache.size() >= CACHE_LIMIT) {
+                    scriptCache.clear();
+                }
+                scriptCache.put(key, out);
+            }
+            return out;
         } catch (RuntimeException e) { // a bug must still give the console a reason, not a 500
             LOG.errorf(e, "%s: rendering failed", facts.mac());
             return renderer.failure(facts, null, ctx, "internal error: " + e);
         }
+    }
+
+    private record RenderKey(Profile profile, MachineSpec spec, BootFacts facts, RenderContext ctx) {
     }
 
     private RenderContext context(String scheme, String host) {

@@ -69,6 +69,15 @@ class BootScriptRouteTest {
     }
 
     @Test
+    void aChangedMachineSpecChangesTheNextScript() {
+        assertThat(boot("mac=52-54-00-aa-00-01").asString()).contains(":ws01 || goto failed\n");
+        machines.put(new MachineSpec(WS01, null, "ws02", null, "sanboot", Map.of(), Map.of(),
+                new MachineSpec.DiskAssignment(DiskKind.OVERLAY, "win11", null), null, true, null, Instant.EPOCH));
+        assertThat(boot("mac=52-54-00-aa-00-01").asString()).contains(":ws02 || goto failed\n");
+        assertThat(events.events()).hasSize(2);
+    }
+
+    @Test
     void theUuidFindsTheMachineWhenTheMacIsNew() {
         String body = boot("mac=52-54-00-ff-ff-ff&uuid=8A3C1F2E-1111-2222-3333-444455556666&platform=efi").asString();
         assertThat(body).contains("\nsanboot iscsi:10.0.0.1::3260:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
