@@ -1,0 +1,102 @@
+package io.chainboot.iscsi;
+
+import io.chainboot.iscsi.scsi.FileBlockDevice;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged service as a child process, killed with SIGKILL while qemu-io writes through it:
+ * after a restart every write that was acknowledged with FUA, or acknowledged and then flushed
+ * (SYNCHRONIZE CACHE), reads back.
+ */
+class CrashDurabilityIT {
+    static final String IQN = "iqn.2026-01.io.chainboot:crash";
+    static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path dir;
+    Process service;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (service != null) {
+            service.destroyForcibly();
+            service.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process start(Path image, int port) throws Exception {
+        String app = System.getProperty("iscsi.app", "target/quarkus-app/quarkus-run.jar");
+        Process p = new ProcessBuilder("java", "-Xmx256m", "-Dchainboot.common.kafka-enabled=false",
+                "-Dquarkus.http.port=0", "-Dchainboot.iscsi.bind-address=127.0.0.1", "-Dchainboot.iscsi.port=" + port,
+                "-Dchainboot.iscsi.targets.\"" + IQN + "\".image=" + image, "-jar", app)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
+        for (int i = 0; i < 120; i++) {
+            if (Tools.run(10, "iscsi-ls", "iscsi://127.0.0.1:" + port).output().contains(IQN)) {
+                return p;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("service did not come up: " + Files.readString(dir.resolve("service.log")));
+    }
+
+    @Test
+    void acknowledgedFuaAndFlushedWritesSurviveKill9() throws Exception {
+        Path image = FileBlockDevice.createSparse(dir.resolve("disk.img"), 16 << 20);
+        int port = freePort();
+        String url = "iscsi://127.0.0.1:" + port + "/" + IQN + "/0";
+        service = start(image, port);
+
+        List<Integer> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            int pattern = 1 + i;
+            String write = (i % 2 == 0 ? "write -f" : "write") + " -P " + pattern + " " + (long) i * CHUNK + " " + CHUNK;
+            Tools.Result r = i % 2 == 0
+                    ? Tools.run(60, "qemu-io", "-f", "raw", "-c", write, url)
+                    : Tools.run(60, "qemu-io", "-f", "raw", "-c", write, "-c", "flush", url);
+            if (r.exit() == 0 && !r.output().contains("failed")) {
+                acknowledged.add(i);
+            }
+        }
+        // a last batch of writes in flight when the service dies
+        Process inFlight = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P 99 " + 24L * CHUNK + " " + (4 << 20), url)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(100);
+        service.destroyForcibly(); // SIGKILL
+        service.waitFor(30, TimeUnit.SECONDS);
+        inFlight.destroyForcibly();
+        inFlight.waitFor(30, TimeUnit.SECONDS);
+        assertThat(acknowledged).hasSize(24);
+
+        service = start(image, port);
+        for (int i : acknowledged) {
+            Tools.Result r = Tools.run(60, "qemu-io", "-f", "raw", "-c",
+                    "read -P " + (1 + i) + " " + (long) i * CHUNK + " " + CHUNK, url);
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(r.output()).as("write %d", i).doesNotContain("Pattern verification failed");
+        }
+        byte[] disk = Files.readAllBytes(image);
+        for (int i : acknowledged) {
+            for (int b = 0; b < CHUNK; b += 4096) {
+                assertThat(disk[i * CHUNK + b]).isEqualTo((byte) (1 + i));
+            }
+        }
+    }
+}
