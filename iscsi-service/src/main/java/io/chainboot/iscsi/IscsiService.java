@@ -163,6 +163,10 @@ public class IscsiService implements SessionListener {
         return c.remote().getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : null;
     }
 
+    private static String show(MacAddress mac) {
+        return mac == null ? "unknown" : mac.toString();
+    }
+
     private MacAddress macOf(String initiator, Ipv4Address ip) {
         Optional<MacAddress> mac = Names.macOfInitiator(initiator);
         if (mac.isEmpty() && ip != null) {
@@ -176,7 +180,7 @@ public class IscsiService implements SessionListener {
         logins.increment();
         Ipv4Address ip = ipOf(c);
         MacAddress mac = macOf(r.initiatorName(), ip);
-        LOG.infof("mac=%s login %s session: %s -> %s from %s (TSIH %d; %s)", mac, r.discovery() ? "discovery" : "normal",
+        LOG.infof("mac=%s login %s session: %s -> %s from %s (TSIH %d; %s)", show(mac), r.discovery() ? "discovery" : "normal",
                 r.initiatorName(), r.targetName(), c.remote(), c.tsih(), r.params());
         publisher.publish(new IscsiEvents.Login(UUID.randomUUID(), Instant.now(), source, mac, ip, r.initiatorName(),
                 r.targetName(), r.discovery() ? IscsiEvents.SessionType.DISCOVERY : IscsiEvents.SessionType.NORMAL,
@@ -188,7 +192,7 @@ public class IscsiService implements SessionListener {
         loginsRefused.increment();
         Ipv4Address ip = ipOf(c);
         MacAddress mac = macOf(initiator, ip);
-        LOG.warnf("mac=%s login refused (%s 0x%02x%02x): %s -> %s from %s: %s", mac, status, status.statusClass(),
+        LOG.warnf("mac=%s login refused (%s 0x%02x%02x): %s -> %s from %s: %s", show(mac), status, status.statusClass(),
                 status.detail(), initiator, target, c.remote(), reason);
         publisher.publish(new IscsiEvents.LoginRejected(UUID.randomUUID(), Instant.now(), source, mac, ip, initiator,
                 target, reason, status.statusClass(), status.detail()));
@@ -198,7 +202,7 @@ public class IscsiService implements SessionListener {
     public void lunAttached(Connection c, int lun, long blocks, int blockSize) {
         Ipv4Address ip = ipOf(c);
         MacAddress mac = macOf(c.initiatorName(), ip);
-        LOG.infof("mac=%s LUN %d of %s attached by %s (%d blocks of %d bytes)", mac, lun, c.targetName(),
+        LOG.infof("mac=%s LUN %d of %s attached by %s (%d blocks of %d bytes)", show(mac), lun, c.targetName(),
                 c.initiatorName(), blocks, blockSize);
         publisher.publish(new IscsiEvents.LunAttached(UUID.randomUUID(), Instant.now(), source, mac, ip,
                 c.initiatorName(), c.targetName(), lun, blocks, blockSize));
@@ -208,7 +212,7 @@ public class IscsiService implements SessionListener {
     public void sessionEnded(Connection c, String reason) {
         Ipv4Address ip = ipOf(c);
         MacAddress mac = macOf(c.initiatorName(), ip);
-        LOG.infof("mac=%s session ended (%s): %s -> %s, %d bytes read, %d written, %d ms", mac, reason,
+        LOG.infof("mac=%s session ended (%s): %s -> %s, %d bytes read, %d written, %d ms", show(mac), reason,
                 c.initiatorName(), c.targetName(), c.bytesRead(), c.bytesWritten(), c.durationMs());
         publisher.publish(new IscsiEvents.Logout(UUID.randomUUID(), Instant.now(), source, mac, ip, c.initiatorName(),
                 c.targetName(), c.bytesRead(), c.bytesWritten(), c.durationMs(), reason));
@@ -227,6 +231,6 @@ public class IscsiService implements SessionListener {
     @Override
     public void invalidPdu(Connection c, String reason) {
         invalidPdus.increment();
-        LOG.warnf("mac=%s invalid PDU from %s: %s", macOf(c.initiatorName(), ipOf(c)), c.who(), reason);
+        LOG.warnf("mac=%s invalid PDU from %s: %s", show(macOf(c.initiatorName(), ipOf(c))), c.who(), reason);
     }
 }
