@@ -16,7 +16,7 @@ cleanup() {
   sleep 1
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   ip netns del "$NS" 2>/dev/null
-  rm -rf "$WORK"
+  [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 mkdir -p "$WORK/root"
@@ -35,8 +35,8 @@ ip netns exec "$NS" java -Xmx128m -Dchainboot.tftp.port=69 -Dchainboot.tftp.root
   -Dchainboot.common.kafka-enabled=false -Dquarkus.http.port=18093 \
   -jar "$REPO/tftp-service/target/quarkus-app/quarkus-run.jar" >"$WORK/tftp.log" 2>&1 & PIDS+=($!)
 sleep 5
-KVM=""; [ -w /dev/kvm ] && KVM="-enable-kvm"
-ip netns exec "$NS" qemu-system-x86_64 $KVM -machine q35 -m 512 -display none -serial none -monitor none \
+KVM=""; [ -n "${USE_KVM:-}" ] && KVM="-enable-kvm"  # nested KVM here fails in OVMF; TCG is the default
+ip netns exec "$NS" qemu-system-x86_64 $KVM -machine q35 -m 512 -display none -serial file:"$WORK/serial.log" -monitor none \
   -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
   -drive if=pflash,format=raw,file="$WORK/vars.fd" \
   -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
