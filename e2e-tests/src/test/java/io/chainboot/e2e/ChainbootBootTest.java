@@ -94,6 +94,8 @@ class ChainbootBootTest {
     @Timeout(240)
     void chapProtectedDiskBoots() {
         Guest g = prepare(Firmware.BIOS, "52:54:00:77:01:03", "e2e-chap", "CHAP-DISK-BOOTED", true);
+        Chainboot.Http script = chainboot.http("GET", chainboot.scriptUrl("/api/preview/" + g.mac()), null, false);
+        assertThat(script.body()).as("the machine's script logs in with CHAP").contains("set username", "set password");
         assertChain(g, boot(g));
     }
 

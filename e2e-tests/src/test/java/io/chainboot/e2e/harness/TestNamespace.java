@@ -76,6 +76,11 @@ public final class TestNamespace implements AutoCloseable {
             ns.exec("ip", "-6", "addr", "add", "fd77::1/64", "dev", BRIDGE, "nodad");
             ns.exec("ip", "link", "set", BRIDGE, "up");
             ns.startRadvd();
+            if (Boolean.getBoolean("e2e.pcap")) {
+                // -De2e.pcap=true: capture the bridge to <dir>/br0.pcap for a post-mortem (tshark)
+                ns.start("tshark", "tshark", "-q", "-n", "-i", BRIDGE, "-w", dir.resolve("br0.pcap").toString());
+                sleep(1500);
+            }
             return ns;
         } catch (IOException | RuntimeException e) {
             ns.close();
