@@ -20,6 +20,7 @@ public class IscsiTestProfile implements QuarkusTestProfile {
     public static final String SUITE = "iqn.2026-01.io.chainboot:suite";
     public static final String CHAP_USER = "chapuser";
     public static final String CHAP_SECRET = "right-secret-123";
+    public static final String CLUSTER_SECRET = "cluster-secret-for-tests";
     public static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "cb-iscsi-test-" + ProcessHandle.current().pid());
 
     @Override
@@ -38,6 +39,8 @@ public class IscsiTestProfile implements QuarkusTestProfile {
             throw new UncheckedIOException(e);
         }
         return Map.of(
+                "chainboot.iscsi.disks-dir", DIR.resolve("disks").toString(),
+                "chainboot.common.cluster-secret", CLUSTER_SECRET,
                 "chainboot.iscsi.targets.\"" + OPEN + "\".image", DIR.resolve("open.img").toString(),
                 "chainboot.iscsi.targets.\"" + GUARDED + "\".image", DIR.resolve("guarded.img").toString(),
                 "chainboot.iscsi.targets.\"" + GUARDED + "\".chap-user", CHAP_USER,
