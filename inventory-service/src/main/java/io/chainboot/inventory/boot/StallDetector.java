@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code chainboot.inventory.stall.<stage>}), and for each one stores a {@link BootStalled}
  * event through the same path as consumed events (so the attempt turns STALLED in the same
  * transaction) and publishes it. The echo from Kafka is a duplicate id and changes nothing.
+ * Thresholds are measured against {@link BootEventConsumer#caughtUpTo}, not the wall clock, so that
+ * machines whose events are still waiting in a consumer backlog are not declared stalled.
  */
 @ApplicationScoped
 public class StallDetector {
@@ -83,7 +85,7 @@ public class StallDetector {
             if (threshold.isEmpty()) {
                 continue;
             }
-            Instant cutoff = now.minus(threshold.get());
+            Instant cutoff = consumer.caughtUpTo(now).minus(threshold.get());
             List<AttemptEntity> stuck = QuarkusTransaction.requiringNew().call(() ->
                     AttemptEntity.<AttemptEntity>list("latest = true and stage = ?1 and stageSince < ?2", stage.name(), cutoff));
             for (AttemptEntity a : stuck) {

@@ -46,6 +46,8 @@ public class BootEventConsumer {
     private final Counter failed;
     private final Counter dbRetries;
     private volatile boolean stopping;
+    private volatile long lastRecordTimestamp;
+    private volatile long lastBatchAt;
 
     public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live, BootEventPublisher publisher,
                              MeterRegistry registry) {
@@ -64,7 +66,9 @@ public class BootEventConsumer {
     @Blocking
     public void consume(ConsumerRecords<String, byte[]> records) {
         List<BootEvent> events = new ArrayList<>(records.count());
+        long newest = 0;
         for (ConsumerRecord<String, byte[]> r : records) {
+            newest = Math.max(newest, r.timestamp());
             Decoded<BootEvent> d = EventJson.decodeEvent(r.value());
             if (d instanceof Decoded.Valid<BootEvent> v) {
                 events.add(v.value());
@@ -77,6 +81,21 @@ public class BootEventConsumer {
         if (!events.isEmpty()) {
             accept(events);
         }
+        lastRecordTimestamp = newest;
+        lastBatchAt = System.currentTimeMillis();
+    }
+
+    /**
+     * The time up to which the consumer has seen the stream: now when it is caught up, the Kafka
+     * timestamp of the newest record processed while it works through a backlog (records more than
+     * a second old, and batches still coming). Stall verdicts are measured against it, so a backlog
+     * after a restart or an outage is not mistaken for stalled machines.
+     */
+    public java.time.Instant caughtUpTo(java.time.Instant now) {
+        long wall = now.toEpochMilli();
+        boolean busy = wall - lastBatchAt < 3000;
+        boolean behind = lastBatchAt - lastRecordTimestamp > 1000; // the last batch was already old when processed
+        return busy && behind ? java.time.Instant.ofEpochMilli(lastRecordTimestamp) : now;
     }
 
     /** Stores the events (retrying while the database is away), then tells the dashboards and publishes. */

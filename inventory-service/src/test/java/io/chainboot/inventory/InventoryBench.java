@@ -1,0 +1,149 @@
+package io.chainboot.inventory;
+
+import io.chainboot.events.BootEvent;
+import io.chainboot.events.EventJson;
+import io.chainboot.events.Ipv4Address;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.Topics;
+import io.chainboot.infra.KafkaBroker;
+import io.chainboot.infra.Ports;
+import io.chainboot.infra.PostgresServer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Benchmark, run by hand ({@code bench/inventory/run.sh}), not part of the suite: the packaged
+ * service on the real broker and a durable (fsync on) PostgreSQL; {@code -Dbench.rate} events/s
+ * (default 1,000) for {@code -Dbench.seconds} (default 60), as interleaved full boots. Every
+ * 100th event is followed: the time from handing it to the producer to {@code GET
+ * /api/events/{id}} answering 200 is its publish → visible latency.
+ */
+class InventoryBench {
+
+    @Test
+    void publishToVisibleLatency() throws Exception {
+        int rate = Integer.getInteger("bench.rate", 1000);
+        int seconds = Integer.getInteger("bench.seconds", 60);
+        Path dir = Files.createDirectories(Path.of("target", "bench-" + ProcessHandle.current().pid()));
+        try (PostgresServer pg = new PostgresServer(dir.resolve("pg"), Ports.free(), true).start(Duration.ofSeconds(60));
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(KafkaBroker.shared().bootstrapServers());
+             InventoryProcess app = new InventoryProcess(Path.of(System.getProperty("inventory.app",
+                     "target/quarkus-app/quarkus-run.jar")), dir.resolve("app.log"), Map.of(
+                     "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
+                     "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
+                     "quarkus.datasource.username", pg.username(),
+                     "quarkus.datasource.password", pg.password(),
+                     "quarkus.log.category.\"io.chainboot\".level", "WARN"))) {
+            app.start(Duration.ofSeconds(120));
+            warmUp(producer, app);
+
+            ScheduledExecutorService pollers = Executors.newScheduledThreadPool(8);
+            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            AtomicInteger lost = new AtomicInteger();
+            int total = rate * seconds;
+            int machines = total / 9 + 1;
+            Instant t0 = Instant.now();
+            long start = System.nanoTime();
+            int sent = 0;
+            for (int step = 0; step < 9 && sent < total; step++) {
+                for (int m = 0; m < machines && sent < total; m++) {
+                    MacAddress mac = new MacAddress(0x0600_0000_0000L + m);
+                    BootEvent e = Events.fullBoot(mac, new Ipv4Address(0x0A80_0000 + m), t0.plusMillis(m), "bench").get(step);
+                    long due = start + (long) sent * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    long at = System.nanoTime();
+                    producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
+                    if (sent % 100 == 0) {
+                        follow(pollers, app, e, at, latencies, lost);
+                    }
+                    sent++;
+                }
+            }
+            producer.flush();
+            double achieved = sent / ((System.nanoTime() - start) / 1e9);
+            long drainStart = System.nanoTime();
+            String stats = "";
+            while (System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(120)) {
+                stats = app.get("/api/stats").body();
+                if (stats.contains("\"events\":")) {
+                    long events = Long.parseLong(stats.replaceAll(".*\"events\":(\\d+).*", "$1"));
+                    if (events >= sent + 0L) {
+                        break;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            double drain = (System.nanoTime() - drainStart) / 1e9;
+            pollers.shutdown();
+            pollers.awaitTermination(60, TimeUnit.SECONDS);
+            List<Long> l = new ArrayList<>(latencies);
+            Collections.sort(l);
+            String report = String.format("inventory bench: %d events offered at %d/s for %d s (achieved %.0f/s), %d machines%n"
+                            + "publish -> visible in API (GET /api/events/{id}), %d samples: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms, not visible in 30 s: %d%n"
+                            + "after the last send, all events stored within %.1f s%n",
+                    sent, rate, seconds, achieved, machines, l.size(), pct(l, 50), pct(l, 90), pct(l, 99),
+                    l.isEmpty() ? -1 : l.get(l.size() - 1), lost.get(), drain);
+            System.out.print(report);
+            Files.writeString(Path.of(System.getProperty("bench.out", "target/inventory-bench.txt")), report);
+        }
+    }
+
+    private static void warmUp(KafkaProducer<String, byte[]> producer, InventoryProcess app) throws Exception {
+        int partitions = producer.partitionsFor(Topics.BOOT_EVENTS).size();
+        for (int p = 0; p < partitions; p++) {
+            BootEvent e = Events.fullBoot(new MacAddress(0x0700_0000_0000L + p), new Ipv4Address(0x0A90_0000 + p), Instant.now(), "warm").get(0);
+            producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, p, e.key(), EventJson.encode(e))).get();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (app.get("/api/events/" + e.id()).statusCode() != 200 && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void follow(ScheduledExecutorService pollers, InventoryProcess app, BootEvent e, long at,
+                               ConcurrentLinkedQueue<Long> latencies, AtomicInteger lost) {
+        pollers.execute(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    if (app.get("/api/events/" + e.id()).statusCode() == 200) {
+                        latencies.add((System.nanoTime() - at) / 1_000_000);
+                        return;
+                    }
+                } catch (Exception ignored) {
+                    // count as not yet visible
+                }
+                if (System.nanoTime() - at > TimeUnit.SECONDS.toNanos(30)) {
+                    lost.incrementAndGet();
+                } else {
+                    pollers.schedule(this, 5, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+}
