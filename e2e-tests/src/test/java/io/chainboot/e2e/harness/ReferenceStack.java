@@ -3,6 +3,7 @@ package io.chainboot.e2e.harness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
@@ -40,8 +41,8 @@ public final class ReferenceStack implements AutoCloseable {
         Path dir = ns.dir().resolve("reference");
         Path tftp = Files.createDirectories(dir.resolve("tftp"));
         Path www = Files.createDirectories(dir.resolve("www"));
-        Files.copy(Path.of("/usr/lib/ipxe/undionly.kpxe"), tftp.resolve("undionly.kpxe"));
-        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi").toRealPath(), tftp.resolve("ipxe.efi"));
+        Files.copy(Path.of("/usr/lib/ipxe/undionly.kpxe"), tftp.resolve("undionly.kpxe"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi").toRealPath(), tftp.resolve("ipxe.efi"), StandardCopyOption.REPLACE_EXISTING);
         String ip = TestNamespace.SERVER_IP;
         Files.writeString(www.resolve("boot.ipxe"), """
                 #!ipxe
