@@ -58,10 +58,15 @@ public record DhcpPacket(int op, int htype, int hlen, int hops, int xid, int sec
                 .map(b -> ((b[0] & 0xFF) << 8) | (b[1] & 0xFF));
     }
 
-    /** RFC 4578 §2.3 option 97: type 0 followed by a 16-byte UUID, as canonical lower-case text. */
+    /**
+     * RFC 4578 §2.3 option 97: type 0 followed by a 16-byte UUID. The bytes are in SMBIOS order
+     * (PXE 2.1: "the same format as SMBIOS"), whose first three fields are little-endian (SMBIOS
+     * 2.6 §7.2.1), so the text is the one dmidecode, iPXE's {@code ${uuid}} and Wireshark show.
+     */
     public Optional<String> clientUuid() {
         return options.bytes(OptionCode.CLIENT_UUID).filter(b -> b.length == 17 && b[0] == 0).map(b -> {
-            String h = java.util.HexFormat.of().formatHex(b, 1, 17);
+            byte[] u = {b[4], b[3], b[2], b[1], b[6], b[5], b[8], b[7], b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16]};
+            String h = java.util.HexFormat.of().formatHex(u);
             return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
                     + h.substring(16, 20) + "-" + h.substring(20);
         });

@@ -48,7 +48,7 @@ class DhcpCodecTest {
         assertThat(back.messageType()).contains(MessageType.DISCOVER);
         assertThat(back.mac()).contains(MAC);
         assertThat(back.clientArch()).contains(7);
-        assertThat(back.clientUuid()).contains("01234567-89ab-cdef-0123-456789abcdef");
+        assertThat(back.clientUuid()).contains("67452301-ab89-efcd-0123-456789abcdef");
         assertThat(back.userClasses()).containsExactly("iPXE");
         assertThat(SubOptions.decode(back.options().bytes(OptionCode.IPXE_ENCAP).orElseThrow()).orElseThrow())
                 .containsKeys(0xb1, 0x13);

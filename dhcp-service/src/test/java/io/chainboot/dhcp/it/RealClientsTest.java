@@ -199,7 +199,7 @@ class RealClientsTest {
             String out = lan.exec(ns, probe.toArray(String[]::new));
             assertThat(out).containsPattern("REPLY OFFER server=10\\.213\\.0\\.2 yiaddr=10\\.213\\.0\\.5\\d")
                     .contains("REPLY OFFER server=10.213.0.1 yiaddr=0.0.0.0 siaddr=10.213.0.1 file=undionly.kpxe "
-                            + "vc=PXEClient uuid=01234567-89ab-cdef-0123-456789abcdef")
+                            + "vc=PXEClient uuid=67452301-ab89-efcd-0123-456789abcdef")
                     .containsPattern("REPLY ACK server=10\\.213\\.0\\.2 yiaddr=10\\.213\\.0\\.5\\d");
             assertThat(out).doesNotContainPattern("server=10\\.213\\.0\\.1 yiaddr=10");
             server.await(l -> l.toLowerCase().contains("offered") && l.contains(MAC1), 5);

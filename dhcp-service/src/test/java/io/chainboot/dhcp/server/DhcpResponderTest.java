@@ -100,7 +100,7 @@ class DhcpResponderTest {
         assertThat(ev.ip()).isNull();
         assertThat(ev.client()).isEqualTo(ClientKind.FIRMWARE);
         assertThat(ev.arch()).isEqualTo(0);
-        assertThat(ev.uuid()).isEqualTo("01234567-89ab-cdef-0123-456789abcdef");
+        assertThat(ev.uuid()).isEqualTo("67452301-ab89-efcd-0123-456789abcdef");
     }
 
     @Test
