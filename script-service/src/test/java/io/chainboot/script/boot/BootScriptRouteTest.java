@@ -54,7 +54,7 @@ class BootScriptRouteTest {
         r.then().statusCode(200).contentType("text/plain").header("cache-control", "no-store");
         assertThat(r.asString()).startsWith("#!ipxe\n# Chainboot profile sanboot for 52:54:00:aa:00:01\n")
                 .contains("\nset initiator-iqn iqn.2026-01.io.chainboot:initiator:52-54-00-aa-00-01\n")
-                .contains("\nsanboot iscsi:10.0.0.1::3260:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
+                .contains("\nsanboot iscsi:10.0.2.2::9:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
         List<BootEvent> sent = events.events();
         assertThat(sent).hasSize(1);
         ScriptEvents.Rendered e = (ScriptEvents.Rendered) sent.get(0);
@@ -80,7 +80,7 @@ class BootScriptRouteTest {
     @Test
     void theUuidFindsTheMachineWhenTheMacIsNew() {
         String body = boot("mac=52-54-00-ff-ff-ff&uuid=8A3C1F2E-1111-2222-3333-444455556666&platform=efi").asString();
-        assertThat(body).contains("\nsanboot iscsi:10.0.0.1::3260:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
+        assertThat(body).contains("\nsanboot iscsi:10.0.2.2::9:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
     }
 
     @Test

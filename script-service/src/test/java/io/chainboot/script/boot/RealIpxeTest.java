@@ -79,6 +79,19 @@ class RealIpxeTest {
     }
 
     @Test
+    void sanbootWithMutualChapIsRunAndItsFailureBlockRetries() throws Exception {
+        MacAddress mac = MacAddress.parse("52:54:00:cb:00:03");
+        machines.put(new MachineSpec(mac, null, "cb03", null, "sanboot", Map.of(), Map.of(),
+                new MachineSpec.DiskAssignment(io.chainboot.events.DiskKind.OVERLAY, "debian", null),
+                new MachineSpec.ChapPolicy(true, true), true, null, Instant.EPOCH));
+        String console = bootUntil(mac.toString(), "retrying in 10 seconds");
+        // iPXE parsed every line (settings, keep-san, the iscsi: root path) and reached the target's address
+        assertThat(console).contains("Chainboot: sanboot failed for 52:54:00:cb:00:03, retrying in 10 seconds")
+                .containsPattern("(?i)(connection refused|could not)");
+        assertThat(console).doesNotContain("not found").doesNotContain("Invalid argument");
+    }
+
+    @Test
     void anErrorScriptShowsTheReasonOnTheConsole() throws Exception {
         machines.put(new MachineSpec(MacAddress.parse("52:54:00:cb:00:02"), null, null, null, "missing-profile",
                 Map.of(), Map.of(), null, null, true, null, Instant.EPOCH));
