@@ -98,4 +98,16 @@ class RealClientsTest {
         assertThat(events.of(IscsiEvents.LoginRejected.class))
                 .anyMatch(e -> e.statusClass() == 2 && e.statusDetail() == 1 && e.reason().contains("CHAP"));
     }
+
+    /** QEMU's libiscsi negotiates HeaderDigest=CRC32C: every PDU both ways carries a checked digest. */
+    @Test
+    void headerDigestCrc32cWithQemu() throws Exception {
+        Path out = IscsiTestProfile.DIR.resolve("digest.raw");
+        Files.deleteIfExists(out);
+        Tools.Result r = Tools.run(120, "qemu-img", "convert", "--image-opts",
+                "driver=iscsi,transport=tcp,portal=" + portal() + ",target=" + IscsiTestProfile.OPEN
+                        + ",lun=0,header-digest=crc32c", "-O", "raw", out.toString());
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(Files.mismatch(out, IscsiTestProfile.DIR.resolve("open.img"))).isEqualTo(-1L);
+    }
 }
