@@ -110,4 +110,26 @@ class RealClientsTest {
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(Files.mismatch(out, IscsiTestProfile.DIR.resolve("open.img"))).isEqualTo(-1L);
     }
+
+    /** A session in full feature phase is listed by the REST view while it lasts. */
+    @Test
+    void sessionsAreListedOverRest() throws Exception {
+        Process qemu = new ProcessBuilder("qemu-io", "-f", "raw", url(IscsiTestProfile.OPEN))
+                .redirectErrorStream(true).start(); // interactive: keeps its session open until stdin closes
+        try {
+            boolean seen = false;
+            for (int i = 0; i < 100 && !seen; i++) {
+                seen = io.restassured.RestAssured.given().get("/iscsi/sessions").then().statusCode(200)
+                        .extract().jsonPath().getList("target").contains(IscsiTestProfile.OPEN);
+                if (!seen) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(seen).isTrue();
+        } finally {
+            qemu.getOutputStream().close();
+            qemu.destroy();
+            qemu.waitFor();
+        }
+    }
 }
