@@ -33,6 +33,10 @@ public interface ScriptConfig {
     /** Externally visible URL of this service (for asset and chain links); default: from the request's Host header. */
     Optional<String> baseUrl();
 
+    /** Seconds between checks of the profiles directory for changed files (0 = only at start and on POST /api/profiles/reload). */
+    @WithDefault("5")
+    int profilesScan();
+
     /** Seconds an error script waits before it asks for a new script. */
     @WithDefault("10")
     int retryDelay();

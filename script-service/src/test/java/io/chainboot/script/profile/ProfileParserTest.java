@@ -69,6 +69,32 @@ class ProfileParserTest {
     }
 
     @Test
+    void aChangedDirectoryIsReloaded(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ProfileCatalog catalog = new ProfileCatalog(config(dir));
+        assertThat(catalog.current().get("extra")).isEmpty();
+        catalog.reloadIfChanged();
+        Files.writeString(dir.resolve("extra.yaml"), "name: extra\nkind: local\n");
+        catalog.reloadIfChanged();
+        assertThat(catalog.current().get("extra")).isPresent();
+        Files.delete(dir.resolve("extra.yaml"));
+        catalog.reloadIfChanged();
+        assertThat(catalog.current().get("extra")).isEmpty();
+    }
+
+    static io.chainboot.script.config.ScriptConfig config(Path dir) {
+        return new io.chainboot.script.config.ScriptConfig() {
+            public String profilesDir() { return dir.toString(); }
+            public String assetsDir() { return "unused"; }
+            public String defaultProfile() { return "menu"; }
+            public java.util.Optional<String> iscsiServer() { return java.util.Optional.empty(); }
+            public int iscsiPort() { return 3260; }
+            public java.util.Optional<String> baseUrl() { return java.util.Optional.empty(); }
+            public int profilesScan() { return 0; }
+            public int retryDelay() { return 10; }
+        };
+    }
+
+    @Test
     void builtinsAreAllValid() {
         ProfileSet set = ProfileCatalog.load(Path.of("does-not-exist"));
         assertThat(set.problems()).isEmpty();
