@@ -58,6 +58,7 @@ public final class DhcpServer implements AutoCloseable {
     private final AtomicLong answered = new AtomicLong();
     private ScheduledExecutorService housekeeping;
     private volatile DatagramChannel replyChannel;
+    private volatile InetSocketAddress boundAddress;
     private volatile boolean running;
 
     public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
@@ -111,6 +112,7 @@ public final class DhcpServer implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 5, TimeUnit.SECONDS);
         leases.ifPresent(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
+        boundAddress = bound;
         return bound;
     }
 
@@ -240,6 +242,11 @@ public final class DhcpServer implements AutoCloseable {
 
     public Optional<LeaseTable> leases() {
         return leases;
+    }
+
+    /** The server-port address bound by {@link #start()} (useful with port 0). */
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
     }
 
     public long answered() {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DhcpDecoderFuzzTest {
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "2m")
     void decodeNeverThrowsAndRoundTrips(byte[] data) {
         Decoded<DhcpPacket> d = DhcpCodec.decode(data);
         if (!(d instanceof Decoded.Valid<DhcpPacket> v)) {
