@@ -47,7 +47,7 @@ trap 'exit 130' INT TERM
 rm -rf "$STATE"; mkdir -p "$WORK"
 nsx() { ip netns exec "$NS" "$@"; }
 
-say "creating network namespace $NS: bridge br0 10.77.0.1/24, tap0, router advertisements"
+say "creating network namespace $NS: bridge br0 10.77.0.1/24, router advertisements"
 ip netns add "$NS" || die "ip netns add failed"
 nsx ip link set lo up
 nsx ip link add br0 type bridge
@@ -55,9 +55,6 @@ nsx ip link set br0 type bridge forward_delay 0 stp_state 0
 nsx ip addr add 10.77.0.1/24 dev br0
 nsx sysctl -qw net.ipv6.conf.all.forwarding=1
 nsx ip -6 addr add fd77::1/64 dev br0 nodad
-nsx ip tuntap add dev tap0 mode tap
-nsx ip link set tap0 master br0
-nsx ip link set tap0 up
 nsx ip link set br0 up
 cat > "$WORK/radvd.conf" <<RADVD
 interface br0 { AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 10; AdvDefaultLifetime 0;
@@ -68,7 +65,12 @@ PIDS+=($!)
 
 say "starting Chainboot: ./chainboot up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 --state $STATE"
 nsx "$ROOT/chainboot" up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 \
-  --state "$STATE" || die "Chainboot did not start (logs in $STATE/logs)"
+  --state "$STATE" </dev/null || die "Chainboot did not start (logs in $STATE/logs)"
+
+# the guest's tap joins the bridge after `up`: the launcher wants br0 to have carrier when it starts
+nsx ip tuntap add dev tap0 mode tap
+nsx ip link set tap0 master br0
+nsx ip link set tap0 up
 
 python3 "$ROOT/e2e-tests/demo/netns-forward.py" "$NS" "$PORT" 10.77.0.1 8080 &
 PIDS+=($!)
@@ -115,7 +117,7 @@ else
   QARGS+=(-device "e1000,netdev=n0,mac=$MAC")
 fi
 : > "$WORK/serial.log"
-nsx qemu-system-x86_64 "${QARGS[@]}" >"$WORK/qemu.log" 2>&1 &
+nsx qemu-system-x86_64 "${QARGS[@]}" </dev/null >"$WORK/qemu.log" 2>&1 &
 PIDS+=($!)
 QPID=$!
 tail -f "$WORK/serial.log" &
