@@ -65,6 +65,7 @@ public final class OverlayBlockDevice implements BlockDevice {
     static final int VERSION = 1;
     static final int HEADER_BYTES = 4096;
     static final int MAX_GOLDEN_ID = 1024;
+    static final long DATA_ALIGN = 2L << 20;
 
     static final long GOLDEN = 0;
     static final long ALLOCATED = 1;
@@ -141,7 +142,9 @@ public final class OverlayBlockDevice implements BlockDevice {
             throw new IllegalArgumentException("golden id too long");
         }
         long grains = (blocks + grainBlocks - 1) / grainBlocks;
-        long dataOffset = align(HEADER_BYTES + grains * 8, 4096);
+        // slots start on a 2 MiB boundary: each grain stays naturally aligned in the file, so the
+        // page cache can hold it in large folios like a raw image's (misaligned: ~1.5x slower reads)
+        long dataOffset = align(HEADER_BYTES + grains * 8, DATA_ALIGN);
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).putInt(VERSION).putInt(grainBlocks).putLong(blocks).putLong(golden.blocks()).putLong(dataOffset)
                 .putInt(id.length).put(id);
