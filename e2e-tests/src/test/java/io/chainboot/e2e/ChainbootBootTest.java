@@ -140,6 +140,29 @@ class ChainbootBootTest {
                 resumed, BootChain.describe(stages)).allMatch(s -> s.at().isBefore(resumed));
     }
 
+    /** The acceptance rule for failures: the message names the stage where the chain stopped. */
+    @Test
+    @Order(6)
+    @Timeout(180)
+    void aBrokenChainIsReportedAtTheStageWhereItStopped() {
+        // registered with a disk image that does not exist: DHCP and the script work, the SAN attach cannot
+        inventory.registerSanboot("52:54:00:77:01:07", "e2e-nodisk", "RAW", "e2e-nodisk-missing.img", false);
+        Disks.awaitScript(chainboot, "52:54:00:77:01:07", Duration.ofSeconds(30));
+        Guest g = new Guest(Firmware.BIOS, "52:54:00:77:01:07", "e2e-nodisk", "NEVER-PRINTED");
+        String tap;
+        synchronized (this) {
+            tap = ns.addTap();
+        }
+        Instant poweredOn = Instant.now();
+        Qemu.Boot boot = new Qemu(ns, g.firmware(), g.mac(), tap, g.hostname()).powerOn()
+                .awaitMarker(g.marker(), Duration.ofSeconds(40));
+        Optional<String> problem = diagnose(g, new Booted(boot, poweredOn), Duration.ofSeconds(5));
+        assertThat(problem).as("a boot without its disk must be reported as failed").isPresent();
+        assertThat(problem.get()).as(problem.get())
+                .contains("the boot chain stopped at SAN_ATTACHED (served by iscsi-service)")
+                .contains("IPXE_DHCP @", "SCRIPT @");
+    }
+
     @Test
     @Order(99)
     @Timeout(180)
@@ -182,20 +205,25 @@ class ChainbootBootTest {
 
     /** The marker on COM1 and every expected stage in the inventory, in chain order, within the boot. */
     void assertChain(Guest g, Booted booted) {
+        diagnose(g, booted, Duration.ofSeconds(60)).ifPresent(problem -> fail(problem));
+    }
+
+    /** Why the boot did not go through the whole chain (naming the stage where it stopped), or empty. */
+    Optional<String> diagnose(Guest g, Booted booted, Duration settle) {
         Qemu.Boot boot = booted.boot();
         List<Inventory.StageAt> stages = inventory.awaitStage(g.mac(), BootStage.SAN_ATTACHED,
-                Duration.ofSeconds(boot.markerSeen() ? 60 : 10));
+                boot.markerSeen() ? settle : Duration.ofSeconds(10));
         Optional<BootStage> missing = BootChain.firstMissing(g.firmware(), stages);
         if (!boot.markerSeen() || missing.isPresent()) {
             String where = missing.map(m -> BootChain.stoppedAt(m, stages))
                     .orElse("the inventory shows every stage (" + BootChain.describe(stages)
                             + ") but the guest did not print its disk's marker");
             String service = missing.map(BootChain.SERVED_BY::get).orElse("iscsi-service");
-            fail("%s boot of %s (%s) failed: %s; QEMU: %s%n--- timeline JSON: %s%n--- serial console:%n%s%n%s",
-                    g.firmware(), g.hostname(), g.mac(), where, boot.outcome(), inventory.timelineJson(g.mac()),
-                    boot.serialTail(), chainboot.logTail(service + ".log", 3000));
+            return Optional.of(String.format("%s boot of %s (%s) failed: %s; QEMU: %s%n--- timeline JSON: %s%n"
+                            + "--- serial console:%n%s%n%s", g.firmware(), g.hostname(), g.mac(), where, boot.outcome(),
+                    inventory.timelineJson(g.mac()), boot.serialTail(), chainboot.logTail(service + ".log", 3000)));
         }
-        Optional<String> timing = BootChain.timingProblem(stages, booted.poweredOn(), Instant.now());
-        assertThat(timing).as("%s timeline of %s: %s", g.firmware(), g.mac(), BootChain.describe(stages)).isEmpty();
+        return BootChain.timingProblem(stages, booted.poweredOn(), Instant.now())
+                .map(t -> g.firmware() + " timeline of " + g.mac() + ": " + t + " (" + BootChain.describe(stages) + ")");
     }
 }
