@@ -80,12 +80,16 @@ public class StallDetector {
     /** One pass at {@code now}; returns the stall events it produced. */
     public List<BootStalled> check(Instant now) {
         List<BootStalled> stalls = new ArrayList<>();
+        Instant reference = consumer.caughtUpTo(now, config.stall().startupGrace());
+        if (reference == null) {
+            return stalls;
+        }
         for (BootStage stage : BootStage.values()) {
             Optional<Duration> threshold = config.stall().threshold(stage);
             if (threshold.isEmpty()) {
                 continue;
             }
-            Instant cutoff = consumer.caughtUpTo(now).minus(threshold.get());
+            Instant cutoff = reference.minus(threshold.get());
             List<AttemptEntity> stuck = QuarkusTransaction.requiringNew().call(() ->
                     AttemptEntity.<AttemptEntity>list("latest = true and stage = ?1 and stageSince < ?2", stage.name(), cutoff));
             for (AttemptEntity a : stuck) {

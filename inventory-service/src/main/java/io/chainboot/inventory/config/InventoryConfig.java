@@ -42,6 +42,13 @@ public interface InventoryConfig {
         @WithDefault("10m")
         Duration sanAttached();
 
+        /**
+         * After a start, no verdicts until the first batch arrives or this passes: after a crash the
+         * group only reassigns the dead member's partitions once its session (45 s) times out.
+         */
+        @WithDefault("90s")
+        Duration startupGrace();
+
         /** How often attempts are checked for stalls. */
         @WithDefault("1s")
         Duration checkEvery();

@@ -48,6 +48,7 @@ public class BootEventConsumer {
     private volatile boolean stopping;
     private volatile long lastRecordTimestamp;
     private volatile long lastBatchAt;
+    private final long startedAt = System.currentTimeMillis();
 
     public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live, BootEventPublisher publisher,
                              MeterRegistry registry) {
@@ -89,10 +90,14 @@ public class BootEventConsumer {
      * The time up to which the consumer has seen the stream: now when it is caught up, the Kafka
      * timestamp of the newest record processed while it works through a backlog (records more than
      * a second old, and batches still coming). Stall verdicts are measured against it, so a backlog
-     * after a restart or an outage is not mistaken for stalled machines.
+     * after a restart or an outage is not mistaken for stalled machines. Null after a start until the first
+     * batch arrives or {@code startupGrace} passes: no verdicts then.
      */
-    public java.time.Instant caughtUpTo(java.time.Instant now) {
+    public java.time.Instant caughtUpTo(java.time.Instant now, java.time.Duration startupGrace) {
         long wall = now.toEpochMilli();
+        if (lastBatchAt == 0 && wall - startedAt < startupGrace.toMillis()) {
+            return null; // just started: the backlog (if any) has not even been fetched yet
+        }
         boolean busy = wall - lastBatchAt < 3000;
         boolean behind = lastBatchAt - lastRecordTimestamp > 1000; // the last batch was already old when processed
         return busy && behind ? java.time.Instant.ofEpochMilli(lastRecordTimestamp) : now;

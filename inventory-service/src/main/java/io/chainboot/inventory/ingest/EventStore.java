@@ -56,6 +56,10 @@ public class EventStore {
 
     @Transactional
     public IngestResult ingest(List<BootEvent> events) {
+        // no auto-flush before every query: with hundreds of machines per batch, dirty-checking the
+        // whole persistence context before each query made a batch quadratic; every query below
+        // reads rows written by native statements or flushed explicitly
+        em.setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
         Map<String, Instant> touched = new LinkedHashMap<>();
         Map<String, MachineEntity> machines = new HashMap<>();
         List<BootEvent> toPublish = new ArrayList<>();
@@ -128,7 +132,6 @@ public class EventStore {
             lease.time = time;
         }
         // events that arrived before the lease (another partition) now find their machine
-        em.flush();
         @SuppressWarnings("unchecked")
         List<Object> times = em.createNativeQuery(
                         "update boot_event set mac = ?1 where mac is null and ip = ?2 returning time")
@@ -233,24 +236,28 @@ public class EventStore {
     void recompute(String mac, Instant from) {
         Instant anchor = em.createQuery("select max(a.startedAt) from AttemptEntity a where a.mac = ?1 and a.startedAt <= ?2",
                 Instant.class).setParameter(1, mac).setParameter(2, from).getSingleResult();
-        List<EventEntity> rows = anchor == null
-                ? EventEntity.list("mac = ?1 order by time, seq", mac)
-                : EventEntity.list("mac = ?1 and time >= ?2 order by time, seq", mac, anchor);
+        List<Object[]> rows = (anchor == null
+                ? em.createQuery("select e.payload, e.seq from EventEntity e where e.mac = ?1 order by e.time, e.seq", Object[].class)
+                .setParameter(1, mac)
+                : em.createQuery("select e.payload, e.seq from EventEntity e where e.mac = ?1 and e.time >= ?2 order by e.time, e.seq",
+                        Object[].class).setParameter(1, mac).setParameter(2, anchor)).getResultList();
         List<TrackedEvent> tracked = new ArrayList<>(rows.size());
-        for (EventEntity row : rows) {
-            Decoded<BootEvent> d = EventJson.decodeEvent(row.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (Object[] row : rows) {
+            Decoded<BootEvent> d = EventJson.decodeEvent(((String) row[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (d instanceof Decoded.Valid<BootEvent> v) {
-                tracked.add(new TrackedEvent(v.value(), row.seq));
+                tracked.add(new TrackedEvent(v.value(), ((Number) row[1]).longValue()));
             }
         }
         List<Attempt> attempts = BootTracker.replay(tracked);
+        // bulk statements run at once; the attempts before the anchor are older than every replayed one
         if (anchor == null) {
             AttemptEntity.delete("mac", mac);
         } else {
             AttemptEntity.delete("mac = ?1 and startedAt >= ?2", mac, anchor);
+            if (!attempts.isEmpty()) {
+                AttemptEntity.update("latest = false where mac = ?1 and latest = true", mac);
+            }
         }
-        AttemptEntity.update("latest = false where mac = ?1 and latest = true", mac);
-        em.flush();
         for (int i = 0; i < attempts.size(); i++) {
             Attempt a = attempts.get(i);
             AttemptEntity row = new AttemptEntity();
@@ -264,13 +271,9 @@ public class EventStore {
             row.profile = a.profile();
             row.reached = reachedJson(a.reached());
             row.bootMillis = a.bootTime() == null ? null : a.bootTime().toMillis();
-            row.latest = false;
-            row.persist();
+            row.latest = i == attempts.size() - 1;
+            row.persist(); // inserted at commit, in JDBC batches; no later statement of this batch reads them
         }
-        em.flush();
-        em.createNativeQuery("update boot_attempt set latest = true where id = "
-                        + "(select id from boot_attempt where mac = ?1 order by started_at desc, id desc limit 1)")
-                .setParameter(1, mac).executeUpdate();
     }
 
     static String reachedJson(Map<BootStage, Instant> reached) {
