@@ -22,7 +22,8 @@ public final class ReferenceStack implements AutoCloseable {
 
     private ReferenceStack(TestNamespace ns) {
         this.ns = ns;
-        this.ctlPort = 1000 + (int) (ProcessHandle.current().pid() % 50000);
+        // tgtd refuses control ports above 32767
+        this.ctlPort = 1000 + (int) (ProcessHandle.current().pid() % 30000);
     }
 
     /** Starts dnsmasq, the HTTP server and tgtd serving {@code disk} inside {@code ns}. */
