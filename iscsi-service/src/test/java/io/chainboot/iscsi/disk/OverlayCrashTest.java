@@ -3,12 +3,12 @@ package io.chainboot.iscsi.disk;
 import static io.chainboot.iscsi.disk.Disks.block;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,36 +48,59 @@ class OverlayCrashTest {
             before = Disks.read(o, 0, (int) BLOCKS);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // the child's log goes to a file (kernel-side once written, so it survives the kill -9)
+        Path log = dir.resolve("writer-" + seed + ".log");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 OverlayCrashWriter.class.getName(), golden.toString(), ovl.toString(), Long.toString(seed),
                 Integer.toString(pause ? killAfterAcks : 0))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<Long, Integer> acked = new HashMap<>();
         Map<Long, Integer> inFlight = new HashMap<>();
         int acks = 0;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                String[] f = line.split(" ");
-                if (f[0].equals("END")) {
-                    break;
+        boolean killed = false;
+        int seen = 0;
+        try {
+            while (true) {
+                boolean dead = killed || !p.isAlive();
+                String text = Files.readString(log, StandardCharsets.US_ASCII);
+                List<String> lines = List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n"));
+                boolean end = false;
+                for (; seen < lines.size(); seen++) {
+                    String[] f = lines.get(seen).split(" ");
+                    if (f[0].isEmpty()) {
+                        continue;
+                    }
+                    if (f[0].equals("END") || f[0].equals("PAUSED")) {
+                        end = true;
+                        continue;
+                    }
+                    long lba = Long.parseLong(f[1]);
+                    int count = Integer.parseInt(f[2]);
+                    int tag = Integer.parseInt(f[3]);
+                    for (int i = 0; i < count; i++) {
+                        (f[0].equals("A") ? acked : inFlight).put(lba + i, tag);
+                    }
+                    if (f[0].equals("A")) {
+                        acks++;
+                    }
                 }
-                long lba = Long.parseLong(f[1]);
-                int count = Integer.parseInt(f[2]);
-                int tag = Integer.parseInt(f[3]);
-                for (int i = 0; i < count; i++) {
-                    (f[0].equals("A") ? acked : inFlight).put(lba + i, tag);
+                if (dead) {
+                    break; // everything it logged before dying is read
                 }
-                if (f[0].equals("A") && ++acks >= killAfterAcks + (pause ? 1 : 0)) {
-                    break;
+                if (end || (!pause && acks >= killAfterAcks)) {
+                    p.destroyForcibly(); // SIGKILL on Linux
+                    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    killed = true;
+                    continue; // one more pass over the log
                 }
+                Thread.sleep(5);
             }
-            p.destroyForcibly(); // SIGKILL on Linux
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
         assertThat(acks).isGreaterThanOrEqualTo(killAfterAcks);
+        assertThat(killed).isTrue();
         try (OverlayBlockDevice o = OverlayBlockDevice.open(ovl, Disks.openGolden(golden), "golden@1", 0, "v", true)) {
             byte[] all = Disks.read(o, 0, (int) BLOCKS);
             for (long lba = 0; lba < BLOCKS; lba++) {

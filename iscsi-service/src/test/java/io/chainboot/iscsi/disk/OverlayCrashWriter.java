@@ -55,7 +55,9 @@ public final class OverlayCrashWriter {
             }
             out.flush();
             if (last) { // the last write was a FUA one into a fresh grain: now wait to be killed
-                break;
+                out.println("PAUSED");
+                out.flush();
+                Thread.sleep(Long.MAX_VALUE);
             }
         }
         out.println("END");
