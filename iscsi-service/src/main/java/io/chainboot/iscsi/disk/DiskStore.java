@@ -1,0 +1,578 @@
+package io.chainboot.iscsi.disk;
+
+import io.chainboot.common.BootEventPublisher;
+import io.chainboot.events.DiskEvents;
+import io.chainboot.events.DiskKind;
+import io.chainboot.events.EventSource;
+import io.chainboot.events.MacAddress;
+import io.chainboot.events.MachineSpec;
+import io.chainboot.events.Names;
+import io.chainboot.iscsi.scsi.BlockDevice;
+import io.chainboot.iscsi.scsi.FileBlockDevice;
+import io.chainboot.iscsi.target.DiskOpener;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Golden images and per-machine disks on the file system.
+ *
+ * <ul>
+ *   <li>{@code <images-dir>/<name>.img}: a golden image, raw, made read-only (0444) once imported,
+ *       with {@code <name>.img.sha256} beside it (hex SHA-256 of the content, computed while
+ *       importing). Its identity {@code <name>@<first 16 hex of the SHA-256>} is written into every
+ *       overlay made on it, so an overlay never opens on another image of the same name.</li>
+ *   <li>{@code <disks-dir>/<mac-hyphenated>.ovl}: a machine's copy-on-write overlay
+ *       ({@link OverlayBlockDevice}); snapshots are {@code <mac-hyphenated>@<snapshot>.ovl}.</li>
+ *   <li>{@code <disks-dir>/<image or mac-hyphenated>.img}: a machine's RAW disk, a sparse file (the
+ *       same name the target registry's RAW opener uses).</li>
+ * </ul>
+ *
+ * Operations that replace a disk's file (reset, delete) must not run while the disk is open by a
+ * target: the caller closes it first. Files are replaced by rename, so a crash leaves either the
+ * old or the new file.
+ */
+public final class DiskStore implements DiskOpener {
+    private static final Logger LOG = Logger.getLogger(DiskStore.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final int COPY_CHUNK = 1 << 20;
+
+    /** A golden image as listed. {@code users}: MACs whose overlay is made on it. */
+    public record Image(String name, long sizeBytes, String sha256, List<String> users) {
+    }
+
+    /** A machine's disk as listed. */
+    public record Disk(String mac, DiskKind kind, String image, long sizeBytes, long usedBytes, List<String> snapshots) {
+    }
+
+    /** Progress of an import in flight. */
+    public record ImportProgress(String name, long copiedBytes, long totalBytes) {
+    }
+
+    /** Receives the bytes copied so far of an import. */
+    public interface Progress {
+        void copied(long bytes, long total);
+    }
+
+    private final Path imagesDir;
+    private final Path disksDir;
+    private final long overlayLimitBytes;
+    private final BootEventPublisher events;
+    private final EventSource source;
+    private final String iqnPrefix;
+    private final Map<String, ImportProgress> imports = new ConcurrentHashMap<>();
+
+    /**
+     * @param overlayLimitBytes space each overlay may use for its data (0 = unbounded)
+     */
+    public DiskStore(Path imagesDir, Path disksDir, long overlayLimitBytes, BootEventPublisher events,
+                     EventSource source, String iqnPrefix) {
+        this.imagesDir = imagesDir.toAbsolutePath().normalize();
+        this.disksDir = disksDir.toAbsolutePath().normalize();
+        this.overlayLimitBytes = overlayLimitBytes;
+        this.events = events;
+        this.source = source;
+        this.iqnPrefix = iqnPrefix;
+    }
+
+    public Path imagesDir() {
+        return imagesDir;
+    }
+
+    public Path disksDir() {
+        return disksDir;
+    }
+
+    public long overlayLimitBytes() {
+        return overlayLimitBytes;
+    }
+
+    // ---- golden images -------------------------------------------------------------------------
+
+    static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("invalid name '" + name + "': letters, digits, '.', '_', '-', at most 100");
+        }
+        return name;
+    }
+
+    public Path imagePath(String name) {
+        String n = checkName(name);
+        return imagesDir.resolve(n.endsWith(".img") ? n : n + ".img");
+    }
+
+    private static String baseName(String name) {
+        return name.endsWith(".img") ? name.substring(0, name.length() - 4) : name;
+    }
+
+    /** Imports a raw image from a file on the server (copied, never moved). */
+    public Image importImage(String name, Path source, Progress progress) throws IOException {
+        try (InputStream in = Files.newInputStream(source)) {
+            return importImage(name, in, Files.size(source), progress);
+        }
+    }
+
+    /**
+     * Imports a raw image from a stream of {@code totalBytes} bytes (-1 if unknown): copied to a
+     * temporary file while its SHA-256 is computed, forced, renamed into place, made read-only.
+     * Its size must be a multiple of 512 bytes. An image of that name must not exist.
+     */
+    public Image importImage(String name, InputStream in, long totalBytes, Progress progress) throws IOException {
+        String base = baseName(checkName(name));
+        Path target = imagePath(base);
+        Files.createDirectories(imagesDir);
+        if (Files.exists(target) || imports.putIfAbsent(base, new ImportProgress(base, 0, totalBytes)) != null) {
+            throw new IllegalStateException("image '" + base + "' already exists");
+        }
+        Path tmp = imagesDir.resolve("." + base + ".importing");
+        try {
+            MessageDigest sha = sha256();
+            long copied = 0;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                byte[] buf = new byte[COPY_CHUNK];
+                int n;
+                while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                    sha.update(buf, 0, n);
+                    writeSkippingZeroes(out, buf, n, copied);
+                    copied += n;
+                    imports.put(base, new ImportProgress(base, copied, totalBytes));
+                    if (progress != null) {
+                        progress.copied(copied, totalBytes);
+                    }
+                }
+                if (copied % 512 != 0 || copied == 0) {
+                    throw new IOException("image size " + copied + " is not a positive multiple of 512 bytes");
+                }
+                if (totalBytes >= 0 && copied != totalBytes) {
+                    throw new IOException("image truncated: " + copied + " of " + totalBytes + " bytes");
+                }
+                out.truncate(copied);
+                if (out.size() < copied) {
+                    out.write(ByteBuffer.allocate(1), copied - 1);
+                }
+                out.force(true);
+            }
+            String hex = HexFormat.of().formatHex(sha.digest());
+            Files.writeString(imagesDir.resolve(target.getFileName() + ".sha256"), hex + "\n", StandardCharsets.US_ASCII);
+            readOnly(tmp);
+            move(tmp, target);
+            LOG.infof("golden image %s imported: %d bytes, sha256 %s", base, copied, hex);
+            return image(base).orElseThrow();
+        } finally {
+            imports.remove(base);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A sparse copy: all-zero 4 KiB pages are skipped (the file is extended at the end). */
+    private static void writeSkippingZeroes(FileChannel out, byte[] buf, int n, long pos) throws IOException {
+        for (int off = 0; off < n; off += 4096) {
+            int len = Math.min(4096, n - off);
+            if (!allZero(buf, off, len)) {
+                ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+                while (b.hasRemaining()) {
+                    out.write(b, pos + off + (b.position() - off));
+                }
+            }
+        }
+    }
+
+    private static boolean allZero(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public List<ImportProgress> importsInProgress() {
+        return List.copyOf(imports.values());
+    }
+
+    public Optional<Image> image(String name) throws IOException {
+        Path p = imagePath(baseName(name));
+        if (!Files.isRegularFile(p)) {
+            return Optional.empty();
+        }
+        String base = baseName(p.getFileName().toString());
+        return Optional.of(new Image(base, Files.size(p), sha256Of(p), usersOf(base)));
+    }
+
+    public List<Image> images() throws IOException {
+        List<Image> out = new ArrayList<>();
+        if (!Files.isDirectory(imagesDir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir, "*.img")) {
+            for (Path p : ds) {
+                image(p.getFileName().toString()).ifPresent(out::add);
+            }
+        }
+        out.sort(Comparator.comparing(Image::name));
+        return out;
+    }
+
+    /** Deletes a golden image no overlay uses. */
+    public void deleteImage(String name) throws IOException {
+        String base = baseName(checkName(name));
+        List<String> users = usersOf(base);
+        if (!users.isEmpty()) {
+            throw new IllegalStateException("image '" + base + "' is used by " + users);
+        }
+        Path p = imagePath(base);
+        Files.deleteIfExists(imagesDir.resolve(p.getFileName() + ".sha256"));
+        if (!Files.deleteIfExists(p)) {
+            throw new IllegalArgumentException("no image '" + base + "'");
+        }
+    }
+
+    private String sha256Of(Path image) throws IOException {
+        Path f = imagesDir.resolve(image.getFileName() + ".sha256");
+        return Files.exists(f) ? Files.readString(f, StandardCharsets.US_ASCII).trim() : null;
+    }
+
+    /** The identity written into overlays: name and the first 16 hex digits of the SHA-256. */
+    String goldenId(String base) throws IOException {
+        String sha = sha256Of(imagePath(base));
+        return base + "@" + (sha == null ? "unchecked" : sha.substring(0, 16));
+    }
+
+    private List<String> usersOf(String base) throws IOException {
+        List<String> users = new ArrayList<>();
+        if (!Files.isDirectory(disksDir)) {
+            return users;
+        }
+        String prefix = base + "@";
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir, "*.ovl")) {
+            for (Path p : ds) {
+                try {
+                    if (OverlayBlockDevice.readHeader(p).goldenId().startsWith(prefix)) {
+                        users.add(p.getFileName().toString().replaceFirst("\\.ovl$", ""));
+                    }
+                } catch (IOException e) {
+                    LOG.warnf("unreadable overlay %s: %s", p, e.getMessage());
+                }
+            }
+        }
+        users.sort(null);
+        return users;
+    }
+
+    // ---- machine disks -------------------------------------------------------------------------
+
+    public Path overlayPath(MacAddress mac) {
+        return disksDir.resolve(mac.toHyphenated() + ".ovl");
+    }
+
+    private Path snapshotPath(MacAddress mac, String snapshot) {
+        return disksDir.resolve(mac.toHyphenated() + "@" + checkName(snapshot) + ".ovl");
+    }
+
+    /** RAW disk file: {@code <image or mac-hyphenated>.img}, as the target registry names it. */
+    public Path rawPath(MacAddress mac, String image) {
+        String name = image != null ? checkName(image) : mac.toHyphenated();
+        return disksDir.resolve(name.endsWith(".img") ? name : name + ".img");
+    }
+
+    /**
+     * Creates a machine's disk. OVERLAY: on golden image {@code image}, {@code sizeBytes} (null =
+     * the image's size; never smaller). RAW: a sparse file of {@code sizeBytes}.
+     */
+    public Disk create(MacAddress mac, DiskKind kind, String image, Long sizeBytes) throws IOException {
+        Files.createDirectories(disksDir);
+        if (kind == DiskKind.OVERLAY) {
+            if (image == null) {
+                throw new IllegalArgumentException("an overlay needs a golden image");
+            }
+            String base = baseName(checkName(image));
+            Path golden = imagePath(base);
+            if (!Files.isRegularFile(golden)) {
+                throw new IllegalArgumentException("no golden image '" + base + "'");
+            }
+            Path ovl = overlayPath(mac);
+            if (Files.exists(ovl)) {
+                throw new IllegalStateException("machine " + mac + " already has an overlay");
+            }
+            long size;
+            try (FileBlockDevice g = FileBlockDevice.open(golden, true)) {
+                long blocks = sizeBytes == null ? g.blocks() : Math.max(g.blocks(), sizeBytes / 512);
+                OverlayBlockDevice.create(ovl, g, goldenId(base), blocks, OverlayBlockDevice.DEFAULT_GRAIN_BLOCKS);
+                size = blocks * 512;
+            }
+            publish(new DiskEvents.Created(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), kind, base, size));
+            LOG.infof("mac=%s overlay created on %s (%d bytes)", mac, base, size);
+            return disk(mac).orElseThrow();
+        }
+        if (sizeBytes == null || sizeBytes <= 0 || sizeBytes % 512 != 0) {
+            throw new IllegalArgumentException("a RAW disk needs a size, a positive multiple of 512 bytes");
+        }
+        Path raw = rawPath(mac, image);
+        if (Files.exists(raw)) {
+            throw new IllegalStateException("machine " + mac + " already has a RAW disk " + raw.getFileName());
+        }
+        FileBlockDevice.createSparse(raw, sizeBytes);
+        publish(new DiskEvents.Created(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), kind,
+                raw.getFileName().toString(), sizeBytes));
+        LOG.infof("mac=%s RAW disk created (%d bytes)", mac, sizeBytes);
+        return new Disk(mac.toString(), DiskKind.RAW, raw.getFileName().toString(), sizeBytes, Files.size(raw), List.of());
+    }
+
+    /** A machine's overlay, if it has one. */
+    public Optional<Disk> disk(MacAddress mac) throws IOException {
+        Path ovl = overlayPath(mac);
+        if (Files.exists(ovl)) {
+            OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
+            long fileData = Math.max(0, Files.size(ovl) - h.dataOffset());
+            return Optional.of(new Disk(mac.toString(), DiskKind.OVERLAY, h.goldenId().replaceFirst("@[^@]*$", ""),
+                    h.blocks() * 512, fileData, snapshots(mac)));
+        }
+        Path raw = rawPath(mac, null);
+        if (Files.exists(raw)) {
+            return Optional.of(new Disk(mac.toString(), DiskKind.RAW, raw.getFileName().toString(), Files.size(raw),
+                    Files.size(raw), List.of()));
+        }
+        return Optional.empty();
+    }
+
+    private List<String> snapshots(MacAddress mac) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir, mac.toHyphenated() + "@*.ovl")) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                out.add(f.substring(f.indexOf('@') + 1, f.length() - 4));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Resets a machine's overlay to its golden image (every write since creation is dropped). */
+    public void reset(MacAddress mac) throws IOException {
+        Path ovl = requireOverlay(mac);
+        OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
+        String base = h.goldenId().replaceFirst("@[^@]*$", "");
+        Path tmp = disksDir.resolve("." + mac.toHyphenated() + ".resetting");
+        Files.deleteIfExists(tmp);
+        try (FileBlockDevice g = FileBlockDevice.open(imagePath(base), true)) {
+            OverlayBlockDevice.create(tmp, g, h.goldenId(), h.blocks(), h.grainBlocks());
+        }
+        move(tmp, ovl);
+        publish(new DiskEvents.Reset(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), base));
+        LOG.infof("mac=%s overlay reset to %s", mac, base);
+    }
+
+    /** Keeps a copy of the machine's overlay as it is now, under {@code name}. */
+    public void snapshot(MacAddress mac, String name) throws IOException {
+        Path ovl = requireOverlay(mac);
+        Path snap = snapshotPath(mac, name);
+        if (Files.exists(snap)) {
+            throw new IllegalStateException("snapshot '" + name + "' exists");
+        }
+        Path tmp = disksDir.resolve("." + snap.getFileName() + ".copying");
+        Files.copy(ovl, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        move(tmp, snap);
+        LOG.infof("mac=%s overlay snapshot %s", mac, name);
+    }
+
+    /** Makes the machine's overlay what a snapshot holds (the snapshot is kept). */
+    public void restore(MacAddress mac, String name) throws IOException {
+        Path ovl = requireOverlay(mac);
+        Path snap = snapshotPath(mac, name);
+        if (!Files.exists(snap)) {
+            throw new IllegalArgumentException("no snapshot '" + name + "'");
+        }
+        Path tmp = disksDir.resolve("." + mac.toHyphenated() + ".restoring");
+        Files.copy(snap, tmp, StandardCopyOption.REPLACE_EXISTING);
+        move(tmp, ovl);
+    }
+
+    /**
+     * Writes golden + overlay as a new golden image {@code newImage} (checksummed, read-only). The
+     * machine keeps its overlay; reset it or point it at the new image as wanted.
+     */
+    public Image promote(MacAddress mac, String newImage, Progress progress) throws IOException {
+        Path ovl = requireOverlay(mac);
+        OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
+        String base = h.goldenId().replaceFirst("@[^@]*$", "");
+        Image img;
+        try (OverlayBlockDevice d = OverlayBlockDevice.open(ovl, FileBlockDevice.open(imagePath(base), true),
+                h.goldenId(), 0, "promote", true)) {
+            img = importImage(newImage, new DeviceInputStream(d), d.blocks() * 512, progress);
+        }
+        publish(new DiskEvents.Promoted(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), img.name()));
+        LOG.infof("mac=%s overlay on %s promoted to golden image %s", mac, base, img.name());
+        return img;
+    }
+
+    /** Deletes a machine's disk (overlay and its snapshots, or RAW disk). */
+    public boolean delete(MacAddress mac) throws IOException {
+        boolean any = Files.deleteIfExists(overlayPath(mac));
+        if (Files.isDirectory(disksDir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir, mac.toHyphenated() + "@*.ovl")) {
+                for (Path p : ds) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        any |= Files.deleteIfExists(rawPath(mac, null));
+        if (any) {
+            LOG.infof("mac=%s disk deleted", mac);
+        }
+        return any;
+    }
+
+    private Path requireOverlay(MacAddress mac) {
+        Path ovl = overlayPath(mac);
+        if (!Files.exists(ovl)) {
+            throw new IllegalArgumentException("machine " + mac + " has no overlay");
+        }
+        return ovl;
+    }
+
+    // ---- serving -------------------------------------------------------------------------------
+
+    /**
+     * The block device of a machine's disk (the target registry's {@link DiskOpener}): OVERLAY
+     * opens (creating it on first use) the overlay on the spec's golden image; RAW opens (creating
+     * it sparse when a size is given) the raw file.
+     */
+    @Override
+    public BlockDevice open(MachineSpec spec) throws IOException {
+        MachineSpec.DiskAssignment a = spec.disk();
+        if (a == null) {
+            throw new IOException("machine " + spec.mac() + " has no disk assignment");
+        }
+        if (a.kind() == DiskKind.OVERLAY) {
+            Path ovl = overlayPath(spec.mac());
+            if (!Files.exists(ovl)) {
+                create(spec.mac(), DiskKind.OVERLAY, a.image(), a.sizeBytes());
+            }
+            OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
+            String base = h.goldenId().replaceFirst("@[^@]*$", "");
+            if (a.image() != null && !baseName(a.image()).equals(base)) {
+                throw new IOException("machine " + spec.mac() + " has an overlay on '" + base + "', its spec names '"
+                        + a.image() + "': reset or delete the disk first");
+            }
+            FileBlockDevice golden = FileBlockDevice.open(imagePath(base), true);
+            try {
+                return OverlayBlockDevice.open(ovl, golden, goldenId(base), overlayLimitBytes,
+                        serialOf(spec.mac()), true);
+            } catch (IOException | RuntimeException e) {
+                golden.close();
+                throw e;
+            }
+        }
+        Path raw = rawPath(spec.mac(), a.image());
+        if (!Files.exists(raw)) {
+            if (a.sizeBytes() == null) {
+                throw new IOException("disk image " + raw + " does not exist and the spec gives no size");
+            }
+            create(spec.mac(), DiskKind.RAW, a.image(), a.sizeBytes());
+        }
+        return FileBlockDevice.open(raw, false);
+    }
+
+    static String serialOf(MacAddress mac) {
+        return "CB" + mac.toHex().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private String iqn(MacAddress mac) {
+        return Names.targetIqn(iqnPrefix, mac, null);
+    }
+
+    private void publish(io.chainboot.events.BootEvent e) {
+        if (events != null) {
+            events.publish(e);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void readOnly(Path p) {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("r--r--r--"));
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debugf("cannot make %s read-only: %s", p, e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+        OverlayBlockDevice.forceDirectory(to.getParent());
+    }
+
+    /** Reads a block device front to back as a stream (for promote). */
+    private static final class DeviceInputStream extends InputStream {
+        private final BlockDevice d;
+        private long lba;
+        private final ByteBuffer buf = ByteBuffer.allocate(COPY_CHUNK);
+
+        DeviceInputStream(BlockDevice d) {
+            this.d = d;
+            buf.limit(0);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (!buf.hasRemaining()) {
+                if (lba >= d.blocks()) {
+                    return -1;
+                }
+                int n = (int) Math.min(COPY_CHUNK / 512, d.blocks() - lba);
+                buf.clear();
+                d.read(lba, n, buf);
+                buf.flip();
+                lba += n;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+    }
+}
