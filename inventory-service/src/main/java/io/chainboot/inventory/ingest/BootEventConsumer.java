@@ -46,7 +46,9 @@ public class BootEventConsumer {
     private final Counter failed;
     private final Counter dbRetries;
     private volatile boolean stopping;
-    private volatile long lastRecordTimestamp;
+    private volatile long positionTimestamp;
+    private volatile boolean lagging;
+    private volatile boolean inBatch;
     private volatile long lastBatchAt;
     private final long startedAt = System.currentTimeMillis();
 
@@ -67,9 +69,9 @@ public class BootEventConsumer {
     @Blocking
     public void consume(ConsumerRecords<String, byte[]> records) {
         List<BootEvent> events = new ArrayList<>(records.count());
-        long newest = 0;
+        long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<String, byte[]> r : records) {
-            newest = Math.max(newest, r.timestamp());
+            oldest = Math.min(oldest, r.timestamp());
             Decoded<BootEvent> d = EventJson.decodeEvent(r.value());
             if (d instanceof Decoded.Valid<BootEvent> v) {
                 events.add(v.value());
@@ -79,17 +81,24 @@ public class BootEventConsumer {
                         r.offset(), ((Decoded.Invalid<BootEvent>) d).reason());
             }
         }
-        if (!events.isEmpty()) {
-            accept(events);
+        long started = System.currentTimeMillis();
+        positionTimestamp = oldest == Long.MAX_VALUE ? started : oldest;
+        lagging = started - positionTimestamp > 1000;
+        inBatch = true;
+        try {
+            if (!events.isEmpty()) {
+                accept(events);
+            }
+        } finally {
+            inBatch = false;
+            lastBatchAt = System.currentTimeMillis();
         }
-        lastRecordTimestamp = newest;
-        lastBatchAt = System.currentTimeMillis();
     }
 
     /**
      * The time up to which the consumer has seen the stream: now when it is caught up, the Kafka
-     * timestamp of the newest record processed while it works through a backlog (records more than
-     * a second old, and batches still coming). Stall verdicts are measured against it, so a backlog
+     * timestamp of the oldest record of the current (or last) batch while it works through a
+     * backlog (that batch was more than a second old when it started, and batches keep coming). Stall verdicts are measured against it, so a backlog
      * after a restart or an outage is not mistaken for stalled machines. Null after a start until the first
      * batch arrives or {@code startupGrace} passes: no verdicts then.
      */
@@ -98,9 +107,8 @@ public class BootEventConsumer {
         if (lastBatchAt == 0 && wall - startedAt < startupGrace.toMillis()) {
             return null; // just started: the backlog (if any) has not even been fetched yet
         }
-        boolean busy = wall - lastBatchAt < 3000;
-        boolean behind = lastBatchAt - lastRecordTimestamp > 1000; // the last batch was already old when processed
-        return busy && behind ? java.time.Instant.ofEpochMilli(lastRecordTimestamp) : now;
+        boolean busy = inBatch || wall - lastBatchAt < 3000;
+        return busy && lagging ? java.time.Instant.ofEpochMilli(positionTimestamp) : now;
     }
 
     /** Stores the events (retrying while the database is away), then tells the dashboards and publishes. */
