@@ -23,8 +23,24 @@ public class IscsiTestProfile implements QuarkusTestProfile {
     public static final String CLUSTER_SECRET = "cluster-secret-for-tests";
     public static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "cb-iscsi-test-" + ProcessHandle.current().pid());
 
+    private static final java.util.concurrent.atomic.AtomicBoolean CLEANUP = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Deletes {@link #DIR} when the test JVM exits. */
+    static void deleteOnExit() {
+        if (CLEANUP.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> files = Files.walk(DIR)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // best effort
+                }
+            }));
+        }
+    }
+
     @Override
     public Map<String, String> getConfigOverrides() {
+        deleteOnExit();
         try {
             Files.createDirectories(DIR);
             Path open = DIR.resolve("open.img");
