@@ -1,12 +1,9 @@
 package io.chainboot.iscsi.disk;
 
-import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.CommonConfig;
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.events.DiskKind;
-import io.chainboot.events.EventSource;
 import io.chainboot.events.MacAddress;
-import io.chainboot.iscsi.IscsiConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -39,30 +36,14 @@ import java.util.Optional;
 @Tag(name = "disks")
 public class DiskResource {
     @Inject
-    IscsiConfig config;
+    DiskStore store;
     @Inject
     CommonConfig common;
     @Inject
     MachineDirectory machines;
-    @Inject
-    BootEventPublisher events;
-    @Inject
-    EventSource source;
-
-    private volatile DiskStore store;
 
     DiskStore store() {
-        DiskStore s = store;
-        if (s == null) {
-            synchronized (this) {
-                if (store == null) {
-                    store = new DiskStore(java.nio.file.Path.of(config.imagesDir()), java.nio.file.Path.of(config.disksDir()),
-                            0, events, source, common.iqnPrefix());
-                }
-                s = store;
-            }
-        }
-        return s;
+        return store;
     }
 
     public record CreateDisk(DiskKind kind, String image, Long sizeBytes) {
