@@ -84,6 +84,8 @@ public final class DiskStore implements DiskOpener {
     private final EventSource source;
     private final String iqnPrefix;
     private final Map<String, ImportProgress> imports = new ConcurrentHashMap<>();
+    /** Overlays this store opened for serving, by MAC: reset acts on them in place. */
+    private final Map<MacAddress, OverlayBlockDevice> serving = new ConcurrentHashMap<>();
 
     /**
      * @param overlayLimitBytes space each overlay may use for its data (0 = unbounded)
@@ -371,9 +373,21 @@ public final class DiskStore implements DiskOpener {
         return out;
     }
 
-    /** Resets a machine's overlay to its golden image (every write since creation is dropped). */
+    /**
+     * Resets a machine's overlay to its golden image (every write since creation is dropped). An
+     * overlay being served is reset in place ({@link OverlayBlockDevice#resetToGolden}), so its
+     * target sees the golden content at once; otherwise the file is replaced by an empty overlay.
+     */
     public void reset(MacAddress mac) throws IOException {
         Path ovl = requireOverlay(mac);
+        OverlayBlockDevice open = serving.get(mac);
+        if (open != null && open.isOpen()) {
+            open.resetToGolden();
+            String base = OverlayBlockDevice.readHeader(ovl).goldenId().replaceFirst("@[^@]*$", "");
+            publish(new DiskEvents.Reset(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), base));
+            LOG.infof("mac=%s overlay reset to %s (in place, being served)", mac, base);
+            return;
+        }
         OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
         String base = h.goldenId().replaceFirst("@[^@]*$", "");
         Path tmp = disksDir.resolve("." + mac.toHyphenated() + ".resetting");
@@ -405,6 +419,7 @@ public final class DiskStore implements DiskOpener {
     /** Makes the machine's overlay what a snapshot holds (the snapshot is kept). */
     public void restore(MacAddress mac, String name) throws IOException {
         Path ovl = requireOverlay(mac);
+        requireNotServing(mac);
         Path snap = snapshotPath(mac, name);
         if (!Files.exists(snap)) {
             throw new IllegalArgumentException("no snapshot '" + name + "'");
@@ -449,6 +464,13 @@ public final class DiskStore implements DiskOpener {
         return any;
     }
 
+    private void requireNotServing(MacAddress mac) {
+        OverlayBlockDevice open = serving.get(mac);
+        if (open != null && open.isOpen()) {
+            throw new IllegalStateException("machine " + mac + "'s disk is being served; restore needs it closed");
+        }
+    }
+
     private Path requireOverlay(MacAddress mac) {
         Path ovl = overlayPath(mac);
         if (!Files.exists(ovl)) {
@@ -483,8 +505,10 @@ public final class DiskStore implements DiskOpener {
             }
             FileBlockDevice golden = FileBlockDevice.open(imagePath(base), true);
             try {
-                return OverlayBlockDevice.open(ovl, golden, goldenId(base), overlayLimitBytes,
+                OverlayBlockDevice d = OverlayBlockDevice.open(ovl, golden, goldenId(base), overlayLimitBytes,
                         serialOf(spec.mac()), true);
+                serving.put(spec.mac(), d);
+                return d;
             } catch (IOException | RuntimeException e) {
                 golden.close();
                 throw e;

@@ -677,6 +677,47 @@ public final class OverlayBlockDevice implements BlockDevice {
         return st == ALLOCATED || (st == GOLDEN && lba < golden.blocks());
     }
 
+    /**
+     * Drops every grain: the disk reads as its golden image again (reset to golden while open). The
+     * map region is cleared and forced, then the data slots are released (file truncated). Waits for
+     * writes in progress; meant for a machine that is not writing.
+     */
+    public void resetToGolden() throws IOException {
+        withAllGrainLocks(0, () -> {
+            synchronized (this) {
+                for (int g = 0; g < map.length(); g++) {
+                    map.set(g, GOLDEN);
+                }
+                dirty.clear();
+                freeSlots.clear();
+                pendingFree.clear();
+                nextSlot = 0;
+                usedSlots = 0;
+                channel.truncate(HEADER_BYTES); // map and data gone ...
+                channel.write(ByteBuffer.allocate(1), dataOffset - 1); // ... map region back as zeroes (holes)
+                channel.force(true);
+            }
+        });
+    }
+
+    private interface Locked {
+        void run() throws IOException;
+    }
+
+    private void withAllGrainLocks(int i, Locked body) throws IOException {
+        if (i == LOCK_STRIPES) {
+            body.run();
+            return;
+        }
+        synchronized (grainLocks[i]) {
+            withAllGrainLocks(i + 1, body);
+        }
+    }
+
+    public synchronized boolean isOpen() {
+        return !closed;
+    }
+
     /** State of grain {@code g} (for tests and the store): GOLDEN, ALLOCATED or ZEROED. */
     long grainState(int g) {
         return state(map.get(g));

@@ -88,8 +88,21 @@ class DiskStoreTest {
             assertThat(read(a, 100, 1)).isEqualTo(goldenBlock(100));
             assertThat(read(b, 100, 1)).isEqualTo(block(100, 2));
         }
-        assertThat(events).filteredOn(e -> e instanceof DiskEvents.Reset).singleElement()
+        assertThat(events).filteredOn(e -> e instanceof DiskEvents.Reset).first()
                 .satisfies(e -> assertThat(((DiskEvents.Reset) e).image()).isEqualTo("win11"));
+        try (BlockDevice a = store.open(spec(A, "win11"))) { // reset of a disk being served: in place
+            write(a, 200, block(200, 3), true);
+            store.reset(A);
+            assertThat(read(a, 200, 1)).isEqualTo(goldenBlock(200));
+            assertThatThrownBy(() -> store.restore(A, "before-reset")).hasMessageContaining("being served");
+            write(a, 300, block(300, 4), false);
+            assertThat(read(a, 300, 1)).isEqualTo(block(300, 4));
+        }
+        try (BlockDevice a = store.open(spec(A, "win11"))) {
+            assertThat(read(a, 300, 1)).isEqualTo(block(300, 4));
+            assertThat(read(a, 200, 1)).isEqualTo(goldenBlock(200));
+        }
+        store.reset(A);
         store.restore(A, "before-reset");
         try (BlockDevice a = store.open(spec(A, "win11"))) {
             assertThat(read(a, 100, 1)).isEqualTo(block(100, 1));
