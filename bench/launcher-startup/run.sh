@@ -13,7 +13,7 @@ printf '%-6s %-8s %-8s %-10s %-10s %s\n' round up_s down_s kafka_s pg_s "slowest
 for r in $(seq 1 "$ROUNDS"); do
   [[ "${KEEP_STATE:-0}" == 1 ]] || rm -rf "$BASE/state"
   t0=$(date +%s.%N)
-  "$ROOT/chainboot" up --no-build --state "$BASE/state" "$@" > "$BASE/up.out" 2>&1 || { cat "$BASE/up.out"; exit 1; }
+  "$ROOT/chainboot" up --no-build --state "$BASE/state" "$@" > "$BASE/up.out" 2>&1 || { cat "$BASE/up.out"; rm -rf /tmp/cb-bench-failed-logs; cp -r "$BASE/state/logs" /tmp/cb-bench-failed-logs; echo "logs kept in /tmp/cb-bench-failed-logs"; exit 1; }
   t1=$(date +%s.%N)
   log="$BASE/state/logs/launcher.log"
   kafka=$(grep -o 'kafka ready .* after [0-9.]* s' "$log" | tail -1 | grep -o '[0-9.]* s$' | tr -d ' s')
