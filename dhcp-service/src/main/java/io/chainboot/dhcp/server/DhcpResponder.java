@@ -96,7 +96,10 @@ public final class DhcpResponder {
                 .ip(OptionCode.SERVER_ID, settings.serverAddress());
         bootOptions(o, req, client, boot, false);
         Ipv4Address ciaddr = answer == MessageType.ACK ? req.ciaddr() : Ipv4Address.ANY;
-        DhcpPacket reply = DhcpPacket.replyTo(req, ciaddr, Ipv4Address.ANY, nextServer(boot), "",
+        // siaddr = us when the boot file is a URL: iPXE before 2020 takes a proxy offer/ACK only if it has
+        // siaddr and a boot file (dhcp_has_pxeopts) and otherwise ignores it ("Nothing to boot")
+        Ipv4Address siaddr = nextServer(boot).isAny() ? settings.serverAddress() : nextServer(boot);
+        DhcpPacket reply = DhcpPacket.replyTo(req, ciaddr, Ipv4Address.ANY, siaddr, "",
                 headerFile(boot), o.build());
         BootEvent ev = answer == MessageType.OFFER
                 ? new DhcpEvents.Offered(UUID.randomUUID(), now, source, mac, null, client.kind(), client.arch().orElse(null),

@@ -123,6 +123,18 @@ class DhcpResponderTest {
         assertThat(s.events().get(0)).isInstanceOf(DhcpEvents.Acked.class);
     }
 
+    /** iPXE before 2020 (QEMU's ROMs) takes a proxy offer/ACK only with siaddr and a boot file (found by e2e-tests). */
+    @Test
+    void proxyRepliesToIpxeNameTheServerAsNextServer() throws Exception {
+        DhcpPacket offer = sent(proxy().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.ipxe(0)), BROADCAST_IN, NOW)).packet();
+        assertThat(offer.file()).isEqualTo(SCRIPT);
+        assertThat(offer.siaddr()).isEqualTo(SERVER);
+        Ingress in = new Ingress(Ipv4Address.parse("10.9.0.55"), 68, true);
+        DhcpPacket ack = sent(proxy().replyTo(Requests.request(MAC, MessageType.REQUEST, Ipv4Address.parse("10.9.0.55"),
+                Ipv4Address.ANY, Requests.ipxe(0)), in, NOW)).packet();
+        assertThat(ack.siaddr()).isEqualTo(SERVER);
+    }
+
     @Test
     void bootTableByArchitectureAndClient() throws Exception {
         DhcpResponder r = proxy();
