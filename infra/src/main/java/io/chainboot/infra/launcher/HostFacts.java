@@ -88,7 +88,9 @@ public record HostFacts(boolean root, int unprivilegedPortStart, Map<String, Lis
                 }
                 boolean up;
                 try {
-                    up = ni.isUp();
+                    // isUp() also wants a carrier: a VM bridge before its first tap joins has none, yet
+                    // it is configured and will carry traffic, so administratively up is enough
+                    up = ni.isUp() || administrativelyUp(ni.getName());
                 } catch (SocketException e) {
                     up = false;
                 }
@@ -100,6 +102,16 @@ public record HostFacts(boolean root, int unprivilegedPortStart, Map<String, Lis
             // no interfaces readable: the caller falls back to loopback
         }
         return out;
+    }
+
+    /** IFF_UP (0x1) in /sys/class/net/NAME/flags. */
+    static boolean administrativelyUp(String name) {
+        String flags = readOr("/sys/class/net/" + name + "/flags", "0x0").trim();
+        try {
+            return (Long.decode(flags) & 0x1) != 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Reads until EOF: procfs files report size 0, and Files.readString then returns a short read ("1" of "1024"). */
