@@ -30,6 +30,10 @@ public interface IscsiConfig {
     @WithDefault("state/iscsi/images")
     String imagesDir();
 
+    /** Space each per-machine overlay may use for its data, in bytes (0 = no limit); beyond it writes fail cleanly. */
+    @WithDefault("0")
+    long overlayLimitBytes();
+
     /** Static targets, keyed by target IQN. */
     Map<String, StaticTarget> targets();
 

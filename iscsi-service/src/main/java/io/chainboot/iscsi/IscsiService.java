@@ -10,6 +10,7 @@ import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.Names;
+import io.chainboot.iscsi.disk.DiskStore;
 import io.chainboot.iscsi.login.LoginHandler;
 import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.login.Negotiator;
@@ -57,6 +58,7 @@ public class IscsiService implements SessionListener {
     private final BootEventPublisher publisher;
     private final EventSource source;
     private final Listeners listeners;
+    private final DiskStore disks;
     private final SessionRegistry sessions = new SessionRegistry();
     private final Counter bytesRead;
     private final Counter bytesWritten;
@@ -70,7 +72,8 @@ public class IscsiService implements SessionListener {
 
     public IscsiService(IscsiConfig config, CommonConfig common, MachineDirectory machines, LeaseDirectory leases,
                         BootEventPublisher publisher, EventSource source, @Readiness Listeners listeners,
-                        MeterRegistry registry) {
+                        MeterRegistry registry, DiskStore disks) {
+        this.disks = disks;
         this.config = config;
         this.common = common;
         this.machines = machines;
@@ -90,7 +93,7 @@ public class IscsiService implements SessionListener {
         listeners.expect(LISTENER);
         try {
             targets = new TargetRegistry(common.iqnPrefix(), common.clusterSecret(), machines,
-                    TargetRegistry.rawDisks(Path.of(config.disksDir())), staticTargets(config));
+                    disks, staticTargets(config));
             io = new ThreadPoolExecutor(config.ioThreads(), config.ioThreads(), 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(65536), daemonThreads("iscsi-io-"));
             IscsiConfig.Limits l = config.limits();

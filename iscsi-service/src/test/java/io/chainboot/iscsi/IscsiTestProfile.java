@@ -56,6 +56,7 @@ public class IscsiTestProfile implements QuarkusTestProfile {
         }
         return Map.of(
                 "chainboot.iscsi.disks-dir", DIR.resolve("disks").toString(),
+                "chainboot.iscsi.images-dir", DIR.resolve("images").toString(),
                 "chainboot.common.cluster-secret", CLUSTER_SECRET,
                 "chainboot.iscsi.targets.\"" + OPEN + "\".image", DIR.resolve("open.img").toString(),
                 "chainboot.iscsi.targets.\"" + GUARDED + "\".image", DIR.resolve("guarded.img").toString(),

@@ -407,6 +407,7 @@ public final class DiskStore implements DiskOpener {
         if (Files.exists(snap)) {
             throw new IllegalStateException("snapshot '" + name + "' exists");
         }
+        flushServing(mac);
         Path tmp = disksDir.resolve("." + snap.getFileName() + ".copying");
         Files.copy(ovl, tmp, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -435,6 +436,7 @@ public final class DiskStore implements DiskOpener {
      */
     public Image promote(MacAddress mac, String newImage, Progress progress) throws IOException {
         Path ovl = requireOverlay(mac);
+        flushServing(mac);
         OverlayBlockDevice.Header h = OverlayBlockDevice.readHeader(ovl);
         String base = h.goldenId().replaceFirst("@[^@]*$", "");
         Image img;
@@ -462,6 +464,14 @@ public final class DiskStore implements DiskOpener {
             LOG.infof("mac=%s disk deleted", mac);
         }
         return any;
+    }
+
+    /** A served overlay's dirty map entries are written first, so a copy of the file sees every write. */
+    private void flushServing(MacAddress mac) throws IOException {
+        OverlayBlockDevice open = serving.get(mac);
+        if (open != null && open.isOpen()) {
+            open.flush();
+        }
     }
 
     private void requireNotServing(MacAddress mac) {

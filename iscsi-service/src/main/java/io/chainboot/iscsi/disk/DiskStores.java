@@ -16,7 +16,7 @@ public class DiskStores {
     @Produces
     @Singleton
     DiskStore diskStore(IscsiConfig config, CommonConfig common, BootEventPublisher events, EventSource source) {
-        return new DiskStore(Path.of(config.imagesDir()), Path.of(config.disksDir()), 0, events, source,
+        return new DiskStore(Path.of(config.imagesDir()), Path.of(config.disksDir()), config.overlayLimitBytes(), events, source,
                 common.iqnPrefix());
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which targets exist and who may log in to them: static targets from configuration, and one target
- * per machine spec with a RAW disk ({@link Names#targetIqn}), open to that machine's initiator
+ * per machine spec with a disk, RAW or OVERLAY ({@link Names#targetIqn}), open to that machine's initiator
  * ({@link Names#initiatorIqn}) only, with its derived CHAP secret when the spec asks for CHAP.
  * Block devices are opened on first login and shared by every session to the target (so unit
  * attentions and reservations see all nexuses).
@@ -141,7 +141,7 @@ public final class TargetRegistry implements AutoCloseable {
     }
 
     private static boolean servable(MachineSpec s) {
-        return s.disk() != null && s.disk().kind() == DiskKind.RAW;
+        return s.disk() != null; // RAW or OVERLAY: the DiskOpener knows both (io.chainboot.iscsi.disk.DiskStore)
     }
 
     private Optional<MachineSpec> machineTarget(String targetName) {
