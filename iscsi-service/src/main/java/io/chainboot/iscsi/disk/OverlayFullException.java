@@ -1,15 +1,15 @@
 package io.chainboot.iscsi.disk;
 
-import java.io.IOException;
+import io.chainboot.iscsi.scsi.SpaceAllocationFailedException;
+
 import java.nio.file.Path;
 
 /**
  * A write needed more overlay space than its limit allows. Thrown before anything of the write
- * is stored. The SCSI answer it deserves is DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT
- * (27h/07h, SBC-3 §4.7.3.6); as an {@code IOException} it is at least a clean MEDIUM ERROR / WRITE
- * ERROR, never a hang.
+ * is stored. The SCSI layer answers DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT
+ * (27h/07h, SBC-3 §4.7.3.6) — a clean error, never a hang.
  */
-public final class OverlayFullException extends IOException {
+public final class OverlayFullException extends SpaceAllocationFailedException {
     private final long needed;
     private final long free;
 

@@ -78,6 +78,9 @@ final class DiskTarget implements ScsiTarget {
         }
         try {
             return dispatch(op, cdb, lu, request, dataInBuffers);
+        } catch (SpaceAllocationFailedException e) {
+            LOG.warnf("no space on %s LUN %d (%s), opcode %02x: %s", targetName, lu.lun, lu.device, op, e.getMessage());
+            return ScsiResponse.checkCondition(Sense.of(Sense.DATA_PROTECT, Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT));
         } catch (IOException e) {
             boolean write = dataOutLength(cdb) > 0;
             LOG.warnf(e, "I/O error on %s LUN %d (%s), opcode %02x", targetName, lu.lun, lu.device, op);

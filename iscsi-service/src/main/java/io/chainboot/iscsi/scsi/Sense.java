@@ -28,6 +28,7 @@ public final class Sense {
     public static final int LOGICAL_UNIT_NOT_SUPPORTED = 0x2500;
     public static final int INVALID_FIELD_IN_PARAMETER_LIST = 0x2600;
     public static final int WRITE_PROTECTED = 0x2700;
+    public static final int SPACE_ALLOCATION_FAILED_WRITE_PROTECT = 0x2707;
     public static final int POWER_ON_RESET = 0x2900;
     public static final int MODE_PARAMETERS_CHANGED = 0x2A01;
     public static final int SAVING_PARAMETERS_NOT_SUPPORTED = 0x3900;

@@ -208,7 +208,8 @@ class OverlayBlockDeviceTest {
             w10[5] = (byte) 200; // LBA 200: grain 1, no space
             ScsiResponse full = t.execute(new ScsiRequest(n, 0, w10, ByteBuffer.wrap(block(200, 1)), 512));
             assertThat(full.status()).isEqualTo(ScsiResponse.CHECK_CONDITION);
-            assertThat(Sense.key(full.sense())).isIn(Sense.MEDIUM_ERROR, Sense.DATA_PROTECT);
+            assertThat(Sense.key(full.sense())).isEqualTo(Sense.DATA_PROTECT);
+            assertThat(Sense.ascAscq(full.sense())).isEqualTo(Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT);
         }
     }
 
