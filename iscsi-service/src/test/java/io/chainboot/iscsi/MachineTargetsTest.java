@@ -65,12 +65,30 @@ class MachineTargetsTest {
         assertThat(Tools.run(30, "iscsi-inq", "-i", stranger, "iscsi://" + stranger + "%" + secret + "@" + portal()
                 + "/" + target + "/0").exit()).isNotZero();
 
-        assertThat(events.of(IscsiEvents.Login.class))
-                .anyMatch(l -> mac.equals(l.mac()) && target.equals(l.targetIqn())
-                        && l.sessionType() == IscsiEvents.SessionType.NORMAL);
-        assertThat(events.of(IscsiEvents.LoginRejected.class))
-                .anyMatch(r -> mac.equals(r.mac()) && r.statusDetail() == 1)
-                .anyMatch(r -> r.statusDetail() == 2 && target.equals(r.targetIqn()));
+        // events are published after the login response is on the wire: the client may exit first
+        eventually(() -> {
+            assertThat(events.of(IscsiEvents.Login.class))
+                    .anyMatch(l -> mac.equals(l.mac()) && target.equals(l.targetIqn())
+                            && l.sessionType() == IscsiEvents.SessionType.NORMAL);
+            assertThat(events.of(IscsiEvents.LoginRejected.class))
+                    .anyMatch(r -> mac.equals(r.mac()) && r.statusDetail() == 1)
+                    .anyMatch(r -> r.statusDetail() == 2 && target.equals(r.targetIqn()));
+        });
+    }
+
+    private static void eventually(Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     @Test
