@@ -9,7 +9,7 @@ import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
 import io.chainboot.iscsi.scsi.BlockDevice;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
-import io.chainboot.iscsi.target.DiskOpener;
+import io.chainboot.iscsi.targets.DiskOpener;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

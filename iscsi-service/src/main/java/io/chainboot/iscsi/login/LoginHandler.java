@@ -3,9 +3,9 @@ package io.chainboot.iscsi.login;
 import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.Pdu;
-import io.chainboot.iscsi.target.Access;
-import io.chainboot.iscsi.target.Target;
-import io.chainboot.iscsi.target.TargetRegistry;
+import io.chainboot.iscsi.targets.Access;
+import io.chainboot.iscsi.targets.Target;
+import io.chainboot.iscsi.targets.TargetRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -12,8 +12,8 @@ import io.chainboot.iscsi.scsi.Nexus;
 import io.chainboot.iscsi.scsi.ScsiRequest;
 import io.chainboot.iscsi.scsi.ScsiResponse;
 import io.chainboot.iscsi.scsi.ScsiTarget;
-import io.chainboot.iscsi.target.Target;
-import io.chainboot.iscsi.target.TargetRegistry;
+import io.chainboot.iscsi.targets.Target;
+import io.chainboot.iscsi.targets.TargetRegistry;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;

@@ -7,7 +7,7 @@ import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.pdu.PduCodec;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
-import io.chainboot.iscsi.target.TargetRegistry;
+import io.chainboot.iscsi.targets.TargetRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.chainboot.iscsi.target;
+package io.chainboot.iscsi.targets;
 
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.events.DiskKind;
