@@ -1,0 +1,177 @@
+package io.chainboot.common;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The one way Chainboot's protocol services hand records to Kafka without ever blocking the boot
+ * path. A caller only {@link #offer offers} an item to a bounded deque; one sender thread turns
+ * items into records and feeds the producer. While Kafka is unreachable the producer blocks that
+ * thread, never the caller, and items accumulate. A send that fails is put back at the head and
+ * tried again, so nothing is lost while the buffer has room; an item that finds the buffer full is
+ * dropped, counted and logged — never silently.
+ *
+ * <p>Order: items leave in the order they were offered. Only after a failed send can a retried item
+ * reach Kafka after ones offered later (consumers order boot events by their own time, and
+ * compacted topics are re-published in full on start).
+ *
+ * <p>Metrics, under the given prefix: {@code .published}, {@code .dropped}, {@code .retried}
+ * counters and a {@code .buffered} gauge.
+ *
+ * @param <T> what the caller offers (a boot event, a lease change…)
+ */
+public final class BufferedKafkaSender<T> implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BufferedKafkaSender.class);
+
+    private final LinkedBlockingDeque<T> buffer;
+    private final Function<T, ProducerRecord<String, byte[]>> toRecord;
+    private final Producer<String, byte[]> producer;
+    private final Counter published;
+    private final Counter dropped;
+    private final Counter retried;
+    private final Thread sender;
+    private volatile boolean running = true;
+
+    /**
+     * Starts the sender thread on a new producer for {@code bootstrap}.
+     *
+     * @param name          client id and sender thread name
+     * @param metricsPrefix e.g. {@code chainboot.events}
+     */
+    public BufferedKafkaSender(String name, String bootstrap, int capacity, MeterRegistry registry,
+                               String metricsPrefix, Function<T, ProducerRecord<String, byte[]>> toRecord) {
+        this(name, newProducer(name, bootstrap), capacity, registry, metricsPrefix, toRecord);
+    }
+
+    BufferedKafkaSender(String name, Producer<String, byte[]> producer, int capacity, MeterRegistry registry,
+                        String metricsPrefix, Function<T, ProducerRecord<String, byte[]>> toRecord) {
+        this.buffer = new LinkedBlockingDeque<>(capacity);
+        this.toRecord = toRecord;
+        this.producer = producer;
+        this.published = registry.counter(metricsPrefix + ".published");
+        this.dropped = registry.counter(metricsPrefix + ".dropped");
+        this.retried = registry.counter(metricsPrefix + ".retried");
+        registry.gauge(metricsPrefix + ".buffered", buffer, LinkedBlockingDeque::size);
+        this.sender = new Thread(this::sendLoop, name);
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    private static Producer<String, byte[]> newProducer(String clientId, String bootstrap) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "2",
+                // the sender thread, never the boot path, waits for metadata while Kafka is away
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000",
+                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000",
+                ProducerConfig.CLIENT_ID_CONFIG, clientId),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Queues {@code item} for Kafka; never blocks. Returns false (and counts a drop) when the buffer is full. */
+    public boolean offer(T item) {
+        if (buffer.offerLast(item)) {
+            return true;
+        }
+        dropped.increment();
+        LOG.warnf("%s: buffer full (%d), dropped %s", sender.getName(), buffer.size(), item);
+        return false;
+    }
+
+    /** Items not yet handed to Kafka. */
+    public int buffered() {
+        return buffer.size();
+    }
+
+    private void sendLoop() {
+        while (running) {
+            T item;
+            try {
+                item = buffer.pollFirst(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (item == null) {
+                continue;
+            }
+            ProducerRecord<String, byte[]> record;
+            try {
+                record = toRecord.apply(item);
+            } catch (RuntimeException e) { // a bug in the caller's mapping: retrying cannot help
+                dropped.increment();
+                LOG.errorf(e, "%s: cannot encode %s, dropped", sender.getName(), item);
+                continue;
+            }
+            try {
+                producer.send(record, (meta, error) -> {
+                    if (error == null) {
+                        published.increment();
+                    } else {
+                        requeue(item, error);
+                    }
+                });
+            } catch (RuntimeException e) { // metadata timeout while Kafka is down, or producer closed
+                requeue(item, e);
+                if (!sleepQuietly(500)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void requeue(T item, Throwable error) {
+        retried.increment();
+        LOG.debugf("%s: send of %s failed, retrying: %s", sender.getName(), item, error.toString());
+        if (!buffer.offerFirst(item)) {
+            dropped.increment();
+            LOG.warnf("%s: buffer full, dropped %s after a failed send", sender.getName(), item);
+        }
+    }
+
+    private static boolean sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Gives buffered items up to {@code drain} to reach Kafka, then stops the sender and the producer. */
+    public void close(Duration drain) {
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (running && !buffer.isEmpty() && System.nanoTime() < deadline) {
+            if (!sleepQuietly(50)) {
+                break;
+            }
+        }
+        running = false;
+        sender.interrupt();
+        producer.close(Duration.ofSeconds(3));
+        if (!buffer.isEmpty()) {
+            LOG.warnf("%s: stopping with %d items not delivered to Kafka", sender.getName(), buffer.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}
