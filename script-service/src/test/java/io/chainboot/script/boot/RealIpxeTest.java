@@ -4,7 +4,7 @@ import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.ScriptEvents;
 import io.chainboot.script.testing.FixedMachines;
-import io.chainboot.script.testing.RecordingPublisher;
+import io.chainboot.common.testing.RecordingPublisher;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
