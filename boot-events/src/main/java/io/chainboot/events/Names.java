@@ -19,11 +19,21 @@ import java.util.regex.Pattern;
  *       allows lower-case letters, digits, '-', '.' and ':')</li>
  *   <li>CHAP secret: HMAC-SHA256(cluster secret, canonical MAC), 16 hex characters (12–16 bytes is what
  *       Microsoft's initiator accepts)</li>
+ *   <li>the query iPXE appends to the boot-script URL ({@link #IPXE_SCRIPT_QUERY}): dhcp-service hands it
+ *       out, script-service's own retry and menu links repeat it, script-service parses it</li>
  * </ul>
  */
 public final class Names {
     /** Default naming authority for IQNs: {@code iqn.yyyy-mm.reversed-domain}. */
     public static final String DEFAULT_IQN_PREFIX = "iqn.2026-01.io.chainboot";
+
+    /**
+     * The query of the boot-script URL, in iPXE's settings syntax, expanded by iPXE itself before it
+     * fetches {@code /boot.ipxe}: the MAC as {@code 52-54-00-…}, SMBIOS UUID, build architecture, platform
+     * (pcbios/efi), and SMBIOS manufacturer and serial, URI-escaped (they may hold spaces or '&amp;').
+     */
+    public static final String IPXE_SCRIPT_QUERY = "mac=${mac:hexhyp}&uuid=${uuid}&arch=${buildarch}&platform=${platform}"
+            + "&manufacturer=${manufacturer:uristring}&serial=${serial:uristring}";
 
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern IQN_PREFIX = Pattern.compile("iqn\\.\\d{4}-\\d{2}\\.[a-z0-9][a-z0-9.-]*");

@@ -2,6 +2,7 @@ package io.chainboot.dhcp.boot;
 
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.MachineSpec;
+import io.chainboot.events.Names;
 
 import java.util.Optional;
 
@@ -24,7 +25,6 @@ import java.util.Optional;
  */
 public final class BootTable {
     /** iPXE expands settings in the DHCP filename itself; the script service reads these parameters. */
-    public static final String SCRIPT_QUERY = "mac=${mac:hexhyp}&uuid=${uuid}&arch=${buildarch}&platform=${platform}";
 
     private final BootSettings settings;
 
@@ -42,7 +42,7 @@ public final class BootTable {
                 return new BootChoice.Boot(override.get(), null, false);
             }
             String url = settings.scriptUrl();
-            return new BootChoice.Boot(url + (url.contains("?") ? "&" : "?") + SCRIPT_QUERY, null, false);
+            return new BootChoice.Boot(url + (url.contains("?") ? "&" : "?") + Names.IPXE_SCRIPT_QUERY, null, false);
         }
         if (client.kind() != ClientKind.FIRMWARE) {
             if (client.asksBootFile()) {

@@ -64,8 +64,7 @@ public final class ScriptRenderer {
 
     /** Where a script asks again: /boot.ipxe with iPXE's own settings, as the DHCP boot URL does. */
     static String bootUrl(RenderContext ctx, String profile) {
-        return ctx.link("boot.ipxe?mac=${mac:hexhyp}&uuid=${uuid}&arch=${buildarch}&platform=${platform}"
-                + "&manufacturer=${manufacturer:uristring}&serial=${serial:uristring}"
+        return ctx.link("boot.ipxe?" + Names.IPXE_SCRIPT_QUERY
                 + (profile == null ? "" : "&profile=" + profile));
     }
 
