@@ -20,6 +20,11 @@ import java.nio.channels.SelectionKey;
  * The socket side of one read transfer: its own ephemeral UDP port (its TID, RFC 1350 §4), the
  * shared file view, and a preallocated send buffer. Feeds packets and timeouts to the
  * {@link ReadTransfer} and does what it answers. Runs only on its {@link IoLoop}.
+ *
+ * <p>Two sockets share the port: {@code peer}, connected to the client, sends every packet and
+ * receives the client's; {@code channel}, unconnected, receives whatever else reaches the port
+ * (wrong TIDs, and anything the client sent before {@code peer} was connected). Without a peer
+ * everything goes through {@code channel}.
  */
 final class Session implements IoLoop.Handler, IoLoop.Timed {
     private static final Logger LOG = Logger.getLogger(Session.class);
@@ -30,6 +35,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     private final TftpServer server;
     final IoLoop loop;
     private final DatagramChannel channel;
+    private final DatagramChannel peer;
     final InetSocketAddress client;
     private final TransferEvents.Who who;
     private final String file;
@@ -41,6 +47,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     private final ReadTransfer transfer;
     private final Long tsize;
     private SelectionKey key;
+    private SelectionKey peerKey;
     private long pumpNext;
     private long pumpTo = -1;
     private boolean writeInterest;
@@ -49,11 +56,13 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     private long bytesSent;
     private boolean finished;
 
-    Session(TftpServer server, IoLoop loop, DatagramChannel channel, InetSocketAddress client, TransferEvents.Who who,
+    Session(TftpServer server, IoLoop loop, DatagramChannel channel, DatagramChannel peer, InetSocketAddress client,
+            TransferEvents.Who who,
             String file, SharedFile shared, ReadTransfer transfer, byte[] oack, Long tsize) {
         this.server = server;
         this.loop = loop;
         this.channel = channel;
+        this.peer = peer;
         this.client = client;
         this.who = who;
         this.file = file;
@@ -69,6 +78,9 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     void begin() {
         try {
             key = channel.register(loop.selector, SelectionKey.OP_READ, this);
+            if (peer != null) {
+                peerKey = peer.register(loop.selector, SelectionKey.OP_READ, this);
+            }
         } catch (IOException e) {
             finish(Step.TIMED_OUT, "cannot register socket: " + e.getMessage());
             return;
@@ -100,8 +112,30 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             pump();
         }
         if (k.isValid() && k.isReadable()) {
-            readAll();
+            if (k == peerKey) {
+                readPeer();
+            } else {
+                readAll();
+            }
         }
+    }
+
+    /** One datagram from the connected socket: it can only come from the client. */
+    private void readPeer() {
+        rx.clear();
+        int n;
+        try {
+            n = peer.read(rx);
+        } catch (IOException e) {
+            // ICMP port unreachable surfaces here: the client is gone
+            finish(Step.CLIENT_ABORTED, "receive failed: " + e.getMessage());
+            return;
+        }
+        if (n <= 0) {
+            return;
+        }
+        rx.flip();
+        fromClient();
     }
 
     /**
@@ -128,21 +162,26 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
                 wrongTid(from);
                 continue;
             }
-            int ack = TftpCodec.peekAck(rx);
-            if (ack >= 0) {
-                act(transfer.onAck(ack, System.nanoTime()));
-                continue;
-            }
-            Decoded<TftpPacket> d = TftpCodec.decode(rx);
-            if (d instanceof Decoded.Valid<TftpPacket> v && v.value() instanceof TftpPacket.Error e) {
-                lastClientError = "client error " + e.rawCode() + ": " + TftpCodec.printable(e.message());
-                act(transfer.onError());
-            } else if (d instanceof Decoded.Invalid<TftpPacket> inv) {
-                server.metrics.invalidPackets.increment();
-                LOG.debugf("%s invalid packet on transfer of %s: %s", who, file, inv.reason());
-            }
-            // other valid packets (DATA, RRQ…) on a read transfer's TID are ignored
+            fromClient();
         }
+    }
+
+    /** A datagram from the client's TID is in {@code rx}: an ACK, an ERROR, or something to ignore. */
+    private void fromClient() {
+        int ack = TftpCodec.peekAck(rx);
+        if (ack >= 0) {
+            act(transfer.onAck(ack, System.nanoTime()));
+            return;
+        }
+        Decoded<TftpPacket> d = TftpCodec.decode(rx);
+        if (d instanceof Decoded.Valid<TftpPacket> v && v.value() instanceof TftpPacket.Error e) {
+            lastClientError = "client error " + e.rawCode() + ": " + TftpCodec.printable(e.message());
+            act(transfer.onError());
+        } else if (d instanceof Decoded.Invalid<TftpPacket> inv) {
+            server.metrics.invalidPackets.increment();
+            LOG.debugf("%s invalid packet on transfer of %s: %s", who, file, inv.reason());
+        }
+        // other valid packets (DATA, RRQ…) on a read transfer's TID are ignored
     }
 
     private String lastClientError;
@@ -205,7 +244,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             tx.flip();
             int n;
             try {
-                n = channel.send(tx, client);
+                n = peer != null ? peer.write(tx) : channel.send(tx, client);
             } catch (IOException e) {
                 finish(Step.CLIENT_ABORTED, "send failed: " + e.getMessage());
                 return;
@@ -222,16 +261,21 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
 
     private void send(ByteBuffer packet) {
         try {
-            channel.send(packet, client);
+            if (peer != null) {
+                peer.write(packet);
+            } else {
+                channel.send(packet, client);
+            }
         } catch (IOException e) {
             finish(Step.CLIENT_ABORTED, "send failed: " + e.getMessage());
         }
     }
 
     private void setWriteInterest(boolean on) {
-        if (on != writeInterest && key != null && key.isValid()) {
+        SelectionKey k = peer != null ? peerKey : key;
+        if (on != writeInterest && k != null && k.isValid()) {
             writeInterest = on;
-            key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            k.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
     }
 
@@ -243,12 +287,23 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     void closeQuietly() {
         if (!finished) {
             finished = true;
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            closeChannels();
             shared.release();
+        }
+    }
+
+    private void closeChannels() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+        if (peer != null) {
+            try {
+                peer.close();
+            } catch (IOException ignored) {
+                // nothing left to do with it
+            }
         }
     }
 
@@ -261,11 +316,10 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
         if (key != null) {
             key.cancel();
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to do with it
+        if (peerKey != null) {
+            peerKey.cancel();
         }
+        closeChannels();
         shared.release();
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         long retrans = transfer.retransmits();

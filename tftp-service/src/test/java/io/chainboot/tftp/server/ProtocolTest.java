@@ -139,6 +139,60 @@ class ProtocolTest {
     }
 
     @Test
+    void blockLostMidWindowIsRecoveredAndTheFileArrivesIntact() throws Exception {
+        byte[] big = new byte[300_000];
+        new Random(3).nextBytes(big);
+        Files.write(root.resolve("window.bin"), big);
+        int blksize = 1468;
+        int window = 64;
+        long lose = 70; // in the middle of the second window
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        try (TestClient c = new TestClient(fx.address)) {
+            c.rrq("window.bin", Map.of("blksize", Integer.toString(blksize), "windowsize", Integer.toString(window)));
+            assertThat(c.receive()).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1468", "windowsize", "64")));
+            c.ack(0);
+            long expected = 1;
+            int inWindow = 0;
+            boolean lost = false;
+            boolean ackedGap = false;
+            while (true) {
+                TftpPacket p = c.receive();
+                assertThat(p).as("DATA block %d", expected).isInstanceOf(TftpPacket.Data.class);
+                TftpPacket.Data d = (TftpPacket.Data) p;
+                if (d.block() == expected && expected == lose && !lost) {
+                    lost = true; // as if the network dropped it
+                    continue;
+                }
+                if (d.block() != expected) {
+                    if (!ackedGap) { // RFC 7440 §4: ACK the last block received in order
+                        ackedGap = true;
+                        c.ack((int) (expected - 1));
+                        inWindow = 0;
+                    }
+                    continue;
+                }
+                ackedGap = false;
+                got.write(d.payload());
+                if (d.payload().length < blksize) {
+                    c.ack(d.block());
+                    break;
+                }
+                if (++inWindow == window) {
+                    c.ack(d.block());
+                    inWindow = 0;
+                }
+                expected++;
+            }
+            assertThat(lost).isTrue();
+        }
+        assertThat(got.toByteArray()).isEqualTo(big);
+        Eventually.until(() -> !fx.events.of(TftpEvents.Completed.class).isEmpty(), "completed event");
+        TftpEvents.Completed done = fx.events.of(TftpEvents.Completed.class).get(0);
+        assertThat(done.windowSize()).isEqualTo(64);
+        assertThat(done.retransmits()).as("blocks resent from the lost one on").isPositive();
+    }
+
+    @Test
     void tsizeProbeAbortedWithError8IsNotAFailure() throws Exception {
         try (TestClient c = new TestClient(fx.address)) {
             c.rrq("small.bin", Map.of("tsize", "0"));
@@ -182,6 +236,19 @@ class ProtocolTest {
             stranger.send(new TftpPacket.Ack(1), c.serverTid);
             assertThat(stranger.receive()).isEqualTo(new TftpPacket.Error(ErrorCode.UNKNOWN_TID, "unknown transfer ID"));
             assertThat(c.download(first, 512, -1)).isEqualTo(small);
+        }
+    }
+
+    @Test
+    void withoutConnectedSocketsTheTransferAndWrongTidWorkTheSame() throws Exception {
+        try (ServerFixture plain = new ServerFixture(root, 65464, 300, 3, 500, false);
+             TestClient c = new TestClient(plain.address); TestClient stranger = new TestClient(plain.address)) {
+            c.rrq("small.bin", Map.of("blksize", "1468"));
+            TftpPacket first = c.receive();
+            assertThat(first).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1468")));
+            stranger.send(new TftpPacket.Ack(0), c.serverTid);
+            assertThat(stranger.receive()).isEqualTo(new TftpPacket.Error(ErrorCode.UNKNOWN_TID, "unknown transfer ID"));
+            assertThat(c.download(first, 1468, 2)).isEqualTo(small);
         }
     }
 

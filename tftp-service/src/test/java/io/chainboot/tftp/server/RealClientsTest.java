@@ -116,6 +116,18 @@ class RealClientsTest {
     }
 
     @Test
+    void atftpWindowsize64WithBigBlocks() throws Exception {
+        Path dst = out.resolve("atftp-window64.bin");
+        Clients.Run r = Clients.run(out, List.of("atftp", "--get", "-r", "medium.bin", "-l", dst.toString(),
+                "--option", "blksize 8192", "--option", "windowsize 64", "--verbose", "127.0.0.1", port()));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertSame("medium.bin", dst);
+        assertThat(r.output()).contains("windowsize = 64");
+        Eventually.until(() -> fx.events.of(TftpEvents.Completed.class).stream()
+                .anyMatch(e -> e.windowSize() == 64 && e.blockSize() == 8192 && e.bytes() == MEDIUM), "completed ws64 blksize 8192");
+    }
+
+    @Test
     void curlWithBlksize() throws Exception {
         for (String blksize : List.of("512", "1468", "8192")) {
             Path dst = out.resolve("curl-" + blksize + ".bin");

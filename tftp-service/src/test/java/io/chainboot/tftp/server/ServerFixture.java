@@ -19,8 +19,13 @@ final class ServerFixture implements AutoCloseable {
     final InetSocketAddress address;
 
     ServerFixture(Path root, int maxBlksize, int timeoutMs, int retries, int maxTransfers) throws IOException {
+        this(root, maxBlksize, timeoutMs, retries, maxTransfers, true);
+    }
+
+    ServerFixture(Path root, int maxBlksize, int timeoutMs, int retries, int maxTransfers, boolean connectedSockets)
+            throws IOException {
         TftpSettings s = new TftpSettings(new InetSocketAddress("127.0.0.1", 0), root,
-                new OptionLimits(maxBlksize, 64, timeoutMs), retries, maxTransfers, 2);
+                new OptionLimits(maxBlksize, 64, timeoutMs), retries, maxTransfers, 2, connectedSockets);
         server = new TftpServer(s, events, leases, new EventSource("tftp-service", "test"), meters);
         address = server.start();
     }
