@@ -45,6 +45,28 @@ public final class BootChain {
                 + "): the inventory shows " + (seen.isEmpty() ? "no stage at all" : describe(seen));
     }
 
+    /**
+     * Where a BIOS boot stopped as the guest's own iPXE console (COM1) tells it, for boots the
+     * inventory cannot tell apart: a machine whose firmware is iPXE itself (the e1000 ROM) sends
+     * no PXE DHCP when it boots again, so inventory-service folds its next boot into the finished
+     * attempt. Empty if the console shows the SAN boot started.
+     */
+    public static Optional<String> stoppedAtOnConsole(String serial) {
+        String s = serial.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
+        BootStage missing;
+        if (!java.util.regex.Pattern.compile("Configuring \\(net0 [^)]*\\)[. ]*ok").matcher(s).find()) {
+            missing = BootStage.IPXE_DHCP;
+        } else if (!s.contains("[script]")) {
+            missing = BootStage.SCRIPT;
+        } else if (!s.contains("Booting from SAN device")) {
+            missing = BootStage.SAN_ATTACHED;
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of("the boot chain stopped at " + missing + " (served by " + SERVED_BY.get(missing)
+                + "), as the guest's iPXE console shows");
+    }
+
     public static String describe(List<Inventory.StageAt> seen) {
         StringBuilder b = new StringBuilder();
         for (Inventory.StageAt s : seen) {

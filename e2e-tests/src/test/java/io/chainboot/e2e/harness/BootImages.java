@@ -86,6 +86,56 @@ public final class BootImages {
         }
     }
 
+    /** Magic at the start of a counter disk's LBA 1, followed by the counter (16-bit, little-endian). */
+    public static final String COUNTER_MAGIC = "CBCOUNTR";
+
+    /**
+     * A raw disk whose boot sector ({@code counter.asm}) reads the counter in LBA 1 through INT 13h,
+     * prints {@code MARK <n>}, writes n+1 back, prints {@code SAVED <n+1>} and {@code OVERLAY-BOOT-DONE}.
+     */
+    public static Path counterDisk(Path target, int counter, long bytes) {
+        try {
+            Path work = Files.createTempDirectory(target.getParent(), "counter");
+            Path asm = resource("boot/counter.asm", work);
+            Path bin = work.resolve("counter.bin");
+            Cmd.check("nasm", "-f", "bin", "-o", bin.toString(), asm.toString());
+            byte[] sector = Files.readAllBytes(bin);
+            if (sector.length != 512) {
+                throw new IllegalStateException("boot sector is " + sector.length + " bytes, not 512");
+            }
+            byte[] lba1 = new byte[512];
+            byte[] magic = COUNTER_MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            System.arraycopy(magic, 0, lba1, 0, magic.length);
+            lba1[8] = (byte) counter;
+            lba1[9] = (byte) (counter >>> 8);
+            Files.deleteIfExists(target);
+            try (RandomAccessFile f = new RandomAccessFile(target.toFile(), "rw")) {
+                f.setLength(bytes);
+                f.seek(0);
+                f.write(sector);
+                f.write(lba1);
+            }
+            deleteTree(work);
+            return target;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot build counter disk " + target, e);
+        }
+    }
+
+    /** SHA-256 of a file, hex. */
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash " + file, e);
+        }
+    }
+
     private static Path resource(String name, Path dir) throws IOException {
         Path out = dir.resolve(Path.of(name).getFileName().toString());
         try (InputStream in = BootImages.class.getClassLoader().getResourceAsStream(name)) {

@@ -19,6 +19,7 @@ public final class Chainboot implements AutoCloseable {
     /** HTTP ports with the launcher's default base 8080: inventory, script, dhcp, tftp, iscsi. */
     public static final int INVENTORY_PORT = 8080;
     public static final int SCRIPT_PORT = 8081;
+    public static final int ISCSI_PORT = 8084;
 
     private final TestNamespace ns;
     private final Path root;
@@ -142,6 +143,19 @@ public final class Chainboot implements AutoCloseable {
 
     public String scriptUrl(String path) {
         return "http://" + TestNamespace.SERVER_IP + ":" + SCRIPT_PORT + path;
+    }
+
+    public String iscsiUrl(String path) {
+        return "http://" + TestNamespace.SERVER_IP + ":" + ISCSI_PORT + path;
+    }
+
+    /**
+     * {@code ./chainboot restart COMPONENT}: the supervisor starts the component again (same ports,
+     * same data directory) whether it is running or not.
+     */
+    public Cmd.Result restart(String component) {
+        return ns.run(Duration.ofSeconds(240), root.resolve("chainboot").toString(), "restart", component,
+                "--state", state.toString());
     }
 
     /** The last characters of every log under {@code <state>/logs}, for failure messages. */

@@ -82,9 +82,17 @@ public final class Inventory {
 
     /** Polls until the latest boot shows {@code stage} or the timeout passes; returns what it last saw. */
     public List<StageAt> awaitStage(String mac, BootStage stage, Duration timeout) {
+        return awaitStage(mac, stage, timeout, Instant.EPOCH);
+    }
+
+    /**
+     * Polls until the latest boot shows {@code stage} at or after {@code notBefore} (a machine that
+     * boots again starts a new attempt) or the timeout passes; returns what it last saw.
+     */
+    public List<StageAt> awaitStage(String mac, BootStage stage, Duration timeout, Instant notBefore) {
         long end = System.nanoTime() + timeout.toNanos();
         List<StageAt> seen = latestStages(mac);
-        while (seen.stream().noneMatch(s -> s.stage() == stage) && System.nanoTime() < end) {
+        while (seen.stream().noneMatch(s -> s.stage() == stage && !s.at().isBefore(notBefore)) && System.nanoTime() < end) {
             TestNamespace.sleep(500);
             seen = latestStages(mac);
         }

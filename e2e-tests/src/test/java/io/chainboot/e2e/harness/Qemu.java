@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 public final class Qemu {
     private static final Pattern FAILED = Pattern.compile(
             "No bootable device|Could not boot|No more network devices|Boot failed: not a bootable disk"
-                    + "|Could not open SAN device|Connection timed out \\(http|Permission denied \\(http");
+                    + "|Could not open SAN device|Connection timed out \\(http|Permission denied \\(http"
+                    // counter.asm's INT 13h read/write failed
+                    + "|OVERLAY-BOOT-FAILED");
 
     /** How a boot ended. */
     public record Boot(String mac, Firmware firmware, boolean markerSeen, double seconds, String outcome, String serial) {

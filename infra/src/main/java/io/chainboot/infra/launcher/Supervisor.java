@@ -48,6 +48,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Supervisor {
     public static final String RESULT_FILE = "result";
+    /** {@code run/restart.request}: a component name written by {@code ./chainboot restart NAME}. */
+    public static final String RESTART_REQUEST = "restart.request";
+    /** {@code run/restart.result}: "ok <summary>" or "failed <one line>", the answer to a restart request. */
+    public static final String RESTART_RESULT = "restart.result";
+    /** Components {@code ./chainboot restart} can start again. */
+    static final List<String> RESTARTABLE = List.of("kafka");
     private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final LaunchPlan plan;
@@ -466,11 +472,25 @@ public final class Supervisor {
         log("stopped");
     }
 
-    /** After a successful start: report children that die, until SIGTERM ends this JVM. */
+    /**
+     * After a successful start: report children that die (they are not restarted on their own) and
+     * serve {@code ./chainboot restart} requests, until SIGTERM ends this JVM.
+     */
     void watch() throws InterruptedException {
         Set<String> reported = new java.util.HashSet<>();
+        long nextCheck = 0;
         while (!stopping) {
-            Thread.sleep(2000);
+            Thread.sleep(250);
+            restartRequest().ifPresent(what -> {
+                String answer = restart(what);
+                reported.remove(what);
+                log("restart " + what + ": " + answer);
+                answerRestart(answer);
+            });
+            if (System.nanoTime() < nextCheck) {
+                continue;
+            }
+            nextCheck = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             List<ChildProcess> all = new ArrayList<>();
             synchronized (services) {
                 all.addAll(services);
@@ -484,9 +504,70 @@ public final class Supervisor {
             for (ChildProcess c : all) {
                 if (!c.isAlive() && !stopping && reported.add(c.name())) {
                     log(c.name() + " (pid " + c.pid() + ") exited with rc " + c.process().exitValue()
-                            + " — not restarted; see " + c.log() + " and ./chainboot status");
+                            + " — not restarted; see " + c.log() + ", ./chainboot status"
+                            + (RESTARTABLE.contains(c.name()) ? ", ./chainboot restart " + c.name() : ""));
                 }
             }
+        }
+    }
+
+    /** A pending {@code run/restart.request} (consumed), if any. */
+    private Optional<String> restartRequest() {
+        Path req = state.resolve("run").resolve(RESTART_REQUEST);
+        try {
+            if (!Files.exists(req)) {
+                return Optional.empty();
+            }
+            String what = Files.readString(req).strip();
+            Files.deleteIfExists(req);
+            return Optional.of(what);
+        } catch (IOException e) {
+            log("cannot read " + req + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void answerRestart(String answer) {
+        Path run = state.resolve("run");
+        Path tmp = run.resolve(RESTART_RESULT + ".tmp");
+        try {
+            Files.writeString(tmp, answer + "\n");
+            Files.move(tmp, run.resolve(RESTART_RESULT), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log("cannot write " + run.resolve(RESTART_RESULT) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a component again — stopped first if it still runs — on the same ports and data
+     * directory, waits until it is ready and records its new PID in run/chainboot.state. Today only
+     * Kafka (a broker that was stopped or crashed; the services' clients reconnect and send what
+     * they buffered). Returns "ok …" or "failed …" (one line).
+     */
+    String restart(String what) {
+        if (!RESTARTABLE.contains(what)) {
+            return "failed cannot restart '" + what + "': only " + String.join(", ", RESTARTABLE);
+        }
+        long t0 = System.nanoTime();
+        try {
+            synchronized (lock) {
+                if (stopping) {
+                    return "failed stopping";
+                }
+            }
+            long old = kafka.process() == null ? -1 : kafka.process().pid();
+            kafka.close();
+            kafka.start(Duration.ofSeconds(plan.options().timeoutSeconds()));
+            if (stopping) {
+                return "failed stopping";
+            }
+            writeStateFile(state.resolve("logs"));
+            return String.format("ok kafka restarted on %s (pid %d, was %d) in %.1f s", plan.kafkaBootstrap(),
+                    kafka.process().pid(), old, secs(t0));
+        } catch (StartFailure e) {
+            return "failed " + e.getMessage();
+        } catch (RuntimeException e) {
+            return "failed " + what + ": " + firstLines(String.valueOf(e.getMessage()));
         }
     }
 
