@@ -40,7 +40,12 @@ class InventoryBench {
         int rate = Integer.getInteger("bench.rate", 1000);
         int seconds = Integer.getInteger("bench.seconds", 60);
         Path dir = Files.createDirectories(Path.of("target", "bench-" + ProcessHandle.current().pid()));
-        try (PostgresServer pg = new PostgresServer(dir.resolve("pg"), Ports.free(), true).start(Duration.ofSeconds(60));
+        int pgPort = Ports.free();
+        // pg_stat_statements needs a restart to load: start once, configure, restart
+        try (PostgresServer first = new PostgresServer(dir.resolve("pg"), pgPort, true).start(Duration.ofSeconds(60))) {
+            sql(first, "alter system set shared_preload_libraries = 'pg_stat_statements'");
+        }
+        try (PostgresServer pg = new PostgresServer(dir.resolve("pg"), pgPort, true).start(Duration.ofSeconds(60));
              KafkaProducer<String, byte[]> producer = KafkaClients.producer(KafkaBroker.shared().bootstrapServers());
              InventoryProcess app = new InventoryProcess(Path.of(System.getProperty("inventory.app",
                      "target/quarkus-app/quarkus-run.jar")), dir.resolve("app.log"), Map.of(
@@ -51,6 +56,8 @@ class InventoryBench {
                      "quarkus.log.category.\"io.chainboot\".level", "WARN"))) {
             app.start(Duration.ofSeconds(120));
             warmUp(producer, app);
+            sql(pg, "create extension if not exists pg_stat_statements");
+            sql(pg, "select pg_stat_statements_reset()");
 
             // two polling threads, 25 ms apart per sample: the measurement must not become the load
             ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
@@ -96,16 +103,59 @@ class InventoryBench {
             double drain = (System.nanoTime() - drainStart) / 1e9;
             pollers.shutdown();
             pollers.awaitTermination(60, TimeUnit.SECONDS);
+            String statements = statements(pg, stored);
             List<Long> l = new ArrayList<>(latencies);
             Collections.sort(l);
             String report = String.format("inventory bench: %d events offered at %d/s for %d s (achieved %.0f/s), %d machines%n"
                             + "publish -> visible in API (GET /api/events/{id}), %d samples: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms, not visible in 30 s: %d%n"
                             + "%.1f s after the last send: %d events stored of %d (boot events + one machine.registered per machine)%n",
                     sent, rate, seconds, achieved, machines, l.size(), pct(l, 50), pct(l, 90), pct(l, 99),
-                    l.isEmpty() ? -1 : l.get(l.size() - 1), lost.get(), drain, stored, (long) sent + machines);
+                    l.isEmpty() ? -1 : l.get(l.size() - 1), lost.get(), drain, stored, (long) sent + machines)
+                    + statements;
             System.out.print(report);
             Files.writeString(Path.of(System.getProperty("bench.out", "target/inventory-bench.txt")), report);
         }
+    }
+
+    private static void sql(PostgresServer pg, String sql) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /**
+     * PostgreSQL's own count of statements executed during the run (pg_stat_statements, reset
+     * after the warm-up; the bench's own API polling included, listed apart), per stored event.
+     */
+    private static String statements(PostgresServer pg, long stored) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select calls, total_exec_time, query from pg_stat_statements "
+                     + "where query not ilike '%pg_stat_statements%' order by calls desc")) {
+            long all = 0;
+            long transactions = 0;
+            List<String> top = new ArrayList<>();
+            while (rs.next()) {
+                long calls = rs.getLong(1);
+                String q = rs.getString(3).replaceAll("\\s+", " ");
+                if (q.equalsIgnoreCase("commit") || q.equalsIgnoreCase("begin")) {
+                    transactions += q.equalsIgnoreCase("commit") ? calls : 0;
+                    continue;
+                }
+                all += calls;
+                if (top.size() < 12) {
+                    top.add(String.format("  %9d calls %9.0f ms  %s", calls, rs.getDouble(2), q.length() > 110 ? q.substring(0, 110) + "..." : q));
+                }
+            }
+            out.append(String.format("PostgreSQL statements during the run (pg_stat_statements, all clients incl. the bench's polls): "
+                    + "%d, %.2f per stored event; %d commits%n", all, stored == 0 ? 0.0 : (double) all / stored, transactions));
+            for (String t : top) {
+                out.append(t).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static void warmUp(KafkaProducer<String, byte[]> producer, InventoryProcess app) throws Exception {

@@ -11,6 +11,8 @@ import io.chainboot.events.MachineSpec;
 import io.chainboot.events.TftpEvents;
 import io.chainboot.events.Topics;
 import io.chainboot.infra.testing.KafkaResource;
+import io.chainboot.inventory.machines.MachineService;
+import io.chainboot.inventory.machines.MachinesFile;
 import io.chainboot.infra.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +50,7 @@ class InventoryOnRealBrokerTest {
     static KafkaProducer<String, byte[]> producer;
 
     @Inject
-    RecordingPublisher published;
+    MachineService machineService;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
@@ -126,8 +128,12 @@ class InventoryOnRealBrokerTest {
         JsonPath stats = given().get("/api/stats").then().statusCode(200).extract().jsonPath();
         assertThat(stats.getList("bootTimes.profile")).contains("sanboot");
 
-        // first sight registered the machine: machine.registered published, spec on the compacted topic
-        await(() -> published.events().stream().anyMatch(p -> p instanceof MachineEvents.Registered r && r.mac().equals(m)));
+        // first sight registered the machine: machine.registered relayed from the outbox to the
+        // boot-events topic (once), spec on the compacted topic
+        await(() -> KafkaClients.readEvents(bootstrap, Duration.ofSeconds(1)).stream()
+                .anyMatch(p -> p instanceof MachineEvents.Registered r && r.mac().equals(m)));
+        assertThat(KafkaClients.readEvents(bootstrap, Duration.ofSeconds(1)))
+                .filteredOn(p -> p instanceof MachineEvents.Registered r && r.mac().equals(m)).hasSize(1);
         await(() -> KafkaClients.readAll(bootstrap, Topics.MACHINES, Duration.ofSeconds(1)).containsKey(m.toString()));
     }
 
@@ -192,8 +198,11 @@ class InventoryOnRealBrokerTest {
         BootEvent ipxe = Events.acked(m, ip, ClientKind.IPXE, Instant.now());
         KafkaClients.send(producer, List.of(ipxe)); // chainboot.inventory.stall.ipxe-dhcp=2s in tests
         await(() -> "STALLED".equals(given().get("/api/machines/" + m).then().extract().path("stage")));
-        await(() -> published.events().stream().anyMatch(p -> p instanceof BootStalled s && s.mac().equals(m)));
-        assertThat(published.events()).filteredOn(p -> p instanceof BootStalled s && s.mac().equals(m))
+        // written to the outbox with the STALLED state, relayed to the boot-events topic once
+        await(() -> KafkaClients.readEvents(bootstrap, Duration.ofSeconds(1)).stream()
+                .anyMatch(p -> p instanceof BootStalled s && s.mac().equals(m)));
+        assertThat(KafkaClients.readEvents(bootstrap, Duration.ofSeconds(1)))
+                .filteredOn(p -> p instanceof BootStalled s && s.mac().equals(m))
                 .singleElement().satisfies(p -> {
                     BootStalled s = (BootStalled) p;
                     assertThat(s.attemptId()).isEqualTo(ipxe.id().toString());
@@ -230,6 +239,45 @@ class InventoryOnRealBrokerTest {
             return all.containsKey(m.toString()) && all.get(m.toString()) == null;
         });
         given().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void pruningTheMachinesFileDeletesOnlyWhatTheFileCreated() {
+        MacAddress kept = mac(20);
+        MacAddress dropped = mac(21);
+        MacAddress viaApi = mac(22);
+        MacAddress discovered = mac(23);
+        Instant now = Instant.now();
+        // created by the API first: declaring it in the file later does not make it the file's
+        machineService.put(MachineSpec.discovered(viaApi, null, now), "api");
+        MachinesFile.apply(List.of(named(kept, "kept", now),
+                named(dropped, "dropped", now),
+                named(viaApi, "declared", now)), false, machineService);
+        given().get("/api/machines/" + viaApi).then().statusCode(200).body("hostname", equalTo("declared"))
+                .body("origin", equalTo("api"));
+        KafkaClients.send(producer, List.of(Events.acked(discovered, Ipv4Address.parse("10.1.0.23"), ClientKind.FIRMWARE, now)));
+        await(() -> given().get("/api/machines/" + discovered).then().extract().statusCode() == 200);
+
+        // without prune, machines missing from the file stay
+        assertThat(MachinesFile.apply(List.of(), false, machineService)[1]).isZero();
+        given().get("/api/machines/" + dropped).then().statusCode(200);
+
+        int[] result = MachinesFile.apply(List.of(named(kept, "kept", now)), true,
+                machineService);
+        assertThat(result[1]).isEqualTo(1);
+        given().get("/api/machines/" + dropped).then().statusCode(404);
+        given().get("/api/machines/" + kept).then().statusCode(200).body("origin", equalTo("file"));
+        given().get("/api/machines/" + viaApi).then().statusCode(200).body("origin", equalTo("api"));
+        given().get("/api/machines/" + discovered).then().statusCode(200).body("origin", equalTo("discovered"));
+        await(() -> {
+            Map<String, byte[]> all = KafkaClients.readAll(bootstrap, Topics.MACHINES, Duration.ofSeconds(1));
+            return all.containsKey(dropped.toString()) && all.get(dropped.toString()) == null
+                    && all.get(kept.toString()) != null && all.get(viaApi.toString()) != null;
+        });
+    }
+
+    static MachineSpec named(MacAddress mac, String hostname, Instant now) {
+        return new MachineSpec(mac, null, hostname, null, null, Map.of(), Map.of(), null, null, true, null, now);
     }
 
     static void await(Callable<Boolean> condition) {

@@ -42,6 +42,27 @@ public final class KafkaClients {
         }
     }
 
+    /** Every boot event on {@link Topics#BOOT_EVENTS} from the beginning, read for {@code wait}. */
+    public static List<BootEvent> readEvents(String bootstrap, Duration wait) {
+        List<BootEvent> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.BOOT_EVENTS));
+            long end = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (EventJson.decodeEvent(r.value()) instanceof io.chainboot.events.Decoded.Valid<BootEvent> v) {
+                        out.add(v.value());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Everything on {@code topic} from the beginning, last value per key (a compacted view; null = tombstone). */
     public static Map<String, byte[]> readAll(String bootstrap, String topic, Duration wait) {
         Map<String, byte[]> out = new HashMap<>();

@@ -1,6 +1,5 @@
 package io.chainboot.inventory.boot;
 
-import io.chainboot.common.BootEventPublisher;
 import io.chainboot.events.BootStage;
 import io.chainboot.events.BootStalled;
 import io.chainboot.events.EventSource;
@@ -8,6 +7,7 @@ import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.inventory.config.InventoryConfig;
 import io.chainboot.inventory.ingest.BootEventConsumer;
+import io.chainboot.inventory.leader.Leadership;
 import io.chainboot.inventory.store.AttemptEntity;
 import io.chainboot.inventory.store.MachineEntity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Finds latest attempts that stayed at a progressing stage longer than its threshold
  * ({@code chainboot.inventory.stall.<stage>}), and for each one stores a {@link BootStalled}
- * event through the same path as consumed events (so the attempt turns STALLED in the same
- * transaction) and publishes it. The echo from Kafka is a duplicate id and changes nothing.
+ * event through the same path as consumed events, writing it to the outbox in the same
+ * transaction that turns the attempt STALLED (the relay publishes it; the echo from Kafka is a
+ * duplicate id and changes nothing). Only the {@link Leadership leader} instance checks.
  * Thresholds are measured against {@link BootEventConsumer#caughtUpTo}, not the wall clock, so that
  * machines whose events are still waiting in a consumer backlog are not declared stalled.
  */
@@ -41,15 +42,15 @@ public class StallDetector {
 
     private final InventoryConfig config;
     private final BootEventConsumer consumer;
-    private final BootEventPublisher publisher;
+    private final Leadership leadership;
     private final EventSource self;
     private ScheduledExecutorService timer;
 
-    public StallDetector(InventoryConfig config, BootEventConsumer consumer, BootEventPublisher publisher,
+    public StallDetector(InventoryConfig config, BootEventConsumer consumer, Leadership leadership,
                          EventSource self) {
         this.config = config;
         this.consumer = consumer;
-        this.publisher = publisher;
+        this.leadership = leadership;
         this.self = self;
     }
 
@@ -70,6 +71,9 @@ public class StallDetector {
     }
 
     private void safeCheck() {
+        if (!leadership.isLeader()) {
+            return; // another instance declares stalls
+        }
         try {
             check(Instant.now());
         } catch (RuntimeException e) {
@@ -103,11 +107,10 @@ public class StallDetector {
             }
         }
         if (!stalls.isEmpty()) {
-            consumer.accept(new ArrayList<>(stalls));
+            consumer.accept(new ArrayList<>(stalls), true); // stored, and in the outbox, in one transaction
             for (BootStalled s : stalls) {
                 LOG.warnf("%s boot stalled at %s since %s (threshold %ds)", s.mac(), s.stage(), s.stageSince(),
                         s.thresholdSeconds());
-                publisher.publish(s);
             }
         }
         return stalls;

@@ -3,6 +3,7 @@ package io.chainboot.inventory.config;
 import io.chainboot.events.BootStage;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -14,6 +15,15 @@ public interface InventoryConfig {
     /** A YAML file of declared machines, applied at start (GitOps). */
     Optional<String> machinesFile();
 
+    /**
+     * Opt-in: machines created by the machines file (origin {@code file}) and no longer in it are
+     * deleted at start, with a tombstone on chainboot.machines. Machines created by the API or by
+     * auto-registration are never pruned.
+     */
+    @WithName("machines-file.prune")
+    @WithDefault("false")
+    boolean machinesFilePrune();
+
     /** Bearer token the write API requires; when unset, writes are refused. */
     Optional<String> apiToken();
 
@@ -24,6 +34,8 @@ public interface InventoryConfig {
     Stall stall();
 
     Outbox outbox();
+
+    Leader leader();
 
     /** How long a boot attempt may stay at a stage before it is declared stalled. */
     interface Stall {
@@ -69,6 +81,17 @@ public interface InventoryConfig {
                     return Optional.empty(); // OS_RUNNING, FAILED, STALLED never stall
             }
         }
+    }
+
+    /** Which instance runs the stall detector and the outbox relay (a PostgreSQL advisory lock). */
+    interface Leader {
+        /** The advisory lock's key; instances sharing a database and this key elect one leader. */
+        @WithDefault("7407157")
+        long lockKey();
+
+        /** How often the leader checks its lock and the others try to take it. */
+        @WithDefault("5s")
+        Duration retryEvery();
     }
 
     interface Outbox {

@@ -1,6 +1,5 @@
 package io.chainboot.inventory.ingest;
 
-import io.chainboot.common.BootEventPublisher;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.Decoded;
 import io.chainboot.events.EventJson;
@@ -39,7 +38,6 @@ public class BootEventConsumer {
     private final EventStore store;
     private final Queries queries;
     private final LiveUpdates live;
-    private final BootEventPublisher publisher;
     private final Counter invalid;
     private final Counter stored;
     private final Counter duplicates;
@@ -52,12 +50,11 @@ public class BootEventConsumer {
     private volatile long lastBatchAt;
     private final long startedAt = System.currentTimeMillis();
 
-    public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live, BootEventPublisher publisher,
+    public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live,
                              MeterRegistry registry) {
         this.store = store;
         this.queries = queries;
         this.live = live;
-        this.publisher = publisher;
         this.invalid = registry.counter("chainboot.inventory.events.invalid");
         this.stored = registry.counter("chainboot.inventory.events.stored");
         this.duplicates = registry.counter("chainboot.inventory.events.duplicate");
@@ -111,19 +108,28 @@ public class BootEventConsumer {
         return busy && lagging ? java.time.Instant.ofEpochMilli(positionTimestamp) : now;
     }
 
-    /** Stores the events (retrying while the database is away), then tells the dashboards and publishes. */
-    public synchronized void accept(List<BootEvent> events) {
+    /** Stores consumed events (retrying while the database is away), then tells the dashboards. */
+    public void accept(List<BootEvent> events) {
+        accept(events, false);
+    }
+
+    /**
+     * Stores events (retrying while the database is away), then tells the dashboards — once per
+     * batch, one view per changed machine. {@code ours}: events inventory produced itself, which
+     * go out through the outbox in the same transaction.
+     */
+    public synchronized void accept(List<BootEvent> events, boolean ours) {
         long backoff = 250;
         while (true) {
             try {
-                done(store.ingest(events));
+                done(store.ingest(events, ours));
                 return;
             } catch (RuntimeException e) {
                 if (stopping) {
                     throw e; // not committed: redelivered after restart
                 }
                 if (databaseUp()) {
-                    oneByOne(events);
+                    oneByOne(events, ours);
                     return;
                 }
                 dbRetries.increment();
@@ -135,13 +141,13 @@ public class BootEventConsumer {
         }
     }
 
-    private void oneByOne(List<BootEvent> events) {
+    private void oneByOne(List<BootEvent> events, boolean ours) {
         for (BootEvent e : events) {
             try {
-                done(store.ingest(List.of(e)));
+                done(store.ingest(List.of(e), ours));
             } catch (RuntimeException ex) {
                 if (!databaseUp()) {
-                    accept(events.subList(events.indexOf(e), events.size()));
+                    accept(events.subList(events.indexOf(e), events.size()), ours);
                     return;
                 }
                 failed.increment();
@@ -153,9 +159,6 @@ public class BootEventConsumer {
     private void done(IngestResult result) {
         stored.increment(result.stored());
         duplicates.increment(result.duplicates());
-        for (BootEvent e : result.toPublish()) {
-            publisher.publish(e);
-        }
         if (!result.changed().isEmpty()) {
             try {
                 live.changed(queries.machines(result.changed()));

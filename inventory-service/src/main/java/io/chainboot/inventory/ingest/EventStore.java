@@ -23,11 +23,16 @@ import io.chainboot.inventory.store.MachineEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,45 +59,142 @@ public class EventStore {
         this.self = self;
     }
 
+    /** Consumed events: whatever is new is stored and folded into machines and attempts. */
     @Transactional
     public IngestResult ingest(List<BootEvent> events) {
-        // no auto-flush before every query: with hundreds of machines per batch, dirty-checking the
-        // whole persistence context before each query made a batch quadratic; every query below
-        // reads rows written by native statements or flushed explicitly
+        return ingest(events, false);
+    }
+
+    /**
+     * Stores the new events of a batch and folds them into machines and boot attempts, in one
+     * transaction and a fixed number of statements per batch (not per event): lease lookups, one
+     * multi-row {@code INSERT … ON CONFLICT (id) DO NOTHING RETURNING id}, one read of every
+     * machine the batch touches, the registrations' insert, the lease upsert, then per batch the
+     * attempt anchors, the events to re-fold, one delete and one insert of attempts; machine rows
+     * are written back by Hibernate in JDBC batches at commit. Only events new to the store change
+     * state. When {@code ours} (events inventory produced itself, i.e. {@code boot.stalled}), the
+     * new ones also go to the outbox; so do the {@code machine.registered} events produced here:
+     * state and announcement commit together.
+     */
+    @Transactional
+    public IngestResult ingest(List<BootEvent> events, boolean ours) {
+        // no auto-flush before every query: every query below reads rows written by native
+        // statements or flushed explicitly
         em.setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
-        Map<String, Instant> touched = new LinkedHashMap<>();
-        Map<String, MachineEntity> machines = new HashMap<>();
-        List<BootEvent> toPublish = new ArrayList<>();
-        int stored = 0;
-        int duplicates = 0;
         Instant now = Instant.now();
-        List<BootEvent> queue = new ArrayList<>(events);
-        for (int i = 0; i < queue.size(); i++) {
-            BootEvent e = queue.get(i);
-            String mac = e.mac() != null ? e.mac().toString() : correlate(e.ip());
-            if (!insertEvent(e, mac)) {
+
+        // 1. MACs: IP-keyed events are correlated through the latest lease, the batch's own included
+        Map<String, Lease> leases = loadLeases(events);
+        List<BootEvent> unique = new ArrayList<>(events.size());
+        List<String> macs = new ArrayList<>(events.size());
+        Set<UUID> ids = new HashSet<>();
+        int duplicates = 0;
+        for (BootEvent e : events) {
+            if (!ids.add(e.id())) {
                 duplicates++;
                 continue;
             }
-            stored++;
-            if (mac != null) {
-                touch(touched, mac, e.time());
-                BootEvent registered = seen(machines, mac, e, now);
-                if (registered != null) {
-                    queue.add(registered);
-                    toPublish.add(registered);
-                }
-            }
+            String mac = e.mac() != null ? e.mac().toString() : leases.containsKey(ipOf(e)) ? leases.get(ipOf(e)).mac : null;
+            unique.add(e);
+            macs.add(mac);
             Ipv4Address leased = leasedIp(e);
             if (leased != null && mac != null) {
-                recordLease(leased.toString(), mac, e.time(), touched);
+                leases.merge(leased.toString(), new Lease(mac, e.time()), (old, neu) -> old.time.isAfter(neu.time) ? old : neu);
             }
         }
-        em.flush();
-        for (Map.Entry<String, Instant> t : touched.entrySet()) {
-            recompute(t.getKey(), t.getValue());
+
+        // 2. one insert for the batch; only the ids it returns are new
+        Set<UUID> fresh = insertEvents(unique, macs);
+        duplicates += unique.size() - fresh.size();
+
+        // 3. machines: one read, the new events applied in memory
+        Map<String, Instant> touched = new LinkedHashMap<>();
+        Set<String> seenMacs = new LinkedHashSet<>();
+        for (int i = 0; i < unique.size(); i++) {
+            if (macs.get(i) != null && fresh.contains(unique.get(i).id())) {
+                seenMacs.add(macs.get(i));
+            }
         }
-        return new IngestResult(stored, duplicates, new LinkedHashSet<>(touched.keySet()), toPublish);
+        Map<String, MachineEntity> machines = new HashMap<>();
+        if (!seenMacs.isEmpty()) {
+            for (MachineEntity m : MachineEntity.<MachineEntity>list("mac in ?1", seenMacs)) {
+                machines.put(m.mac, m);
+            }
+        }
+        List<BootEvent> registrations = new ArrayList<>();
+        List<Outbox.Pending> pending = new ArrayList<>();
+        List<BootEvent> announce = new ArrayList<>();
+        Map<String, String> leaseWrites = new LinkedHashMap<>();
+        for (int i = 0; i < unique.size(); i++) {
+            BootEvent e = unique.get(i);
+            String mac = macs.get(i);
+            if (!fresh.contains(e.id())) {
+                continue;
+            }
+            if (ours) {
+                announce.add(e);
+            }
+            if (mac == null) {
+                continue;
+            }
+            touch(touched, mac, e.time());
+            BootEvent registered = seen(machines, mac, e, now, pending);
+            if (registered != null) {
+                registrations.add(registered);
+                touch(touched, mac, registered.time());
+            }
+            Ipv4Address leased = leasedIp(e);
+            if (leased != null) {
+                leaseWrites.put(leased.toString(), mac);
+            }
+        }
+        if (!registrations.isEmpty()) {
+            List<String> regMacs = new ArrayList<>(registrations.size());
+            for (BootEvent r : registrations) {
+                regMacs.add(r.mac().toString());
+            }
+            insertEvents(registrations, regMacs);
+            announce.addAll(registrations);
+        }
+        for (BootEvent e : announce) {
+            pending.add(Outbox.Pending.event(e));
+        }
+        outbox.appendAll(pending);
+
+        // 4. leases, and events that arrived before their lease (another partition) find their machine
+        if (!leaseWrites.isEmpty()) {
+            writeLeases(leases, leaseWrites, touched);
+        }
+        em.flush();
+
+        // 5. re-fold the touched machines' timelines
+        recompute(touched);
+        return new IngestResult(fresh.size() + registrations.size(), duplicates, new LinkedHashSet<>(touched.keySet()));
+    }
+
+    /** The latest lease seen for an IP. */
+    private record Lease(String mac, Instant time) {
+    }
+
+    private static String ipOf(BootEvent e) {
+        return e.ip() == null ? null : e.ip().toString();
+    }
+
+    /** Leases of the IPs of the batch's IP-keyed events (one query, none when every event has its MAC). */
+    private Map<String, Lease> loadLeases(List<BootEvent> events) {
+        Set<String> ips = new HashSet<>();
+        for (BootEvent e : events) {
+            if (e.mac() == null && e.ip() != null) {
+                ips.add(e.ip().toString());
+            }
+        }
+        Map<String, Lease> out = new HashMap<>();
+        if (!ips.isEmpty()) {
+            for (LeaseSeenEntity l : LeaseSeenEntity.<LeaseSeenEntity>list("ip in ?1", ips)) {
+                out.put(l.ip, new Lease(l.mac, l.time));
+            }
+        }
+        return out;
     }
 
     private static void touch(Map<String, Instant> touched, String mac, Instant time) {
@@ -110,57 +212,99 @@ public class EventStore {
         return ip == null || ip.isAny() ? null : ip;
     }
 
-    /** The MAC of the latest lease seen for {@code ip}, or null: the event waits uncorrelated. */
-    private String correlate(Ipv4Address ip) {
-        if (ip == null) {
-            return null;
+    /**
+     * Upserts the batch's leases (a stored lease newer than the batch's wins) and gives the waiting
+     * IP-keyed events of those IPs the MAC of the batch's (last) event leasing them; their times
+     * join {@code touched}.
+     */
+    private void writeLeases(Map<String, Lease> leases, Map<String, String> writes, Map<String, Instant> touched) {
+        int n = writes.size();
+        String[] ips = new String[n];
+        String[] leaseMacs = new String[n];
+        String[] times = new String[n];
+        String[] macs = new String[n];
+        int i = 0;
+        for (Map.Entry<String, String> w : writes.entrySet()) {
+            Lease l = leases.get(w.getKey());
+            ips[i] = w.getKey();
+            leaseMacs[i] = l.mac;
+            times[i] = l.time.toString();
+            macs[i] = w.getValue();
+            i++;
         }
-        LeaseSeenEntity lease = LeaseSeenEntity.findById(ip.toString());
-        return lease == null ? null : lease.mac;
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement s = c.prepareStatement("insert into lease_seen (ip, mac, time) "
+                    + "select * from unnest(?::text[], ?::text[], ?::timestamptz[]) "
+                    + "on conflict (ip) do update set mac = excluded.mac, time = excluded.time "
+                    + "where lease_seen.time <= excluded.time")) {
+                s.setArray(1, c.createArrayOf("text", ips));
+                s.setArray(2, c.createArrayOf("text", leaseMacs));
+                s.setArray(3, c.createArrayOf("text", times));
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("update boot_event e set mac = l.mac "
+                    + "from unnest(?::text[], ?::text[]) l(ip, mac) where e.mac is null and e.ip = l.ip returning e.mac, e.time")) {
+                s.setArray(1, c.createArrayOf("text", ips));
+                s.setArray(2, c.createArrayOf("text", macs));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        touch(touched, rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant());
+                    }
+                }
+            }
+        });
     }
 
-    private void recordLease(String ip, String mac, Instant time, Map<String, Instant> touched) {
-        LeaseSeenEntity lease = LeaseSeenEntity.findById(ip);
-        if (lease == null) {
-            lease = new LeaseSeenEntity();
-            lease.ip = ip;
-            lease.mac = mac;
-            lease.time = time;
-            lease.persist();
-        } else if (!lease.time.isAfter(time)) {
-            lease.mac = mac;
-            lease.time = time;
+    /** One multi-row insert; returns the ids that were new. */
+    private Set<UUID> insertEvents(List<BootEvent> events, List<String> macs) {
+        Set<UUID> fresh = new HashSet<>();
+        if (events.isEmpty()) {
+            return fresh;
         }
-        // events that arrived before the lease (another partition) now find their machine
-        @SuppressWarnings("unchecked")
-        List<Object> times = em.createNativeQuery(
-                        "update boot_event set mac = ?1 where mac is null and ip = ?2 returning time")
-                .setParameter(1, mac).setParameter(2, ip).getResultList();
-        for (Object t : times) {
-            Instant when = t instanceof Instant i ? i
-                    : t instanceof java.sql.Timestamp ts ? ts.toInstant() : ((java.time.OffsetDateTime) t).toInstant();
-            touch(touched, mac, when);
+        int n = events.size();
+        String[] ids = new String[n];
+        String[] ips = new String[n];
+        String[] types = new String[n];
+        String[] times = new String[n];
+        String[] sources = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            BootEvent e = events.get(i);
+            ids[i] = e.id().toString();
+            ips[i] = e.ip() == null ? null : e.ip().toString();
+            types[i] = e.type().wireName();
+            times[i] = e.time().toString();
+            sources[i] = e.source().toString();
+            payloads[i] = new String(EventJson.encode(e), StandardCharsets.UTF_8);
         }
-    }
-
-    /** Stores the event unless its id is known; true when it is new. */
-    private boolean insertEvent(BootEvent e, String mac) {
-        int rows = em.createNativeQuery("insert into boot_event (id, mac, ip, type, time, source, payload) "
-                        + "values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (id) do nothing")
-                .setParameter(1, e.id())
-                .setParameter(2, mac)
-                .setParameter(3, e.ip() == null ? null : e.ip().toString())
-                .setParameter(4, e.type().wireName())
-                .setParameter(5, e.time())
-                .setParameter(6, e.source().toString())
-                .setParameter(7, new String(EventJson.encode(e), java.nio.charset.StandardCharsets.UTF_8))
-                .executeUpdate();
-        return rows == 1;
+        String[] macArray = macs.toArray(new String[0]);
+        em.unwrap(Session.class).doWork(c -> {
+            // WITH ORDINALITY + ORDER BY: seq follows the batch's order (ties in event time keep arrival order)
+            try (PreparedStatement s = c.prepareStatement("insert into boot_event (id, mac, ip, type, time, source, payload) "
+                    + "select id, mac, ip, type, time, source, payload from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], "
+                    + "?::timestamptz[], ?::text[], ?::text[]) with ordinality as b(id, mac, ip, type, time, source, payload, n) "
+                    + "order by n on conflict (id) do nothing returning id")) {
+                s.setArray(1, c.createArrayOf("text", ids));
+                s.setArray(2, c.createArrayOf("text", macArray));
+                s.setArray(3, c.createArrayOf("text", ips));
+                s.setArray(4, c.createArrayOf("text", types));
+                s.setArray(5, c.createArrayOf("text", times));
+                s.setArray(6, c.createArrayOf("text", sources));
+                s.setArray(7, c.createArrayOf("text", payloads));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        fresh.add(rs.getObject(1, UUID.class));
+                    }
+                }
+            }
+        });
+        return fresh;
     }
 
     /** Updates what was seen of a machine; registers it on first sight and returns the registration event. */
-    private BootEvent seen(Map<String, MachineEntity> cache, String mac, BootEvent e, Instant now) {
-        MachineEntity m = cache.computeIfAbsent(mac, k -> MachineEntity.findById(k));
+    private BootEvent seen(Map<String, MachineEntity> cache, String mac, BootEvent e, Instant now,
+                           List<Outbox.Pending> pending) {
+        MachineEntity m = cache.get(mac);
         boolean own = e instanceof MachineEvents.Registered || e instanceof MachineEvents.Updated
                 || e instanceof BootStalled;
         if (m == null) {
@@ -179,7 +323,7 @@ public class EventStore {
             m.spec = json(spec);
             m.persist();
             cache.put(mac, m);
-            outbox.machineChanged(spec);
+            pending.add(Outbox.Pending.machine(spec));
             LOG.infof("%s registered on first sight (%s from %s)", mac, e.type(), e.source());
             return new MachineEvents.Registered(UUID.randomUUID(), e.time(), self, spec.mac(), e.ip(), m.uuid, m.arch,
                     m.vendorClass, null);
@@ -229,51 +373,149 @@ public class EventStore {
         return null;
     }
 
-    /**
-     * Re-folds the machine's timeline from the attempt that contains {@code from} (the earliest
-     * event time that changed) and replaces the attempts from there on.
-     */
+    /** Re-folds one machine's timeline from the attempt that contains {@code from}. */
     void recompute(String mac, Instant from) {
-        Instant anchor = em.createQuery("select max(a.startedAt) from AttemptEntity a where a.mac = ?1 and a.startedAt <= ?2",
-                Instant.class).setParameter(1, mac).setParameter(2, from).getSingleResult();
-        List<Object[]> rows = (anchor == null
-                ? em.createQuery("select e.payload, e.seq from EventEntity e where e.mac = ?1 order by e.time, e.seq", Object[].class)
-                .setParameter(1, mac)
-                : em.createQuery("select e.payload, e.seq from EventEntity e where e.mac = ?1 and e.time >= ?2 order by e.time, e.seq",
-                        Object[].class).setParameter(1, mac).setParameter(2, anchor)).getResultList();
-        List<TrackedEvent> tracked = new ArrayList<>(rows.size());
-        for (Object[] row : rows) {
-            Decoded<BootEvent> d = EventJson.decodeEvent(((String) row[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (d instanceof Decoded.Valid<BootEvent> v) {
-                tracked.add(new TrackedEvent(v.value(), ((Number) row[1]).longValue()));
+        recompute(Map.of(mac, from));
+    }
+
+    /**
+     * Re-folds each machine's timeline from the attempt that contains its earliest changed event
+     * time and replaces the attempts from there on — for all the batch's machines at once: one
+     * query for the anchors, one for the events, one delete, one update, one insert.
+     */
+    void recompute(Map<String, Instant> touched) {
+        if (touched.isEmpty()) {
+            return;
+        }
+        int n = touched.size();
+        String[] macs = new String[n];
+        String[] froms = new String[n];
+        int k = 0;
+        for (Map.Entry<String, Instant> t : touched.entrySet()) {
+            macs[k] = t.getKey();
+            froms[k] = t.getValue().toString();
+            k++;
+        }
+        Map<String, Instant> anchors = new HashMap<>();
+        Map<String, List<TrackedEvent>> byMac = new HashMap<>();
+        List<AttemptEntity> rows = new ArrayList<>();
+        List<String> demote = new ArrayList<>();
+        em.unwrap(Session.class).doWork(c -> {
+            String[] anchorArray = new String[n];
+            try (PreparedStatement s = c.prepareStatement("select t.mac, (select max(a.started_at) from boot_attempt a "
+                    + "where a.mac = t.mac and a.started_at <= t.since) from unnest(?::text[], ?::timestamptz[]) t(mac, since)")) {
+                s.setArray(1, c.createArrayOf("text", macs));
+                s.setArray(2, c.createArrayOf("text", froms));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        java.time.OffsetDateTime a = rs.getObject(2, java.time.OffsetDateTime.class);
+                        if (a != null) {
+                            anchors.put(rs.getString(1), a.toInstant());
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                Instant a = anchors.get(macs[i]);
+                anchorArray[i] = a == null ? null : a.toString();
+            }
+            try (PreparedStatement s = c.prepareStatement("select e.mac, e.payload, e.seq from boot_event e "
+                    + "join unnest(?::text[], ?::timestamptz[]) t(mac, anchor) on e.mac = t.mac "
+                    + "where t.anchor is null or e.time >= t.anchor order by e.mac, e.time, e.seq")) {
+                s.setArray(1, c.createArrayOf("text", macs));
+                s.setArray(2, c.createArrayOf("text", anchorArray));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Decoded<BootEvent> d = EventJson.decodeEvent(rs.getString(2).getBytes(StandardCharsets.UTF_8));
+                        if (d instanceof Decoded.Valid<BootEvent> v) {
+                            byMac.computeIfAbsent(rs.getString(1), x -> new ArrayList<>())
+                                    .add(new TrackedEvent(v.value(), rs.getLong(3)));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("delete from boot_attempt a using unnest(?::text[], ?::timestamptz[]) "
+                    + "t(mac, anchor) where a.mac = t.mac and (t.anchor is null or a.started_at >= t.anchor)")) {
+                s.setArray(1, c.createArrayOf("text", macs));
+                s.setArray(2, c.createArrayOf("text", anchorArray));
+                s.executeUpdate();
+            }
+        });
+        for (String mac : macs) {
+            List<Attempt> attempts = BootTracker.replay(byMac.getOrDefault(mac, List.of()));
+            if (anchors.containsKey(mac) && !attempts.isEmpty()) {
+                demote.add(mac); // the attempts before the anchor are older than every replayed one
+            }
+            for (int i = 0; i < attempts.size(); i++) {
+                Attempt a = attempts.get(i);
+                AttemptEntity row = new AttemptEntity();
+                row.id = a.id();
+                row.mac = mac;
+                row.startedAt = a.startedAt();
+                row.stage = a.stage().name();
+                row.stageSince = a.stageSince();
+                row.progress = a.progress().name();
+                row.reason = a.reason();
+                row.profile = a.profile();
+                row.reached = reachedJson(a.reached());
+                row.bootMillis = a.bootTime() == null ? null : a.bootTime().toMillis();
+                row.latest = i == attempts.size() - 1;
+                rows.add(row);
             }
         }
-        List<Attempt> attempts = BootTracker.replay(tracked);
-        // bulk statements run at once; the attempts before the anchor are older than every replayed one
-        if (anchor == null) {
-            AttemptEntity.delete("mac", mac);
-        } else {
-            AttemptEntity.delete("mac = ?1 and startedAt >= ?2", mac, anchor);
-            if (!attempts.isEmpty()) {
-                AttemptEntity.update("latest = false where mac = ?1 and latest = true", mac);
+        em.unwrap(Session.class).doWork(c -> {
+            if (!demote.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement("update boot_attempt set latest = false where latest and mac = any(?::text[])")) {
+                    s.setArray(1, c.createArrayOf("text", demote.toArray(new String[0])));
+                    s.executeUpdate();
+                }
             }
-        }
-        for (int i = 0; i < attempts.size(); i++) {
-            Attempt a = attempts.get(i);
-            AttemptEntity row = new AttemptEntity();
-            row.id = a.id();
-            row.mac = mac;
-            row.startedAt = a.startedAt();
-            row.stage = a.stage().name();
-            row.stageSince = a.stageSince();
-            row.progress = a.progress().name();
-            row.reason = a.reason();
-            row.profile = a.profile();
-            row.reached = reachedJson(a.reached());
-            row.bootMillis = a.bootTime() == null ? null : a.bootTime().toMillis();
-            row.latest = i == attempts.size() - 1;
-            row.persist(); // inserted at commit, in JDBC batches; no later statement of this batch reads them
-        }
+            if (rows.isEmpty()) {
+                return;
+            }
+            int m = rows.size();
+            String[] id = new String[m];
+            String[] mac = new String[m];
+            String[] started = new String[m];
+            String[] stage = new String[m];
+            String[] since = new String[m];
+            String[] progress = new String[m];
+            String[] reason = new String[m];
+            String[] profile = new String[m];
+            String[] reached = new String[m];
+            Long[] millis = new Long[m];
+            Boolean[] latest = new Boolean[m];
+            for (int i = 0; i < m; i++) {
+                AttemptEntity r = rows.get(i);
+                id[i] = r.id.toString();
+                mac[i] = r.mac;
+                started[i] = r.startedAt.toString();
+                stage[i] = r.stage;
+                since[i] = r.stageSince.toString();
+                progress[i] = r.progress;
+                reason[i] = r.reason;
+                profile[i] = r.profile;
+                reached[i] = r.reached;
+                millis[i] = r.bootMillis;
+                latest[i] = r.latest;
+            }
+            try (PreparedStatement s = c.prepareStatement("insert into boot_attempt (id, mac, started_at, stage, stage_since, "
+                    + "progress, reason, profile, reached, boot_millis, latest) select * from unnest(?::uuid[], ?::text[], "
+                    + "?::timestamptz[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::boolean[])")) {
+                s.setArray(1, c.createArrayOf("text", id));
+                s.setArray(2, c.createArrayOf("text", mac));
+                s.setArray(3, c.createArrayOf("text", started));
+                s.setArray(4, c.createArrayOf("text", stage));
+                s.setArray(5, c.createArrayOf("text", since));
+                s.setArray(6, c.createArrayOf("text", progress));
+                s.setArray(7, c.createArrayOf("text", reason));
+                s.setArray(8, c.createArrayOf("text", profile));
+                s.setArray(9, c.createArrayOf("text", reached));
+                s.setArray(10, c.createArrayOf("bigint", millis));
+                s.setArray(11, c.createArrayOf("boolean", latest));
+                s.executeUpdate();
+            }
+        });
     }
 
     static String reachedJson(Map<BootStage, Instant> reached) {

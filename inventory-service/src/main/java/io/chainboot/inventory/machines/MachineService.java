@@ -37,7 +37,7 @@ public class MachineService {
             if (old.isPresent() && sameContent(old.get(), spec)) {
                 return Change.UNCHANGED;
             }
-            write(m, spec, origin);
+            write(m, spec); // origin stays who created it: the file prunes only machines it created
             m.updatedAt = now;
             outbox.machineChanged(spec);
             LOG.infof("%s spec updated (%s)", mac, origin);
@@ -49,7 +49,8 @@ public class MachineService {
         m.lastSeen = now;
         m.updatedAt = now;
         m.uuid = spec.uuid();
-        write(m, spec, origin);
+        m.origin = origin;
+        write(m, spec);
         m.persist();
         outbox.machineChanged(spec);
         LOG.infof("%s created (%s)", mac, origin);
@@ -66,14 +67,31 @@ public class MachineService {
         return gone;
     }
 
-    private static void write(MachineEntity m, MachineSpec spec, String origin) {
+    /**
+     * Deletes the machines of {@code origin} whose MAC is not in {@code keep}, each with its
+     * tombstone, in one transaction; returns how many.
+     */
+    @Transactional
+    public int prune(String origin, java.util.Set<String> keep) {
+        int n = 0;
+        for (MachineEntity m : MachineEntity.<MachineEntity>list("origin = ?1", origin)) {
+            if (!keep.contains(m.mac)) {
+                m.delete();
+                outbox.machineDeleted(MacAddress.parse(m.mac));
+                LOG.infof("%s deleted: no longer in the machines file", m.mac);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void write(MachineEntity m, MachineSpec spec) {
         m.spec = new String(EventJson.encode(spec), StandardCharsets.UTF_8);
         m.hostname = spec.hostname();
         m.profile = spec.profile();
         if (spec.uuid() != null) {
             m.uuid = spec.uuid();
         }
-        m.origin = origin;
     }
 
     public static Optional<MachineSpec> spec(MachineEntity m) {

@@ -23,7 +23,10 @@ import java.util.List;
 /**
  * The declarative machines file ({@code chainboot.inventory.machines-file}), applied at start:
  * every machine in it is created or updated (origin {@code file}) and published through the
- * outbox; machines absent from the file are left alone. A file that does not parse stops the
+ * outbox. Machines absent from the file are left alone, unless
+ * {@code chainboot.inventory.machines-file.prune=true}: then those the file created (origin
+ * {@code file}) are deleted, with a tombstone on chainboot.machines — never machines created by
+ * the API or registered on first sight. A file that does not parse stops the
  * start, with the reason: a half-applied GitOps file is worse than none.
  *
  * <pre>
@@ -50,14 +53,27 @@ public class MachinesFile {
             if (specs instanceof Decoded.Invalid<List<MachineSpec>> bad) {
                 throw new IllegalStateException("machines file " + f + ": " + bad.reason());
             }
-            int changed = 0;
-            for (MachineSpec spec : specs.orElseThrow()) {
-                if (service.put(spec, "file") != MachineService.Change.UNCHANGED) {
-                    changed++;
-                }
-            }
-            LOG.infof("machines file %s: %d machines, %d created or changed", f, specs.orElseThrow().size(), changed);
+            int[] r = apply(specs.orElseThrow(), config.machinesFilePrune(), service);
+            LOG.infof("machines file %s: %d machines, %d created or changed, %d pruned", f, specs.orElseThrow().size(),
+                    r[0], r[1]);
         });
+    }
+
+    /**
+     * Creates or updates every declared machine (origin {@code file} when created here); with
+     * {@code prune}, deletes the machines the file created that it no longer declares. Returns
+     * {created or changed, pruned}.
+     */
+    public static int[] apply(List<MachineSpec> specs, boolean prune, MachineService service) {
+        int changed = 0;
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (MachineSpec spec : specs) {
+            declared.add(spec.mac().toString());
+            if (service.put(spec, "file") != MachineService.Change.UNCHANGED) {
+                changed++;
+            }
+        }
+        return new int[] {changed, prune ? service.prune("file", declared) : 0};
     }
 
     /** Pure: the file's machines, or why it is not valid (first bad entry named). */

@@ -1,22 +1,35 @@
 package io.chainboot.inventory.machines;
 
+import io.chainboot.events.BootEvent;
 import io.chainboot.events.EventJson;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Topics;
 import io.chainboot.inventory.store.OutboxEntity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.util.List;
 
 import java.time.Instant;
 
 /**
  * The transactional outbox: a change to a machine and the record announcing it on the compacted
- * {@link Topics#MACHINES} topic are written in the same transaction ({@code MANDATORY}), and
+ * {@link Topics#MACHINES} topic — or an event inventory produced and the state change it records —
+ * are written in the same transaction ({@code MANDATORY}), and
  * {@link OutboxRelay} publishes them afterwards. A crash between the two only delays the publish.
  */
 @ApplicationScoped
 public class Outbox {
+    private final EntityManager em;
+
+    public Outbox(EntityManager em) {
+        this.em = em;
+    }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void machineChanged(MachineSpec spec) {
@@ -28,9 +41,59 @@ public class Outbox {
         add(mac.toString(), null);
     }
 
+    /**
+     * An event inventory produced itself ({@code machine.registered}, {@code boot.stalled}), for
+     * {@link Topics#BOOT_EVENTS}, keyed like every service's events.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void event(BootEvent e) {
+        add(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e));
+    }
+
+    /** A record to append with {@link #appendAll}. */
+    public record Pending(String topic, String key, byte[] payload) {
+        public static Pending event(BootEvent e) {
+            return new Pending(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e));
+        }
+
+        public static Pending machine(MachineSpec spec) {
+            return new Pending(Topics.MACHINES, spec.mac().toString(), EventJson.encode(spec));
+        }
+    }
+
+    /** Many records in one statement, in order (the relay publishes by id). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void appendAll(List<Pending> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        String[] topics = new String[rows.size()];
+        String[] keys = new String[rows.size()];
+        String[] payloads = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            topics[i] = rows.get(i).topic();
+            keys[i] = rows.get(i).key();
+            payloads[i] = rows.get(i).payload() == null ? null : new String(rows.get(i).payload(), StandardCharsets.UTF_8);
+        }
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement s = c.prepareStatement("insert into outbox (topic, msg_key, payload, created_at) "
+                    + "select t, k, convert_to(p, 'UTF8'), now() from unnest(?::text[], ?::text[], ?::text[]) "
+                    + "with ordinality as r(t, k, p, n) order by n")) {
+                s.setArray(1, c.createArrayOf("text", topics));
+                s.setArray(2, c.createArrayOf("text", keys));
+                s.setArray(3, c.createArrayOf("text", payloads));
+                s.executeUpdate();
+            }
+        });
+    }
+
     private static void add(String key, byte[] payload) {
+        add(Topics.MACHINES, key, payload);
+    }
+
+    private static void add(String topic, String key, byte[] payload) {
         OutboxEntity row = new OutboxEntity();
-        row.topic = Topics.MACHINES;
+        row.topic = topic;
         row.key = key;
         row.payload = payload;
         row.createdAt = Instant.now();

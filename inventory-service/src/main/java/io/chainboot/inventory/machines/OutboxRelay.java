@@ -2,6 +2,7 @@ package io.chainboot.inventory.machines;
 
 import io.chainboot.common.CommonConfig;
 import io.chainboot.inventory.config.InventoryConfig;
+import io.chainboot.inventory.leader.Leadership;
 import io.chainboot.inventory.store.OutboxEntity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Publishes outbox rows in id order and marks them sent. At least once: a crash after the send
  * and before the mark publishes the row again, which a compacted topic absorbs (same key, same
- * value). Kafka or PostgreSQL being down only makes the relay wait and retry.
+ * value). Kafka or PostgreSQL being down only makes the relay wait and retry. Only the
+ * {@link Leadership leader} instance relays.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -39,12 +41,14 @@ public class OutboxRelay {
     private final String bootstrap;
     private final InventoryConfig config;
     private final Counter sent;
+    private final Leadership leadership;
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, byte[]> producer;
 
     public OutboxRelay(CommonConfig common, InventoryConfig config, MeterRegistry registry,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, Leadership leadership) {
+        this.leadership = leadership;
         this.enabled = common.kafkaEnabled();
         this.bootstrap = bootstrap;
         this.config = config;
@@ -71,6 +75,10 @@ public class OutboxRelay {
     private void loop() {
         long pause = config.outbox().pollEvery().toMillis();
         while (running) {
+            if (!leadership.isLeader()) {
+                sleep(pause); // another instance relays
+                continue;
+            }
             int n;
             try {
                 n = relayOnce();
