@@ -158,6 +158,25 @@ class LauncherTest {
         String dhcpConfig = Files.readString(state.resolve("run/dhcp-service/config/application.properties"));
         assertThat(dhcpConfig).contains("chainboot.dhcp.mode=full").contains("chainboot.dhcp.pool.start=10.77.0.100");
 
+        // a stopped Kafka comes back with ./chainboot restart kafka: same port, a new pid in the state file
+        long kafka = entries.stream().filter(e -> e.name().equals("kafka")).findFirst().orElseThrow().pid();
+        ProcessHandle.of(kafka).orElseThrow().destroy();
+        ProcessHandle.of(kafka).ifPresent(h -> h.onExit().join());
+        assertThat(listening()).as("Kafka's port after SIGTERM").doesNotContain(":9092 ");
+        Result restart = chainboot(300, "restart", "kafka");
+        assertThat(restart.rc()).as(restart.out() + "\n" + launcherLog()).isZero();
+        assertThat(restart.out()).contains("kafka restarted on 127.0.0.1:9092");
+        long kafkaAgain = StateFile.read(state).orElseThrow().stream().filter(e -> e.name().equals("kafka")).findFirst()
+                .orElseThrow().pid();
+        assertThat(kafkaAgain).isNotEqualTo(kafka);
+        assertThat(ProcessHandle.of(kafkaAgain).map(ProcessHandle::isAlive)).contains(true);
+        Result restarted = chainboot(60, "status");
+        assertThat(restarted.rc()).as(restarted.out()).isZero();
+        Result notRestartable = chainboot(30, "restart", "tftp-service");
+        assertThat(notRestartable.rc()).isNotZero();
+        assertThat(notRestartable.out()).contains("./chainboot restart kafka");
+        entries = StateFile.read(state).orElseThrow();
+
         long tftp = entries.stream().filter(e -> e.name().equals("tftp-service")).findFirst().orElseThrow().pid();
         ProcessHandle.of(tftp).orElseThrow().destroyForcibly();
         ProcessHandle.of(tftp).ifPresent(h -> h.onExit().join());

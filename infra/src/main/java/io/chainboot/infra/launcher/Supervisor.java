@@ -333,6 +333,41 @@ public final class Supervisor {
                 + ") — " + lastMeaningfulLine(child.logTail(80)));
     }
 
+    /** Waits until every running service answers its readiness check with 200; the first that does not, if any. */
+    private Optional<String> awaitServicesReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> pending = new ArrayList<>(LaunchPlan.SERVICES);
+        String last = "";
+        while (!pending.isEmpty() && !stopping) {
+            String svc = pending.get(0);
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(healthUrl(svc))).timeout(Duration.ofSeconds(3))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    pending.remove(0);
+                    continue;
+                }
+                last = "health " + r.statusCode() + ": " + r.body().replaceAll("\\s+", " ");
+            } catch (IOException e) {
+                last = "no answer on " + healthUrl(svc);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted");
+            }
+            if (System.nanoTime() > deadline) {
+                return Optional.of(svc + " is not ready after " + timeout.toSeconds() + " s (" + shorten(last) + ")");
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted");
+            }
+        }
+        return Optional.empty();
+    }
+
     private static String shorten(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
@@ -540,7 +575,8 @@ public final class Supervisor {
 
     /**
      * Starts a component again — stopped first if it still runs — on the same ports and data
-     * directory, waits until it is ready and records its new PID in run/chainboot.state. Today only
+     * directory, waits until it and then every service (their readiness includes Kafka) are ready,
+     * and records its new PID in run/chainboot.state. Today only
      * Kafka (a broker that was stopped or crashed; the services' clients reconnect and send what
      * they buffered). Returns "ok …" or "failed …" (one line).
      */
@@ -562,8 +598,15 @@ public final class Supervisor {
                 return "failed stopping";
             }
             writeStateFile(state.resolve("logs"));
-            return String.format("ok kafka restarted on %s (pid %d, was %d) in %.1f s", plan.kafkaBootstrap(),
-                    kafka.process().pid(), old, secs(t0));
+            double broker = secs(t0);
+            // the services' readiness includes their Kafka clients: answer once they are ready again
+            Optional<String> notReady = awaitServicesReady(Duration.ofSeconds(plan.options().timeoutSeconds()));
+            if (notReady.isPresent()) {
+                return String.format("failed kafka restarted on %s (pid %d) but %s", plan.kafkaBootstrap(),
+                        kafka.process().pid(), notReady.get());
+            }
+            return String.format("ok kafka restarted on %s (pid %d, was %d) in %.1f s, services ready again after %.1f s",
+                    plan.kafkaBootstrap(), kafka.process().pid(), old, broker, secs(t0));
         } catch (StartFailure e) {
             return "failed " + e.getMessage();
         } catch (RuntimeException e) {
