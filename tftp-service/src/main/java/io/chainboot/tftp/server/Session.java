@@ -128,7 +128,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             n = peer.read(rx);
         } catch (IOException e) {
             // ICMP port unreachable surfaces here: the client is gone
-            finish(Step.CLIENT_ABORTED, "receive failed: " + e.getMessage());
+            clientGone("receive failed", e);
             return;
         }
         if (n <= 0) {
@@ -151,7 +151,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
                 from = channel.receive(rx);
             } catch (IOException e) {
                 // ICMP port unreachable surfaces here on some kernels: the client is gone
-                finish(Step.CLIENT_ABORTED, "receive failed: " + e.getMessage());
+                clientGone("receive failed", e);
                 return;
             }
             if (from == null) {
@@ -185,6 +185,17 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
     }
 
     private String lastClientError;
+
+    /**
+     * The socket reported an error, normally the ICMP port unreachable a connected socket receives
+     * once the client closed its port. Treated like an ERROR from the client: after the OACK it
+     * ends a probe (a PXE ROM that closed its port after the tsize answer), later it fails the
+     * transfer.
+     */
+    private void clientGone(String what, IOException e) {
+        lastClientError = what + ": " + e;
+        act(transfer.onError());
+    }
 
     private void wrongTid(SocketAddress from) {
         server.metrics.wrongTid.increment();
@@ -246,7 +257,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             try {
                 n = peer != null ? peer.write(tx) : channel.send(tx, client);
             } catch (IOException e) {
-                finish(Step.CLIENT_ABORTED, "send failed: " + e.getMessage());
+                clientGone("send failed", e);
                 return;
             }
             if (n == 0) {
@@ -267,7 +278,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
                 channel.send(packet, client);
             }
         } catch (IOException e) {
-            finish(Step.CLIENT_ABORTED, "send failed: " + e.getMessage());
+            clientGone("send failed", e);
         }
     }
 

@@ -229,6 +229,17 @@ class ProtocolTest {
     }
 
     @Test
+    void clientClosingItsPortAfterTheOackIsAProbeNotAFailure() throws Exception {
+        try (TestClient c = new TestClient(fx.address)) {
+            c.rrq("small.bin", Map.of("tsize", "0", "blksize", "1468"));
+            assertThat(c.receive()).isInstanceOf(TftpPacket.OptionAck.class);
+        } // port closed: the OACK retransmission meets an ICMP port unreachable
+        Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "probe") == 1, "probe counted");
+        assertThat(fx.events.of(TftpEvents.Failed.class)).isEmpty();
+        assertThat(fx.counter("tftp.transfers", "outcome", "failed")).isZero();
+    }
+
+    @Test
     void wrongTidGetsError5AndTheTransferGoesOn() throws Exception {
         try (TestClient c = new TestClient(fx.address); TestClient stranger = new TestClient(fx.address)) {
             c.rrq("small.bin", Map.of());
