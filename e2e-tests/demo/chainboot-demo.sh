@@ -6,9 +6,14 @@
 # the sanboot profile and a 64 MiB disk whose boot sector prints a greeting, powers on a QEMU BIOS
 # guest (e1000, iPXE ROM) and shows its console live, while the dashboard — forwarded to
 # http://127.0.0.1:$DEMO_PORT/ on this machine — shows the machine move through the stages.
-# Press Enter at the end to tear everything down (QEMU, Chainboot, the namespace).
+# Press Enter at the end (or Ctrl-C at any time) to tear everything down (QEMU, Chainboot, the
+# namespace).
 #
-# Needs root and: qemu-system-x86 ipxe-qemu nasm radvd curl python3.
+#   ./chainboot demo           interactive: Enter powers the machine on, Enter at the end stops
+#   ./chainboot demo --once    unattended: boots at once, checks that the dashboard's API on this host
+#                              shows the machine SAN_ATTACHED, tears down; exit 0 only if all that worked
+#
+# Needs root and: qemu-system-x86 ipxe-qemu nasm radvd curl python3 (UEFI: ovmf dosfstools mtools fdisk).
 # Env: DEMO_PORT (default 18080), DEMO_STATE (default /tmp/chainboot-demo), DEMO_FIRMWARE=bios|uefi
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,6 +27,15 @@ PIDS=()
 
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 die() { say "$*" >&2; exit 1; }
+
+ONCE=0
+for a in "$@"; do
+  case "$a" in
+    --once) ONCE=1 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $a (--once)" ;;
+  esac
+done
 
 teardown() {
   trap - EXIT INT TERM
@@ -42,6 +56,13 @@ teardown() {
 for b in qemu-system-x86_64 nasm radvd curl python3 ip; do
   command -v "$b" >/dev/null || die "missing $b (apt-get install qemu-system-x86 ipxe-qemu ovmf nasm radvd curl)"
 done
+# never wipe a directory that is not a previous demo's state
+if [[ -e "$STATE" && -n "$(ls -A "$STATE" 2>/dev/null)" && ! -d "$STATE/demo" ]]; then
+  die "$STATE exists and is not a demo state directory; set DEMO_STATE to another path"
+fi
+if [[ -f "$STATE/run/supervisor.pid" ]] && kill -0 "$(cat "$STATE/run/supervisor.pid")" 2>/dev/null; then
+  die "a demo is already running with state $STATE (supervisor pid $(cat "$STATE/run/supervisor.pid"))"
+fi
 trap teardown EXIT
 trap 'exit 130' INT TERM
 rm -rf "$STATE"; mkdir -p "$WORK"
@@ -72,8 +93,14 @@ nsx ip tuntap add dev tap0 mode tap
 nsx ip link set tap0 master br0
 nsx ip link set tap0 up
 
-python3 "$ROOT/e2e-tests/demo/netns-forward.py" "$NS" "$PORT" 10.77.0.1 8080 &
-PIDS+=($!)
+python3 "$ROOT/e2e-tests/demo/netns-forward.py" "$NS" "$PORT" 10.77.0.1 8080 2>"$WORK/forward.log" &
+FPID=$!
+PIDS+=($FPID)
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -m 2 "http://127.0.0.1:$PORT/" && break
+  kill -0 "$FPID" 2>/dev/null || die "cannot forward 127.0.0.1:$PORT to the dashboard (port in use? set DEMO_PORT): $(tail -n1 "$WORK/forward.log")"
+  sleep 0.2
+done
 
 say "building the machine's disk (nasm boot sector) and registering it through the inventory API"
 mkdir -p "$STATE/iscsi/disks"
@@ -102,8 +129,12 @@ for _ in $(seq 1 60); do
 done
 
 echo
-say "dashboard: http://127.0.0.1:$PORT/   (open it now, then press Enter to power the machine on)"
-read -r -t 120 _ || true
+if [[ "$ONCE" == 1 ]]; then
+  say "dashboard: http://127.0.0.1:$PORT/"
+else
+  say "dashboard: http://127.0.0.1:$PORT/   (open it now, then press Enter to power the machine on)"
+  read -r -t 120 _ || true
+fi
 
 say "powering on a QEMU $FW machine ($MAC), console below"
 QARGS=(-nographic -monitor none -serial "file:$WORK/serial.log" -m 256 -no-reboot -accel tcg -boot n
@@ -129,8 +160,37 @@ while ! grep -qa "$MARKER" "$WORK/serial.log"; do
   sleep 0.2
 done
 sleep 0.5
+kill "$QPID" 2>/dev/null
 echo
-grep -qa "$MARKER" "$WORK/serial.log" && say "the machine booted its iSCSI disk in $(( SECONDS - T0 )) s"
-say "timeline: http://127.0.0.1:$PORT/   API: curl http://127.0.0.1:$PORT/api/machines/$MAC"
-say "press Enter to stop the machine and Chainboot"
+BOOTED=0
+grep -qa "$MARKER" "$WORK/serial.log" && BOOTED=1
+if [[ "$BOOTED" == 1 ]]; then
+  say "the machine booted its iSCSI disk in $(( SECONDS - T0 )) s"
+else
+  say "the machine did not boot (serial console: $WORK/serial.log, logs: $STATE/logs)"
+fi
+say "timeline: http://127.0.0.1:$PORT/   API: curl -H \"Authorization: Bearer \$(cat $STATE/api-token)\" http://127.0.0.1:$PORT/api/machines/$MAC/boots"
+if [[ "$ONCE" == 1 ]]; then
+  # the stages travelled dhcp/script/iscsi -> Kafka -> inventory -> PostgreSQL, seen through the forwarded port
+  SEEN=0
+  for _ in $(seq 1 60); do
+    curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/machines/$MAC/boots?limit=1" \
+      > "$WORK/boots.json" 2>/dev/null && grep -q '"SAN_ATTACHED"' "$WORK/boots.json" && { SEEN=1; break; }
+    sleep 0.5
+  done
+  if [[ "$SEEN" == 1 ]]; then
+    say "the dashboard's API shows the boot: $(cat "$WORK/boots.json")"
+  else
+    STAGES=(IPXE_DHCP SCRIPT SAN_ATTACHED)
+    [[ "$FW" == uefi ]] && STAGES=(PXE_DHCP FIRMWARE_LOADED IPXE_DHCP SCRIPT SAN_ATTACHED)
+    for st in "${STAGES[@]}"; do
+      grep -q "\"$st\"" "$WORK/boots.json" 2>/dev/null || { say "the boot chain stopped at $st"; break; }
+    done
+    say "the dashboard's API does not show SAN_ATTACHED for $MAC: $(cat "$WORK/boots.json" 2>/dev/null)"
+  fi
+  [[ "$BOOTED" == 1 && "$SEEN" == 1 ]] && exit 0
+  exit 1
+fi
+say "press Enter to stop Chainboot and remove the namespace"
 read -r _ || true
+[[ "$BOOTED" == 1 ]]
