@@ -48,6 +48,31 @@ public interface IscsiConfig {
     @WithDefault("0")
     int nopInIntervalSeconds();
 
+    /** The start-up warm-up (the service talks iSCSI to itself before it reports ready). */
+    Warmup warmup();
+
+    /** Machine disks opened when their spec arrives rather than at their first login. */
+    MachineDisks machineDisks();
+
+    interface Warmup {
+        /** Rounds of the iPXE + OS initiator sequence run against throwaway disks at start (0 = no warm-up). */
+        @WithDefault("10")
+        int rounds();
+    }
+
+    interface MachineDisks {
+        /** How often the machines view is checked for specs that arrived, changed or went away (milliseconds). */
+        @WithDefault("250")
+        int pollMillis();
+
+        /**
+         * At most this many machine disks are opened ahead of a login (an open overlay keeps its map in
+         * memory: 8 bytes per 64 KiB of disk); the others open at their first login. 0 = only at login.
+         */
+        @WithDefault("64")
+        int openMax();
+    }
+
     interface StaticTarget {
         /** Raw image file of LUN 0. */
         String image();

@@ -6,22 +6,16 @@ import io.chainboot.common.LeaseDirectory;
 import io.chainboot.common.Listeners;
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.events.EventSource;
-import io.chainboot.events.Ipv4Address;
-import io.chainboot.events.IscsiEvents;
-import io.chainboot.events.MacAddress;
-import io.chainboot.events.Names;
 import io.chainboot.iscsi.disk.DiskStore;
-import io.chainboot.iscsi.login.LoginHandler;
-import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.server.IscsiServer;
 import io.chainboot.iscsi.session.Connection;
-import io.chainboot.iscsi.session.SessionListener;
 import io.chainboot.iscsi.session.SessionRegistry;
 import io.chainboot.iscsi.targets.Access;
 import io.chainboot.iscsi.targets.TargetRegistry;
-import io.micrometer.core.instrument.Counter;
+import io.chainboot.iscsi.warmup.Warmup;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,46 +23,56 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wires the iSCSI portal into the service: target registry from config and machine specs, the TCP
- * server, readiness, boot events ({@link IscsiEvents}) and Micrometer metrics.
+ * server, readiness, boot events and metrics ({@link SessionEvents}).
+ *
+ * <p>Start-up order: bind the portal (a port conflict fails readiness at once), open the configured
+ * targets and the disks of the machine specs already known, run the {@link Warmup} (the service
+ * logs in to itself through the real code on throwaway disks), then accept initiators and report the
+ * listener bound, so readiness turns UP only when the first real login finds warm code and open
+ * disks. Initiators that connect earlier wait in the listen backlog. Afterwards the machines view
+ * is polled ({@code chainboot.iscsi.machine-disks.poll-millis}) so a machine's disk opens when its
+ * spec arrives and closes when it goes away.
  */
 @ApplicationScoped
-public class IscsiService implements SessionListener {
+public class IscsiService {
     private static final Logger LOG = Logger.getLogger(IscsiService.class);
     static final String LISTENER = "iscsi-tcp";
+
+    /** How start-up went: the warm-up's report, whether readiness was still DOWN when it ended, ms to accepting. */
+    public record Startup(Warmup.Report warmup, boolean readyDuringWarmup, long millis) {
+    }
 
     private final IscsiConfig config;
     private final CommonConfig common;
     private final MachineDirectory machines;
     private final LeaseDirectory leases;
-    private final BootEventPublisher publisher;
     private final EventSource source;
     private final Listeners listeners;
     private final DiskStore disks;
     private final SessionRegistry sessions = new SessionRegistry();
-    private final Counter bytesRead;
-    private final Counter bytesWritten;
-    private final Counter invalidPdus;
-    private final Counter logins;
-    private final Counter loginsRefused;
+    private final SessionEvents events;
     private TargetRegistry targets;
     private IscsiServer server;
     private ThreadPoolExecutor io;
+    private ScheduledExecutorService specWatch;
+    private Connection.Settings settings;
     private volatile InetSocketAddress bound;
+    private volatile Startup startup;
+    private volatile boolean stopping;
 
     public IscsiService(IscsiConfig config, CommonConfig common, MachineDirectory machines, LeaseDirectory leases,
                         BootEventPublisher publisher, EventSource source, @Readiness Listeners listeners,
@@ -78,43 +82,94 @@ public class IscsiService implements SessionListener {
         this.common = common;
         this.machines = machines;
         this.leases = leases;
-        this.publisher = publisher;
         this.source = source;
         this.listeners = listeners;
-        this.bytesRead = Counter.builder("chainboot.iscsi.bytes.read").description("bytes sent to initiators (Data-In)").register(registry);
-        this.bytesWritten = Counter.builder("chainboot.iscsi.bytes.written").description("bytes written by initiators").register(registry);
-        this.invalidPdus = Counter.builder("chainboot.iscsi.pdus.invalid").description("PDUs that could not be decoded or broke the protocol").register(registry);
-        this.logins = Counter.builder("chainboot.iscsi.logins").description("completed logins").register(registry);
-        this.loginsRefused = Counter.builder("chainboot.iscsi.logins.refused").description("refused logins").register(registry);
+        this.events = new SessionEvents(publisher, source, leases, registry, true);
         registry.gauge("chainboot.iscsi.sessions", sessions, s -> s.all().size());
     }
 
     void start(@Observes StartupEvent ev) {
+        long t0 = System.nanoTime();
         listeners.expect(LISTENER);
         try {
             targets = new TargetRegistry(common.iqnPrefix(), common.clusterSecret(), machines,
                     disks, staticTargets(config));
+            targets.onClosing(this::endSessionsOf);
             io = new ThreadPoolExecutor(config.ioThreads(), config.ioThreads(), 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(65536), daemonThreads("iscsi-io-"));
+            io.prestartAllCoreThreads();
             IscsiConfig.Limits l = config.limits();
             Negotiator.Limits limits = new Negotiator.Limits(l.maxRecvDataSegmentLength(), l.maxBurstLength(),
                     l.firstBurstLength(), l.maxOutstandingR2t(), false, true, true);
             InetSocketAddress bind = new InetSocketAddress(config.bindAddress(), config.port());
-            server = new IscsiServer(bind, transport -> new Connection(transport, targets, sessions, this, io,
-                    new Connection.Settings(limits, l.commandWindow(), l.maxWriteBytes(),
-                            config.portalAddress().orElse(null), bound == null ? config.port() : bound.getPort())),
-                    config.nopInIntervalSeconds());
-            bound = server.start();
-            listeners.bound(LISTENER, bound.toString());
-            LOG.infof("iSCSI portal listening on %s (%d static target(s), disks in %s)", bound,
-                    config.targets().size(), config.disksDir());
+            server = new IscsiServer(bind, transport -> new Connection(transport, targets, sessions, events, io,
+                    settings), config.nopInIntervalSeconds());
+            bound = server.bind();
+            settings = new Connection.Settings(limits, l.commandWindow(), l.maxWriteBytes(),
+                    config.portalAddress().orElse(null), bound.getPort());
         } catch (Exception e) {
-            listeners.failed(LISTENER, e.getMessage());
+            listeners.failed(LISTENER, String.valueOf(e.getMessage()));
             LOG.errorf(e, "cannot start the iSCSI portal on %s:%d", config.bindAddress(), config.port());
+            return;
+        }
+        Thread t = new Thread(() -> warmUpThenAccept(t0), "iscsi-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Opens disks and warms up (off the Quarkus start-up thread), then accepts and reports ready. */
+    private void warmUpThenAccept(long t0) {
+        try {
+            targets.openStatics();
+            targets.machinesChanged(machines.all(), config.machineDisks().openMax());
+            Warmup.Report report = null;
+            if (config.warmup().rounds() > 0) {
+                SessionEvents quiet = new SessionEvents(event -> { }, source, leases, new SimpleMeterRegistry(), false);
+                report = Warmup.run(common.iqnPrefix(), io, settings, quiet, config.warmup().rounds());
+            }
+            boolean readyDuringWarmup = listeners.allBound();
+            if (stopping) {
+                return;
+            }
+            server.startAccepting();
+            startSpecWatch();
+            listeners.bound(LISTENER, bound.toString());
+            startup = new Startup(report, readyDuringWarmup, (System.nanoTime() - t0) / 1_000_000);
+            LOG.infof("iSCSI portal listening on %s (%d static target(s), %d target(s) open, disks in %s); %s",
+                    bound, config.targets().size(), targets.openTargets().size(), config.disksDir(),
+                    report == null ? "no warm-up" : report.ok()
+                            ? String.format("warm-up: %d rounds in %d ms", report.rounds(), report.millis())
+                            : "warm-up failed: " + report.failure());
+        } catch (RuntimeException e) {
+            listeners.failed(LISTENER, String.valueOf(e.getMessage()));
+            LOG.errorf(e, "cannot start the iSCSI portal on %s", bound);
         }
     }
 
+    /** Opens the disk of a machine whose spec arrived, closes the disk of one whose spec went away. */
+    private void startSpecWatch() {
+        int every = Math.max(10, config.machineDisks().pollMillis());
+        specWatch = Executors.newSingleThreadScheduledExecutor(daemonThreads("iscsi-specs-"));
+        specWatch.scheduleWithFixedDelay(() -> {
+            try {
+                targets.machinesChanged(machines.all(), config.machineDisks().openMax());
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "checking machine specs for disks to open or close");
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A machine target is about to close (its spec was deleted or changed): its sessions end first. */
+    private void endSessionsOf(String targetIqn) {
+        sessions.all().stream().filter(c -> targetIqn.equals(c.targetName()) && !c.discovery())
+                .forEach(c -> c.end("machine disk closed (spec deleted or changed)"));
+    }
+
     void stop(@Observes ShutdownEvent ev) {
+        stopping = true;
+        if (specWatch != null) {
+            specWatch.shutdownNow();
+        }
         if (server != null) {
             server.close();
         }
@@ -140,6 +195,16 @@ public class IscsiService implements SessionListener {
         return sessions;
     }
 
+    /** How start-up went; null until the portal accepts initiators. */
+    public Startup startup() {
+        return startup;
+    }
+
+    /** Which targets have their block devices open (configured ones, and machines' disks). */
+    public java.util.Set<String> openTargets() {
+        return targets == null ? java.util.Set.of() : targets.openTargets();
+    }
+
     static List<TargetRegistry.StaticTarget> staticTargets(IscsiConfig config) {
         List<TargetRegistry.StaticTarget> out = new ArrayList<>();
         config.targets().forEach((iqn, t) -> {
@@ -158,82 +223,5 @@ public class IscsiService implements SessionListener {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    // ---------------------------------------------------------------- events
-
-    private Ipv4Address ipOf(Connection c) {
-        return c.remote().getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : null;
-    }
-
-    private static String show(MacAddress mac) {
-        return mac == null ? "unknown" : mac.toString();
-    }
-
-    private MacAddress macOf(String initiator, Ipv4Address ip) {
-        Optional<MacAddress> mac = Names.macOfInitiator(initiator);
-        if (mac.isEmpty() && ip != null) {
-            mac = leases.macOf(ip);
-        }
-        return mac.orElse(null);
-    }
-
-    @Override
-    public void loginCompleted(Connection c, LoginHandler.Result r) {
-        logins.increment();
-        Ipv4Address ip = ipOf(c);
-        MacAddress mac = macOf(r.initiatorName(), ip);
-        LOG.infof("mac=%s login %s session: %s -> %s from %s (TSIH %d; %s)", show(mac), r.discovery() ? "discovery" : "normal",
-                r.initiatorName(), r.targetName(), c.remote(), c.tsih(), r.params());
-        publisher.publish(new IscsiEvents.Login(UUID.randomUUID(), Instant.now(), source, mac, ip, r.initiatorName(),
-                r.targetName(), r.discovery() ? IscsiEvents.SessionType.DISCOVERY : IscsiEvents.SessionType.NORMAL,
-                c.tsih()));
-    }
-
-    @Override
-    public void loginRefused(Connection c, String initiator, String target, LoginStatus status, String reason) {
-        loginsRefused.increment();
-        Ipv4Address ip = ipOf(c);
-        MacAddress mac = macOf(initiator, ip);
-        LOG.warnf("mac=%s login refused (%s 0x%02x%02x): %s -> %s from %s: %s", show(mac), status, status.statusClass(),
-                status.detail(), initiator, target, c.remote(), reason);
-        publisher.publish(new IscsiEvents.LoginRejected(UUID.randomUUID(), Instant.now(), source, mac, ip, initiator,
-                target, reason, status.statusClass(), status.detail()));
-    }
-
-    @Override
-    public void lunAttached(Connection c, int lun, long blocks, int blockSize) {
-        Ipv4Address ip = ipOf(c);
-        MacAddress mac = macOf(c.initiatorName(), ip);
-        LOG.infof("mac=%s LUN %d of %s attached by %s (%d blocks of %d bytes)", show(mac), lun, c.targetName(),
-                c.initiatorName(), blocks, blockSize);
-        publisher.publish(new IscsiEvents.LunAttached(UUID.randomUUID(), Instant.now(), source, mac, ip,
-                c.initiatorName(), c.targetName(), lun, blocks, blockSize));
-    }
-
-    @Override
-    public void sessionEnded(Connection c, String reason) {
-        Ipv4Address ip = ipOf(c);
-        MacAddress mac = macOf(c.initiatorName(), ip);
-        LOG.infof("mac=%s session ended (%s): %s -> %s, %d bytes read, %d written, %d ms", show(mac), reason,
-                c.initiatorName(), c.targetName(), c.bytesRead(), c.bytesWritten(), c.durationMs());
-        publisher.publish(new IscsiEvents.Logout(UUID.randomUUID(), Instant.now(), source, mac, ip, c.initiatorName(),
-                c.targetName(), c.bytesRead(), c.bytesWritten(), c.durationMs(), reason));
-    }
-
-    @Override
-    public void bytesRead(long n) {
-        bytesRead.increment(n);
-    }
-
-    @Override
-    public void bytesWritten(long n) {
-        bytesWritten.increment(n);
-    }
-
-    @Override
-    public void invalidPdu(Connection c, String reason) {
-        invalidPdus.increment();
-        LOG.warnf("mac=%s invalid PDU from %s: %s", show(macOf(c.initiatorName(), ipOf(c))), c.who(), reason);
     }
 }

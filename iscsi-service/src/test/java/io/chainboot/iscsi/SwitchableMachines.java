@@ -24,6 +24,11 @@ public class SwitchableMachines implements MachineDirectory {
         specs.add(spec);
     }
 
+    /** The machine's spec is deleted (a tombstone on the machines topic). */
+    public void remove(MacAddress mac) {
+        specs.removeIf(s -> s.mac().equals(mac));
+    }
+
     @Override
     public Optional<MachineSpec> byMac(MacAddress mac) {
         return specs.stream().filter(s -> s.mac().equals(mac)).findFirst();

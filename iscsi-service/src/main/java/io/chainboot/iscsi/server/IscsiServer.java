@@ -51,9 +51,25 @@ public final class IscsiServer implements AutoCloseable {
 
     /** Binds and starts accepting; returns the bound address (port 0 = any free port). */
     public InetSocketAddress start() throws IOException {
+        InetSocketAddress bound = bind();
+        startAccepting();
+        return bound;
+    }
+
+    /**
+     * Binds the portal without accepting yet: a port conflict shows at once, and initiators that
+     * connect before {@link #startAccepting} wait in the listen backlog (their login is answered
+     * once accepting starts) instead of being refused.
+     */
+    public InetSocketAddress bind() throws IOException {
         server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(bind, 256);
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /** Starts the accept loop (and the NOP-In pinger) on a bound portal. */
+    public void startAccepting() {
         acceptor = new Thread(this::acceptLoop, "iscsi-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -70,7 +86,6 @@ public final class IscsiServer implements AutoCloseable {
                 }
             }), nopInIntervalSeconds, nopInIntervalSeconds, TimeUnit.SECONDS);
         }
-        return (InetSocketAddress) server.getLocalAddress();
     }
 
     public int connections() {

@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Ordering (§4.2.2.1): non-immediate commands are delivered in CmdSN order; commands ahead of a
  * gap wait in a queue, commands outside [ExpCmdSN, MaxCmdSN] are silently dropped. SCSI commands run
- * on the I/O executor, never on the reader thread; all PDUs of one command's answer are written in
- * one gathering write and StatSN is assigned under the write lock, so it follows the wire order.
+ * on the I/O executor, except a small command alone on its connection, which runs on the reader
+ * thread ({@link #INLINE_MAX_BYTES}); all PDUs of one command's answer are written in one gathering
+ * write and StatSN is assigned under the write lock, so it follows the wire order.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class);
@@ -265,7 +266,12 @@ public final class Connection {
     // ---------------------------------------------------------------- login
 
     private void onLogin(Pdu pdu) {
+        long arrived = System.nanoTime();
         LoginHandler.Step step = login.onRequest(pdu);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("%s: login request CSG %d NSG %d T %b decided in %d us", who(), pdu.currentStage(),
+                    pdu.nextStage(), pdu.transit(), (System.nanoTime() - arrived) / 1000);
+        }
         if (!statSnStarted) {
             statSn = pdu.expStatSn();
             expCmdSn = pdu.cmdSn();
@@ -411,11 +417,24 @@ public final class Connection {
         maybeExecute(t);
     }
 
+    /**
+     * A command alone on its connection (queue depth 1, all iPXE ever has) moving at most this many
+     * bytes runs on the reader thread itself: no hand-off to the I/O pool and back, so one thread
+     * wake-up per command instead of two. With more commands in flight, or larger transfers, commands
+     * go to the pool, where those of one connection overlap.
+     */
+    static final int INLINE_MAX_BYTES = 64 * 1024;
+
     private void maybeExecute(Task t) {
         if (!t.ordered || t.submitted || !t.allDataReceived() || t.aborted) {
             return;
         }
         t.submitted = true;
+        t.submittedNanos = System.nanoTime();
+        if (t.edtl <= INLINE_MAX_BYTES && tasks.size() == 1) {
+            execute(t);
+            return;
+        }
         try {
             io.execute(() -> execute(t));
         } catch (RejectedExecutionException e) {
@@ -426,8 +445,9 @@ public final class Connection {
 
     private static final ThreadLocal<ByteBuffer[]> DATA_IN = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
-    /** Runs on an I/O thread: the command, then its answer. */
+    /** Runs on an I/O thread (or inline, see {@link #INLINE_MAX_BYTES}): the command, its answer, then the LUN-attached check. */
     private void execute(Task t) {
+        long started = System.nanoTime();
         try {
             ScsiResponse r;
             int residualFlags = 0;
@@ -472,17 +492,20 @@ public final class Connection {
                 bytesWritten.addAndGet(dataOut.limit());
                 listener.bytesWritten(dataOut.limit());
             }
-            noticeAttach(t, r);
-            if (r.status() != ScsiResponse.GOOD && LOG.isDebugEnabled()) {
-                LOG.debugf("%s: CDB %s EDTL %d -> status 0x%02x sense %s", who(),
-                        java.util.HexFormat.of().formatHex(t.cdb), t.edtl, r.status(),
-                        r.sense() == null ? "-" : java.util.HexFormat.of().formatHex(r.sense()));
-            }
             if (dataOut != null) {
                 finishWrite(t, r, residualFlags, residual);
             } else {
                 finish(t, r, t.edtl);
             }
+            if (LOG.isDebugEnabled()) {
+                long now = System.nanoTime();
+                LOG.debugf("%s: CDB %s EDTL %d -> status 0x%02x sense %s; answered %d us after arrival (%d us in the"
+                                + " I/O queue, %d us executing and writing)", who(),
+                        java.util.HexFormat.of().formatHex(t.cdb), t.edtl, r.status(),
+                        r.sense() == null ? "-" : java.util.HexFormat.of().formatHex(r.sense()),
+                        (now - t.arrivedNanos) / 1000, (started - t.submittedNanos) / 1000, (now - started) / 1000);
+            }
+            noticeAttach(t, r); // after the answer: the first READ does not wait for the event
         } catch (RuntimeException e) {
             LOG.errorf(e, "%s: SCSI command 0x%02x failed", who(), t.cdb[0] & 0xff);
             finish(t, checkCondition(0x04, 0x44, 0x00), t.edtl); // HARDWARE ERROR, INTERNAL TARGET FAILURE

@@ -27,6 +27,9 @@ final class Task {
     final Map<Integer, int[]> sequences = new HashMap<>();
     boolean ordered;
     boolean submitted;
+    /** System.nanoTime() when the command PDU arrived and when it was handed to the I/O executor (debug timings). */
+    final long arrivedNanos = System.nanoTime();
+    volatile long submittedNanos;
     volatile boolean aborted;
 
     Task(int itt, long lun, byte[] cdb, int edtl, boolean write, int cmdSn, ByteBuffer dataOut, int unsolicitedEnd) {

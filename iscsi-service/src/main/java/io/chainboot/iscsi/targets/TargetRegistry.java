@@ -13,23 +13,34 @@ import io.chainboot.iscsi.scsi.ScsiTargets;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Which targets exist and who may log in to them: static targets from configuration, and one target
  * per machine spec with a disk, RAW or OVERLAY ({@link Names#targetIqn}), open to that machine's initiator
  * ({@link Names#initiatorIqn}) only, with its derived CHAP secret when the spec asks for CHAP.
- * Block devices are opened on first login and shared by every session to the target (so unit
- * attentions and reservations see all nexuses).
+ * Block devices are shared by every session to the target (so unit attentions and reservations see
+ * all nexuses). Configured targets open at start ({@link #openStatics}); a machine's disk opens when
+ * its spec arrives ({@link #machinesChanged}) and closes when the spec goes away or names another
+ * disk, so a booting machine never waits for a file to be created or opened; a login opens a disk
+ * that is not open yet.
  */
 public final class TargetRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TargetRegistry.class);
+    /** How much of LUN 0 is read when a disk is opened ahead of its first login. */
+    private static final int PREFETCH_BYTES = 64 * 1024;
 
     /** A configured target. */
     public record StaticTarget(String iqn, Path image, List<String> initiators, Optional<Access.ChapCredentials> chap,
@@ -43,6 +54,20 @@ public final class TargetRegistry implements AutoCloseable {
     private final Map<String, StaticTarget> statics;
     private final Map<String, ScsiTarget> open = new ConcurrentHashMap<>();
     private final Map<String, List<BlockDevice>> devices = new ConcurrentHashMap<>();
+    /** The machine disks that are open, by MAC, with the target IQN and disk assignment they were opened for. */
+    private final Map<MacAddress, MachineDisk> machineDisks = new ConcurrentHashMap<>();
+    /** Specs whose disk could not be opened when they arrived: not retried until the spec changes (a login still tries). */
+    private final Map<MacAddress, MachineSpec> failed = new ConcurrentHashMap<>();
+    /** Machine target IQN -> MAC, refreshed on every {@link #machinesChanged} (a login falls back to a scan). */
+    private volatile Map<String, MacAddress> byIqn = Map.of();
+    private volatile Consumer<String> closing = iqn -> { };
+    private volatile boolean quiet;
+
+    private record MachineDisk(String iqn, MachineSpec.DiskAssignment disk) {
+        boolean servesFor(String targetIqn, MachineSpec spec) {
+            return iqn.equals(targetIqn) && Objects.equals(disk, spec.disk());
+        }
+    }
 
     public TargetRegistry(String iqnPrefix, Optional<String> clusterSecret, MachineDirectory machines, DiskOpener disks,
                           List<StaticTarget> statics) {
@@ -117,7 +142,7 @@ public final class TargetRegistry implements AutoCloseable {
                     mutual.map(m -> targetName), mutual));
         }
         try {
-            return new Access.Allowed(new Target(targetName, openMachine(targetName, spec.get()), Optional.of(mac)), chap);
+            return new Access.Allowed(new Target(targetName, machineTarget(targetName, spec.get()), Optional.of(mac)), chap);
         } catch (IOException | RuntimeException e) {
             return new Access.Refused(LoginStatus.TARGET_ERROR, "cannot open the disk of " + mac + ": " + e.getMessage());
         }
@@ -148,8 +173,110 @@ public final class TargetRegistry implements AutoCloseable {
         if (targetName == null || !targetName.startsWith(iqnPrefix + ":")) {
             return Optional.empty();
         }
+        MacAddress indexed = byIqn.get(targetName);
+        if (indexed != null) {
+            Optional<MachineSpec> spec = machines.byMac(indexed)
+                    .filter(s -> servable(s) && Names.targetIqn(iqnPrefix, s).equals(targetName));
+            if (spec.isPresent()) {
+                return spec;
+            }
+        }
         return machines.all().stream().filter(TargetRegistry::servable)
                 .filter(s -> Names.targetIqn(iqnPrefix, s).equals(targetName)).findFirst();
+    }
+
+    /**
+     * Called with every machine spec whenever the machines view may have changed: opens the disk of
+     * each machine whose spec arrived (at most {@code openMax} machine disks open this way; beyond
+     * that they open at their first login), and closes the disk of each machine whose spec was
+     * deleted, lost its disk, or now names another target IQN or disk (its sessions are ended first,
+     * through the {@link #onClosing} callback). A disk that cannot be opened is logged and not
+     * retried until its spec changes; a login still tries it and is refused with 0x0300 if it fails.
+     */
+    public synchronized void machinesChanged(Collection<MachineSpec> specs, int openMax) {
+        Map<MacAddress, MachineSpec> wanted = new HashMap<>();
+        Map<String, MacAddress> index = new HashMap<>();
+        for (MachineSpec s : specs) {
+            if (servable(s)) {
+                wanted.put(s.mac(), s);
+                index.putIfAbsent(Names.targetIqn(iqnPrefix, s), s.mac());
+            }
+        }
+        byIqn = Map.copyOf(index);
+        for (Map.Entry<MacAddress, MachineDisk> e : List.copyOf(machineDisks.entrySet())) {
+            MachineSpec s = wanted.get(e.getKey());
+            if (s == null) {
+                closeMachine(e.getKey(), "its machine spec was deleted or has no disk");
+            } else if (!e.getValue().servesFor(Names.targetIqn(iqnPrefix, s), s)) {
+                closeMachine(e.getKey(), "its machine spec now names another target or disk");
+            }
+        }
+        failed.entrySet().removeIf(f -> !f.getValue().equals(wanted.get(f.getKey())));
+        for (MachineSpec s : wanted.values()) {
+            if (machineDisks.containsKey(s.mac()) || failed.containsKey(s.mac()) || machineDisks.size() >= openMax) {
+                continue;
+            }
+            String iqn = Names.targetIqn(iqnPrefix, s);
+            if (statics.containsKey(iqn) || !s.mac().equals(index.get(iqn))) {
+                LOG.warnf("mac=%s target %s is also another machine's or a configured target: not opened", s.mac(), iqn);
+                failed.put(s.mac(), s);
+                continue;
+            }
+            try {
+                openMachine(iqn, s);
+                prefetch(iqn);
+            } catch (IOException | RuntimeException e) {
+                failed.put(s.mac(), s);
+                LOG.warnf("mac=%s cannot open the disk of target %s (a login will try again): %s", s.mac(), iqn,
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** Opens every configured target's image now (a failure is logged; a login tries again). */
+    public void openStatics() {
+        for (StaticTarget st : statics.values()) {
+            try {
+                openStatic(st);
+                prefetch(st.iqn());
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cannot open %s of target %s (a login will try again): %s", st.image(), st.iqn(), e.getMessage());
+            }
+        }
+    }
+
+    /** No log lines about targets opening (the start-up warm-up's throwaway registry). */
+    public TargetRegistry quiet() {
+        quiet = true;
+        return this;
+    }
+
+    /** Told the IQN of a target just before its block devices are closed (to end its sessions). */
+    public void onClosing(Consumer<String> endSessions) {
+        this.closing = endSessions;
+    }
+
+    /** The IQNs of the targets whose block devices are open. */
+    public Set<String> openTargets() {
+        return Set.copyOf(open.keySet());
+    }
+
+    /** Reads the first blocks of LUN 0 (boot sector, partition table), so the first READ finds them in the page cache. */
+    private void prefetch(String iqn) {
+        List<BlockDevice> luns = devices.get(iqn);
+        if (luns == null || luns.isEmpty()) {
+            return;
+        }
+        BlockDevice d = luns.get(0);
+        int count = (int) Math.min(d.blocks(), PREFETCH_BYTES / d.blockSize());
+        if (count <= 0) {
+            return;
+        }
+        try {
+            d.read(0, count, ByteBuffer.allocate(count * d.blockSize()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("prefetch of %s failed: %s", iqn, e.getMessage());
+        }
     }
 
     private ScsiTarget openStatic(StaticTarget st) throws IOException {
@@ -161,46 +288,81 @@ public final class TargetRegistry implements AutoCloseable {
             t = open.get(st.iqn());
             if (t == null) {
                 BlockDevice dev = FileBlockDevice.open(st.image(), st.readOnly());
-                t = register(st.iqn(), List.of(dev));
+                t = register(st.iqn(), List.of(dev), null);
             }
             return t;
         }
     }
 
-    private ScsiTarget openMachine(String iqn, MachineSpec spec) throws IOException {
+    /** The open target of a machine that may log in now: opened if it is not (yet), reopened if its spec changed. */
+    private ScsiTarget machineTarget(String iqn, MachineSpec spec) throws IOException {
         ScsiTarget t = open.get(iqn);
-        if (t != null) {
+        MachineDisk d = machineDisks.get(spec.mac());
+        if (t != null && d != null && d.servesFor(iqn, spec)) {
             return t;
         }
         synchronized (this) {
-            t = open.get(iqn);
-            if (t == null) {
-                t = register(iqn, List.of(disks.open(spec)));
+            d = machineDisks.get(spec.mac());
+            if (d != null && !d.servesFor(iqn, spec)) {
+                closeMachine(spec.mac(), "its machine spec now names another target or disk");
             }
-            return t;
+            return openMachine(iqn, spec);
         }
     }
 
-    private ScsiTarget register(String iqn, List<BlockDevice> luns) {
+    private synchronized ScsiTarget openMachine(String iqn, MachineSpec spec) throws IOException {
+        ScsiTarget t = open.get(iqn);
+        if (t == null) {
+            t = register(iqn, List.of(disks.open(spec)), spec.mac());
+            machineDisks.put(spec.mac(), new MachineDisk(iqn, spec.disk()));
+        }
+        return t;
+    }
+
+    /** Ends the sessions of a machine's target (through {@link #onClosing}), then flushes and closes its disk. */
+    private synchronized void closeMachine(MacAddress mac, String why) {
+        MachineDisk d = machineDisks.remove(mac);
+        if (d == null) {
+            return;
+        }
+        open.remove(d.iqn());
+        List<BlockDevice> luns = devices.remove(d.iqn());
+        try {
+            closing.accept(d.iqn());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "mac=%s ending the sessions of %s", mac, d.iqn());
+        }
+        if (luns != null) {
+            luns.forEach(dev -> closeDevice(d.iqn(), dev));
+        }
+        LOG.infof("mac=%s disk of target %s closed: %s", mac, d.iqn(), why);
+    }
+
+    private static void closeDevice(String iqn, BlockDevice d) {
+        try {
+            d.flush();
+            d.close();
+        } catch (Exception e) {
+            LOG.warnf("closing %s of %s: %s", d, iqn, e.getMessage());
+        }
+    }
+
+    private ScsiTarget register(String iqn, List<BlockDevice> luns, MacAddress mac) {
         ScsiTarget t = ScsiTargets.of(iqn, luns);
         devices.put(iqn, luns);
         open.put(iqn, t);
-        LOG.infof("target %s opened with %d LUN(s): %s", iqn, luns.size(), luns);
+        if (!quiet) {
+            LOG.infof("mac=%s target %s opened with %d LUN(s): %s", mac == null ? "-" : mac, iqn, luns.size(), luns);
+        }
         return t;
     }
 
     /** Flushes and closes every open block device. */
     @Override
     public synchronized void close() {
-        devices.forEach((iqn, luns) -> luns.forEach(d -> {
-            try {
-                d.flush();
-                d.close();
-            } catch (Exception e) {
-                LOG.warnf("closing %s of %s: %s", d, iqn, e.getMessage());
-            }
-        }));
+        devices.forEach((iqn, luns) -> luns.forEach(d -> closeDevice(iqn, d)));
         devices.clear();
         open.clear();
+        machineDisks.clear();
     }
 }
