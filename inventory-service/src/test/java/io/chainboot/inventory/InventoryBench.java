@@ -133,7 +133,7 @@ class InventoryBench {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
              java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("select calls, total_exec_time, query from pg_stat_statements "
-                     + "where query not ilike '%pg_stat_statements%' order by calls desc")) {
+                     + "where query not ilike '%pg_stat_statements%' order by total_exec_time desc")) {
             long all = 0;
             long transactions = 0;
             List<String> top = new ArrayList<>();
@@ -145,12 +145,12 @@ class InventoryBench {
                     continue;
                 }
                 all += calls;
-                if (top.size() < 12) {
+                if (top.size() < 14) {
                     top.add(String.format("  %9d calls %9.0f ms  %s", calls, rs.getDouble(2), q.length() > 110 ? q.substring(0, 110) + "..." : q));
                 }
             }
             out.append(String.format("PostgreSQL statements during the run (pg_stat_statements, all clients incl. the bench's polls): "
-                    + "%d, %.2f per stored event; %d commits%n", all, stored == 0 ? 0.0 : (double) all / stored, transactions));
+                    + "%d, %.2f per stored event%n", all, stored == 0 ? 0.0 : (double) all / stored));
             for (String t : top) {
                 out.append(t).append('\n');
             }

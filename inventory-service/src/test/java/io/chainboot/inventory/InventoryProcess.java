@@ -27,6 +27,12 @@ public final class InventoryProcess implements AutoCloseable {
         this.log = log;
         command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
         command.add("-Dquarkus.http.port=" + port);
+        // extra JVM options for a profiling run, e.g. -Dinventory.jvm.args=-XX:StartFlightRecording=filename=x.jfr
+        for (String a : System.getProperty("inventory.jvm.args", "").split(" ")) {
+            if (!a.isBlank()) {
+                command.add(a);
+            }
+        }
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());

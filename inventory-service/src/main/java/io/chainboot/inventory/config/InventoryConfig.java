@@ -37,6 +37,17 @@ public interface InventoryConfig {
 
     Leader leader();
 
+    Ingest ingest();
+
+    interface Ingest {
+        /**
+         * How many recently stored events are kept decoded in memory for the re-fold of their
+         * machines' timelines (each a few hundred bytes); 0 = none.
+         */
+        @WithDefault("100000")
+        int decodedCache();
+    }
+
     /** How long a boot attempt may stay at a stage before it is declared stalled. */
     interface Stall {
         @WithDefault("60s")

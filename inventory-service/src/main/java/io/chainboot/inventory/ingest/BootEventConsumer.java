@@ -159,7 +159,7 @@ public class BootEventConsumer {
     private void done(IngestResult result) {
         stored.increment(result.stored());
         duplicates.increment(result.duplicates());
-        if (!result.changed().isEmpty()) {
+        if (!result.changed().isEmpty() && live.watched()) {
             try {
                 live.changed(queries.machines(result.changed()));
             } catch (RuntimeException e) {

@@ -15,6 +15,7 @@ import io.chainboot.events.BootStalled;
 import io.chainboot.inventory.boot.Attempt;
 import io.chainboot.inventory.boot.BootTracker;
 import io.chainboot.inventory.boot.TrackedEvent;
+import io.chainboot.inventory.config.InventoryConfig;
 import io.chainboot.inventory.machines.Outbox;
 import io.chainboot.inventory.store.AttemptEntity;
 import io.chainboot.inventory.store.EventEntity;
@@ -52,8 +53,16 @@ public class EventStore {
     private final EntityManager em;
     private final Outbox outbox;
     private final EventSource self;
+    /**
+     * Recently stored events by id, decoded: the re-fold reads a machine's stored events again,
+     * and decoding their JSON was the largest CPU cost of a batch. Events are immutable per id,
+     * so a stale entry cannot exist; an entry of a rolled-back batch is only used if the event is
+     * stored later (same id, same content).
+     */
+    private final DecodedCache decoded;
 
-    public EventStore(EntityManager em, Outbox outbox, EventSource self) {
+    public EventStore(EntityManager em, Outbox outbox, EventSource self, InventoryConfig config) {
+        this.decoded = new DecodedCache(config.ingest().decodedCache());
         this.em = em;
         this.outbox = outbox;
         this.self = self;
@@ -107,6 +116,12 @@ public class EventStore {
         Set<UUID> fresh = insertEvents(unique, macs);
         duplicates += unique.size() - fresh.size();
 
+        for (BootEvent e : unique) {
+            if (fresh.contains(e.id())) {
+                decoded.put(e.id(), e);
+            }
+        }
+
         // 3. machines: one read, the new events applied in memory
         Map<String, Instant> touched = new LinkedHashMap<>();
         Set<String> seenMacs = new LinkedHashSet<>();
@@ -154,6 +169,9 @@ public class EventStore {
                 regMacs.add(r.mac().toString());
             }
             insertEvents(registrations, regMacs);
+            for (BootEvent r : registrations) {
+                decoded.put(r.id(), r);
+            }
             announce.addAll(registrations);
         }
         for (BootEvent e : announce) {
@@ -419,17 +437,21 @@ public class EventStore {
                 Instant a = anchors.get(macs[i]);
                 anchorArray[i] = a == null ? null : a.toString();
             }
-            try (PreparedStatement s = c.prepareStatement("select e.mac, e.payload, e.seq from boot_event e "
+            try (PreparedStatement s = c.prepareStatement("select e.mac, e.id, e.seq, e.payload from boot_event e "
                     + "join unnest(?::text[], ?::timestamptz[]) t(mac, anchor) on e.mac = t.mac "
                     + "where t.anchor is null or e.time >= t.anchor order by e.mac, e.time, e.seq")) {
                 s.setArray(1, c.createArrayOf("text", macs));
                 s.setArray(2, c.createArrayOf("text", anchorArray));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        Decoded<BootEvent> d = EventJson.decodeEvent(rs.getString(2).getBytes(StandardCharsets.UTF_8));
-                        if (d instanceof Decoded.Valid<BootEvent> v) {
-                            byMac.computeIfAbsent(rs.getString(1), x -> new ArrayList<>())
-                                    .add(new TrackedEvent(v.value(), rs.getLong(3)));
+                        UUID id = rs.getObject(2, UUID.class);
+                        BootEvent e = decoded.get(id);
+                        if (e == null) {
+                            Decoded<BootEvent> d = EventJson.decodeEvent(rs.getString(4).getBytes(StandardCharsets.UTF_8));
+                            e = d instanceof Decoded.Valid<BootEvent> v ? v.value() : null;
+                        }
+                        if (e != null) {
+                            byMac.computeIfAbsent(rs.getString(1), x -> new ArrayList<>()).add(new TrackedEvent(e, rs.getLong(3)));
                         }
                     }
                 }
@@ -537,6 +559,28 @@ public class EventStore {
     public boolean databaseUp() {
         em.createNativeQuery("select 1").getSingleResult();
         return true;
+    }
+
+    /** A bounded, least-recently-used map of decoded events. */
+    static final class DecodedCache {
+        private final Map<UUID, BootEvent> map;
+
+        DecodedCache(int capacity) {
+            this.map = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, BootEvent> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        synchronized BootEvent get(UUID id) {
+            return map.get(id);
+        }
+
+        synchronized void put(UUID id, BootEvent e) {
+            map.put(id, e);
+        }
     }
 
     /** For logging: a set of MACs kept short. */

@@ -11,6 +11,12 @@ import java.util.List;
 @ApplicationScoped
 public class LiveUpdates {
     private final BroadcastProcessor<MachineView> processor = BroadcastProcessor.create();
+    private final java.util.concurrent.atomic.AtomicInteger watching = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Whether any dashboard stream is open: without one, the consumer skips building the views. */
+    public boolean watched() {
+        return watching.get() > 0;
+    }
 
     public void changed(List<MachineView> views) {
         for (MachineView v : views) {
@@ -26,7 +32,9 @@ public class LiveUpdates {
     public Multi<MachineView> stream() {
         Multi<MachineView> ticks = Multi.createFrom().ticks().every(java.time.Duration.ofSeconds(15))
                 .onItem().transform(t -> KEEP_ALIVE).onOverflow().drop();
-        return Multi.createBy().merging().streams(Multi.createFrom().item(KEEP_ALIVE), ticks, processor.onOverflow().drop());
+        return Multi.createBy().merging().streams(Multi.createFrom().item(KEEP_ALIVE), ticks, processor.onOverflow().drop())
+                .onSubscription().invoke(s -> watching.incrementAndGet())
+                .onTermination().invoke(() -> watching.decrementAndGet());
     }
 
     static final MachineView KEEP_ALIVE = new MachineView(null, null, null, null, null, null, null, null, null, null,
