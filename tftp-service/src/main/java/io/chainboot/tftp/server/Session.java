@@ -127,8 +127,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
         try {
             n = peer.read(rx);
         } catch (IOException e) {
-            // ICMP port unreachable surfaces here: the client is gone
-            clientGone("receive failed", e);
+            socketError("receive", e); // the error is consumed; a queued datagram is read on the next wake-up
             return;
         }
         if (n <= 0) {
@@ -150,8 +149,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             try {
                 from = channel.receive(rx);
             } catch (IOException e) {
-                // ICMP port unreachable surfaces here on some kernels: the client is gone
-                clientGone("receive failed", e);
+                socketError("receive", e);
                 return;
             }
             if (from == null) {
@@ -188,13 +186,15 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
 
     /**
      * The socket reported an error, normally the ICMP port unreachable a connected socket receives
-     * once the client closed its port. Treated like an ERROR from the client: after the OACK it
-     * ends a probe (a PXE ROM that closed its port after the tsize answer), later it fails the
-     * transfer.
+     * after sending to a client port that is closed. Treated like a lost packet, as an unconnected
+     * socket would (it never sees these errors): the retransmission timer decides. Ending the
+     * transfer here would be wrong: a client that got the last block may have closed its port
+     * after its final ACK, which is still queued behind the error (the kernel reports a pending
+     * error before queued datagrams), and a PXE ROM that closes its port after the OACK is a
+     * probe, not a failure.
      */
-    private void clientGone(String what, IOException e) {
-        lastClientError = what + ": " + e;
-        act(transfer.onError());
+    private void socketError(String what, IOException e) {
+        LOG.debugf("%s %s on the transfer of %s failed (treated as a lost packet): %s", who, what, file, e);
     }
 
     private void wrongTid(SocketAddress from) {
@@ -257,8 +257,9 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
             try {
                 n = peer != null ? peer.write(tx) : channel.send(tx, client);
             } catch (IOException e) {
-                clientGone("send failed", e);
-                return;
+                socketError("send", e); // as if the datagram were lost on the way
+                pumpNext++;
+                continue;
             }
             if (n == 0) {
                 setWriteInterest(true);
@@ -278,7 +279,7 @@ final class Session implements IoLoop.Handler, IoLoop.Timed {
                 channel.send(packet, client);
             }
         } catch (IOException e) {
-            clientGone("send failed", e);
+            socketError("send", e);
         }
     }
 

@@ -183,7 +183,7 @@ public final class TftpServer implements AutoCloseable {
         DatagramChannel ch;
         try {
             ch = DatagramChannel.open();
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, settings.connectedSockets()); // shared with the connected twin
             ch.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
             ch.bind(new InetSocketAddress(settings.bind().getAddress(), 0));
             ch.configureBlocking(false);

@@ -240,6 +240,25 @@ class ProtocolTest {
     }
 
     @Test
+    void finalAckQueuedBehindAPortUnreachableStillCompletes() throws Exception {
+        try (TestClient c = new TestClient(fx.address)) {
+            c.rrq("small.bin", Map.of("windowsize", "4")); // 10 blocks of 512
+            assertThat(c.receive()).isInstanceOf(TftpPacket.OptionAck.class);
+            c.ack(0);
+            for (int b = 1; b <= 10; b++) {
+                assertThat(((TftpPacket.Data) c.receive()).block()).isEqualTo(b);
+                if (b == 4 || b == 8) {
+                    c.ack(b);
+                }
+            }
+            c.ack(8);  // duplicate of the window's predecessor: the server resends 9..10 ...
+            c.ack(10); // ... while the final ACK waits in its queue
+        } // ... and the resent blocks meet a closed port (ICMP port unreachable on the connected socket)
+        Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "completed") == 1, "completed");
+        assertThat(fx.events.of(TftpEvents.Failed.class)).isEmpty();
+    }
+
+    @Test
     void wrongTidGetsError5AndTheTransferGoesOn() throws Exception {
         try (TestClient c = new TestClient(fx.address); TestClient stranger = new TestClient(fx.address)) {
             c.rrq("small.bin", Map.of());
