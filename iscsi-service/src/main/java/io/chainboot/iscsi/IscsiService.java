@@ -5,6 +5,7 @@ import io.chainboot.common.CommonConfig;
 import io.chainboot.common.LeaseDirectory;
 import io.chainboot.common.Listeners;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.events.EventJson;
 import io.chainboot.events.EventSource;
 import io.chainboot.iscsi.disk.DiskStore;
 import io.chainboot.iscsi.login.Negotiator;
@@ -124,7 +125,8 @@ public class IscsiService {
             targets.machinesChanged(machines.all(), config.machineDisks().openMax());
             Warmup.Report report = null;
             if (config.warmup().rounds() > 0) {
-                SessionEvents quiet = new SessionEvents(event -> { }, source, leases, new SimpleMeterRegistry(), false);
+                // events are encoded (EventJson, what the Kafka sender does with them) and dropped
+                SessionEvents quiet = new SessionEvents(EventJson::encode, source, leases, new SimpleMeterRegistry(), false);
                 report = Warmup.run(common.iqnPrefix(), io, settings, quiet, config.warmup().rounds());
             }
             boolean readyDuringWarmup = listeners.allBound();

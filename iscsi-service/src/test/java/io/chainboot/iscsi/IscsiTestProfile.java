@@ -31,8 +31,8 @@ public class IscsiTestProfile implements QuarkusTestProfile {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try (java.util.stream.Stream<Path> files = Files.walk(DIR)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException e) {
-                    // best effort
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    // best effort (a file may vanish while the tree is walked)
                 }
             }));
         }

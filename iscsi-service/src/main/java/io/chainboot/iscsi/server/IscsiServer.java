@@ -16,8 +16,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -31,6 +34,17 @@ import java.util.function.Function;
 public final class IscsiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IscsiServer.class);
     private static final int READ_BUFFER = 256 * 1024;
+    /**
+     * Reader threads, shared by every portal of the process and kept a minute after their connection
+     * ends: a new connection (the first real login after the start-up warm-up, a machine reconnecting
+     * after iPXE hands over to its OS) starts on an existing thread.
+     */
+    private static final ExecutorService READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "iscsi-conn-idle");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final InetSocketAddress bind;
     private final Function<Connection.Transport, Connection> connections;
@@ -101,9 +115,12 @@ public final class IscsiServer implements AutoCloseable {
                 SocketTransport transport = new SocketTransport(ch);
                 Connection c = connections.apply(transport);
                 live.put(transport, c);
-                Thread reader = new Thread(() -> readLoop(transport, c), "iscsi-conn-" + ids.incrementAndGet());
-                reader.setDaemon(true);
-                reader.start();
+                String name = "iscsi-conn-" + ids.incrementAndGet();
+                READERS.execute(() -> {
+                    Thread.currentThread().setName(name);
+                    readLoop(transport, c);
+                    Thread.currentThread().setName("iscsi-conn-idle");
+                });
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {

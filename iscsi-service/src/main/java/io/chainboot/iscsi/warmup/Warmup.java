@@ -206,7 +206,7 @@ public final class Warmup {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             LOG.debugf("cannot delete %s: %s", dir, e.getMessage());
         }
     }
