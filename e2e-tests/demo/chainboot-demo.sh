@@ -12,6 +12,7 @@
 #   ./chainboot demo           interactive: Enter powers the machine on, Enter at the end stops
 #   ./chainboot demo --once    unattended: boots at once, checks that the dashboard's API on this host
 #                              shows the machine SAN_ATTACHED, tears down; exit 0 only if all that worked
+#   --no-build                 passed to ./chainboot up (never run Maven; the tests use it)
 #
 # Needs root and: qemu-system-x86 ipxe-qemu nasm radvd curl python3 (UEFI: ovmf dosfstools mtools fdisk).
 # Env: DEMO_PORT (default 18080), DEMO_STATE (default /tmp/chainboot-demo), DEMO_FIRMWARE=bios|uefi
@@ -29,11 +30,13 @@ say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 die() { say "$*" >&2; exit 1; }
 
 ONCE=0
+UP_EXTRA=()
 for a in "$@"; do
   case "$a" in
     --once) ONCE=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option $a (--once)" ;;
+    --no-build) UP_EXTRA+=(--no-build) ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $a (--once, --no-build)" ;;
   esac
 done
 
@@ -86,7 +89,7 @@ PIDS+=($!)
 
 say "starting Chainboot: ./chainboot up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 --state $STATE"
 nsx "$ROOT/chainboot" up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 \
-  --state "$STATE" </dev/null || die "Chainboot did not start (logs in $STATE/logs)"
+  --state "$STATE" "${UP_EXTRA[@]+"${UP_EXTRA[@]}"}" </dev/null || die "Chainboot did not start (logs in $STATE/logs)"
 
 # the guest's tap joins the bridge after `up`: the launcher wants br0 to have carrier when it starts
 nsx ip tuntap add dev tap0 mode tap

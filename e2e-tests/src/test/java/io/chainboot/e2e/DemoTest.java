@@ -37,7 +37,7 @@ class DemoTest {
         }
         Path out = dir.resolve("demo.out");
         Process demo = new ProcessBuilder("env", "DEMO_STATE=" + state, "DEMO_PORT=" + port,
-                Chainboot.checkoutRoot().resolve("chainboot").toString(), "demo", "--once")
+                Chainboot.checkoutRoot().resolve("chainboot").toString(), "demo", "--once", "--no-build")
                 .redirectErrorStream(true).redirectOutput(out.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String namespace = "cb-demo-" + demo.pid(); // env execs the launcher, which execs the demo script
