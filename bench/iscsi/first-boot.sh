@@ -9,7 +9,9 @@
 # Usage: bench/iscsi/first-boot.sh [ROUNDS]            (default 10)
 #   BASELINE_APP=/path/to/other/quarkus-app  adds a column for another build (e.g. before a change)
 #   APP=/path/to/quarkus-app                 measures that build instead of this checkout's
-#   CB_OPTS="-Dchainboot.iscsi.warmup.rounds=3"  extra JVM options for the Chainboot service(s)
+#   CB_OPTS="-Dchainboot.iscsi.warmup.rounds=3"  extra JVM options for the Chainboot service
+#   BASELINE_OPTS=...                        extra JVM options for the baseline column (e.g. the same
+#                                            build with -Dchainboot.iscsi.warmup.rounds=0)
 set -euo pipefail
 ROUNDS=${1:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +59,7 @@ ms_now() { date +%s%3N; }
 
 # start_cb APP -> sets CB_PID, and READY_MS = ms from exec to /q/health/ready UP (not in a subshell:
 # CB_PID must reach stop_cb)
-start_cb() {
+start_cb() { # $1 = app, $2 = extra JVM options, $3 = log file
   local app=$1 t0; t0=$(ms_now)
   java -Xms32m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:auto \
     -Djava.net.preferIPv4Stack=true -Dchainboot.common.kafka-enabled=false -Dquarkus.http.port=$CB_HTTP \
@@ -67,14 +69,14 @@ start_cb() {
     "-Dchainboot.iscsi.targets.\"$CHAP_IQN\".image=$WORK/disk.img" \
     "-Dchainboot.iscsi.targets.\"$CHAP_IQN\".chap-user=$CHAP_USER" \
     "-Dchainboot.iscsi.targets.\"$CHAP_IQN\".chap-secret=$CHAP_SECRET" \
-    ${CB_OPTS:-} -jar "$app/quarkus-run.jar" >>"$WORK/cb.log" 2>&1 &
+    $2 -jar "$app/quarkus-run.jar" >>"$3" 2>&1 &
   CB_PID=$!
   for _ in $(seq 1 1200); do
     curl -sf "http://127.0.0.1:$CB_HTTP/q/health/ready" >/dev/null 2>&1 && { READY_MS=$(( $(ms_now) - t0 )); return 0; }
     kill -0 "$CB_PID" 2>/dev/null || break
     sleep 0.05
   done
-  echo "iscsi-service did not become ready (log: $WORK/cb.log)" >&2; tail -20 "$WORK/cb.log" >&2; exit 1
+  echo "iscsi-service did not become ready (log: $3)" >&2; tail -20 "$3" >&2; exit 1
 }
 
 start_tgt() { # $1 = chap|none
@@ -94,8 +96,8 @@ start_tgt() { # $1 = chap|none
 
 chap_args() { [ "$1" = chap ] && echo "--chap-user $CHAP_USER --chap-secret $CHAP_SECRET" || true; }
 
-run_cb() { # $1 = label, $2 = app, $3 = chap|none
-  start_cb "$2"
+run_cb() { # $1 = label, $2 = app, $3 = chap|none, $4 = extra JVM options
+  start_cb "$2" "$4" "$WORK/$1.log"
   local target=$IQN; [ "$3" = chap ] && target=$CHAP_IQN
   # shellcheck disable=SC2046
   python3 "$SEQ" 127.0.0.1 $CB_PORT $target 0 --initiator $INITIATOR $(chap_args "$3") \
@@ -113,8 +115,8 @@ run_tgt() { # $1 = chap|none
 echo "== $ROUNDS rounds, fresh start each (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 for i in $(seq 1 "$ROUNDS"); do
   for auth in none chap; do
-    run_cb chainboot "$APP" $auth
-    [ -n "$BASELINE_APP" ] && run_cb baseline "$BASELINE_APP" $auth
+    run_cb chainboot "$APP" $auth "${CB_OPTS:-}"
+    [ -n "$BASELINE_APP" ] && run_cb baseline "$BASELINE_APP" $auth "${BASELINE_OPTS:-}"
     run_tgt $auth
   done
   printf '.'
@@ -154,6 +156,11 @@ for auth in ["none", "chap"]:
             cells.append("%-22s" % ("%.2f / %.2f" % (med[s], pct(xs, 90))))
         ratio = "%.2fx" % (med["chainboot"] / med["tgtd"]) if "tgtd" in med and med.get("tgtd") else ""
         print("%-20s" % step + "".join(cells) + ratio)
+import re
+for s in stacks[:-1]:
+    w = [int(m.group(2)) for m in re.finditer(r"warm-up: (\d+) rounds in (\d+) ms", open(os.path.join(work, s + ".log")).read())]
+    if w:
+        print(f"{s}: warm-up took {statistics.median(w):.0f} ms median (min {min(w)}, max {max(w)}) over {len(w)} starts")
 print("\nfirst_read = TCP connect -> READ(10) of sector 0 answered; ready_ms = java start -> /q/health/ready UP")
 print("load average after: " + " ".join(open("/proc/loadavg").read().split()[:3]))
 EOF

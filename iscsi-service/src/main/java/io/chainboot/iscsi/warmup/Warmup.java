@@ -57,7 +57,7 @@ public final class Warmup {
             "DataPDUInOrder=Yes", "DataSequenceInOrder=Yes", "ErrorRecoveryLevel=0");
     static final List<String> OS_KEYS = List.of("HeaderDigest=CRC32C,None", "DataDigest=None", "InitialR2T=No",
             "ImmediateData=Yes", "MaxRecvDataSegmentLength=262144", "MaxBurstLength=16776192",
-            "FirstBurstLength=262144", "MaxConnections=1", "ErrorRecoveryLevel=0", "DefaultTime2Wait=2",
+            "FirstBurstLength=65536", "MaxConnections=1", "ErrorRecoveryLevel=0", "DefaultTime2Wait=2",
             "DefaultTime2Retain=0", "IFMarker=No", "OFMarker=No", "MaxOutstandingR2T=1", "DataPDUInOrder=Yes",
             "DataSequenceInOrder=Yes");
 
@@ -138,7 +138,10 @@ public final class Warmup {
         }
     }
 
-    /** iPXE 1.x at sanboot: probe, capacity, the boot sector and a few more reads, plus a write. */
+    /**
+     * iPXE 1.x at sanboot: probe, capacity, the boot sector and a few more reads, plus a write. No
+     * SYNCHRONIZE CACHE here or below: an fsync per round would make the warm-up wait on the disk.
+     */
     private static void sanboot(WarmupClient c) throws IOException {
         good(c, cdb(0xa0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0), 4096, null);
         WarmupClient.Answer tur = null;
@@ -156,7 +159,6 @@ public final class Warmup {
         good(c, read10(64, 64), 32768, null);
         good(c, write10(100, 1), 0, new byte[512]);
         good(c, read10(100, 1), 512, null);
-        good(c, cdb(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null);
         c.ping();
     }
 
@@ -170,8 +172,7 @@ public final class Warmup {
         good(c, cdb(0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0), 32, null);
         good(c, cdb(0x88, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0), 4096, null);
         good(c, cdb(0x8a, 0, 0, 0, 0, 0, 0, 0, 0, 200, 0, 0, 0, 16, 0, 0), 0, new byte[8192]);
-        good(c, write10(1024, 1024), 0, new byte[512 * 1024]); // immediate data, then R2T for the rest
-        good(c, cdb(0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null);
+        good(c, write10(1024, 256), 0, new byte[128 * 1024]); // immediate data up to FirstBurstLength, R2T for the rest
     }
 
     private static void good(WarmupClient c, byte[] cdb, int edtl, byte[] write) throws IOException {
