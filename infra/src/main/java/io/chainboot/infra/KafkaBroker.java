@@ -123,16 +123,25 @@ public final class KafkaBroker implements AutoCloseable {
                 "") ;
     }
 
-    private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        byte[] b = new byte[16];
-        long hi = u.getMostSignificantBits();
-        long lo = u.getLeastSignificantBits();
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (hi >>> (56 - 8 * i));
-            b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+    /**
+     * A KRaft cluster id: 16 random bytes, URL-safe base64. Like Kafka's own {@code Uuid.randomUuid()}, an id
+     * that starts with '-' is drawn again: the storage tool would read it as an option (1 draw in 64).
+     */
+    static String clusterId() {
+        while (true) {
+            UUID u = UUID.randomUUID();
+            byte[] b = new byte[16];
+            long hi = u.getMostSignificantBits();
+            long lo = u.getLeastSignificantBits();
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (hi >>> (56 - 8 * i));
+                b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+            }
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            if (!id.startsWith("-")) {
+                return id;
+            }
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.chainboot.tftp;
 
 import io.chainboot.events.TftpEvents;
+import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.tftp.server.TftpServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

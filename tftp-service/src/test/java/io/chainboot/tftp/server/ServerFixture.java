@@ -2,7 +2,7 @@ package io.chainboot.tftp.server;
 
 import io.chainboot.events.EventSource;
 import io.chainboot.tftp.FixedLeases;
-import io.chainboot.tftp.RecordingPublisher;
+import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.tftp.transfer.OptionLimits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
