@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * service on the real broker and a durable (fsync on) PostgreSQL; {@code -Dbench.rate} events/s
  * (default 1,000) for {@code -Dbench.seconds} (default 60), as interleaved full boots. Every
  * 100th event is followed: the time from handing it to the producer to {@code GET
- * /api/events/{id}} answering 200 (polled every 25 ms) is its publish → visible latency.
+ * /api/events/{id}} answering 200 (polled every 25 ms) is its publish → visible latency. Before
+ * the measurement, {@code -Dbench.warmup.seconds} (default 20) of the same load on other
+ * machines warm the service's JVM (0 = measure it cold).
  */
 class InventoryBench {
 
@@ -56,12 +58,15 @@ class InventoryBench {
                      "quarkus.log.category.\"io.chainboot\".level", "WARN"))) {
             app.start(Duration.ofSeconds(120));
             warmUp(producer, app);
+            long baseline = warmLoad(producer, app, rate, Integer.getInteger("bench.warmup.seconds", 20));
             sql(pg, "create extension if not exists pg_stat_statements");
             sql(pg, "select pg_stat_statements_reset()");
 
             // two polling threads, 25 ms apart per sample: the measurement must not become the load
             ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            // latencies by 10-s window of send time: shows whether a lag is a warm-up or steady
+            Map<Integer, ConcurrentLinkedQueue<Long>> byWindow = new java.util.concurrent.ConcurrentHashMap<>();
             AtomicInteger lost = new AtomicInteger();
             int total = rate * seconds;
             int machines = total / 9 + 1;
@@ -80,7 +85,7 @@ class InventoryBench {
                     long at = System.nanoTime();
                     producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
                     if (sent % 100 == 0) {
-                        follow(pollers, app, e, at, latencies, lost);
+                        follow(pollers, app, e, at, latencies, lost, byWindow, (int) ((at - start) / 10_000_000_000L));
                     }
                     sent++;
                 }
@@ -93,7 +98,7 @@ class InventoryBench {
             while (System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(120)) {
                 stats = app.get("/api/stats").body();
                 if (stats.contains("\"events\":")) {
-                    stored = Long.parseLong(stats.replaceAll(".*\"events\":(\\d+).*", "$1"));
+                    stored = Long.parseLong(stats.replaceAll(".*\"events\":(\\d+).*", "$1")) - baseline;
                     if (stored >= (long) sent + machines) { // plus one machine.registered per machine
                         break;
                     }
@@ -111,10 +116,59 @@ class InventoryBench {
                             + "%.1f s after the last send: %d events stored of %d (boot events + one machine.registered per machine)%n",
                     sent, rate, seconds, achieved, machines, l.size(), pct(l, 50), pct(l, 90), pct(l, 99),
                     l.isEmpty() ? -1 : l.get(l.size() - 1), lost.get(), drain, stored, (long) sent + machines)
-                    + statements;
+                    + windows(byWindow) + statements;
             System.out.print(report);
             Files.writeString(Path.of(System.getProperty("bench.out", "target/inventory-bench.txt")), report);
         }
+    }
+
+    /**
+     * A warm-up at the measured rate on other machines, so that the measurement sees a running
+     * service, not a cold JVM (0 seconds = measure cold). Waits until it is stored; returns the
+     * number of events stored by then.
+     */
+    private static long warmLoad(KafkaProducer<String, byte[]> producer, InventoryProcess app, int rate, int seconds)
+            throws Exception {
+        int total = rate * seconds;
+        int machines = total / 9 + 1;
+        Instant t0 = Instant.now();
+        long start = System.nanoTime();
+        int sent = 0;
+        for (int step = 0; step < 9 && sent < total; step++) {
+            for (int m = 0; m < machines && sent < total; m++) {
+                BootEvent e = Events.fullBoot(new MacAddress(0x0800_0000_0000L + m), new Ipv4Address(0x0AA0_0000 + m),
+                        t0.plusMillis(m), "warm").get(step);
+                long wait = start + (long) sent * 1_000_000_000L / rate - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
+                sent++;
+            }
+        }
+        producer.flush();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long stored = 0;
+        while (System.nanoTime() < end) {
+            String stats = app.get("/api/stats").body();
+            stored = Long.parseLong(stats.replaceAll(".*\"events\":(\\d+).*", "$1"));
+            if (stored >= (long) sent + Math.min(machines, sent)) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+        return Long.parseLong(app.get("/api/stats").body().replaceAll(".*\"events\":(\\d+).*", "$1"));
+    }
+
+    private static String windows(Map<Integer, ConcurrentLinkedQueue<Long>> byWindow) {
+        StringBuilder out = new StringBuilder("by send time (10 s windows): p50/p99 ms");
+        new java.util.TreeMap<>(byWindow).forEach((w, q) -> {
+            List<Long> l = new ArrayList<>(q);
+            Collections.sort(l);
+            out.append(String.format("  [%d-%ds] %d/%d", w * 10, w * 10 + 10, pct(l, 50), pct(l, 99)));
+        });
+        return out.append(System.lineSeparator()).toString();
     }
 
     private static void sql(PostgresServer pg, String sql) throws Exception {
@@ -171,13 +225,16 @@ class InventoryBench {
     }
 
     private static void follow(ScheduledExecutorService pollers, InventoryProcess app, BootEvent e, long at,
-                               ConcurrentLinkedQueue<Long> latencies, AtomicInteger lost) {
+                               ConcurrentLinkedQueue<Long> latencies, AtomicInteger lost,
+                               Map<Integer, ConcurrentLinkedQueue<Long>> byWindow, int window) {
         pollers.execute(new Runnable() {
             @Override
             public void run() {
                 try {
                     if (app.get("/api/events/" + e.id()).statusCode() == 200) {
-                        latencies.add((System.nanoTime() - at) / 1_000_000);
+                        long ms = (System.nanoTime() - at) / 1_000_000;
+                        latencies.add(ms);
+                        byWindow.computeIfAbsent(window, w -> new ConcurrentLinkedQueue<>()).add(ms);
                         return;
                     }
                 } catch (Exception ignored) {

@@ -437,7 +437,12 @@ public class EventStore {
                 Instant a = anchors.get(macs[i]);
                 anchorArray[i] = a == null ? null : a.toString();
             }
-            try (PreparedStatement s = c.prepareStatement("select e.mac, e.id, e.seq, e.payload from boot_event e "
+            // ids and order only; payloads are read (and decoded) only for events not in the cache
+            List<String> rowMacs = new ArrayList<>();
+            List<UUID> rowIds = new ArrayList<>();
+            List<Long> rowSeqs = new ArrayList<>();
+            Set<UUID> missing = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("select e.mac, e.id, e.seq from boot_event e "
                     + "join unnest(?::text[], ?::timestamptz[]) t(mac, anchor) on e.mac = t.mac "
                     + "where t.anchor is null or e.time >= t.anchor order by e.mac, e.time, e.seq")) {
                 s.setArray(1, c.createArrayOf("text", macs));
@@ -445,15 +450,34 @@ public class EventStore {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         UUID id = rs.getObject(2, UUID.class);
-                        BootEvent e = decoded.get(id);
-                        if (e == null) {
-                            Decoded<BootEvent> d = EventJson.decodeEvent(rs.getString(4).getBytes(StandardCharsets.UTF_8));
-                            e = d instanceof Decoded.Valid<BootEvent> v ? v.value() : null;
-                        }
-                        if (e != null) {
-                            byMac.computeIfAbsent(rs.getString(1), x -> new ArrayList<>()).add(new TrackedEvent(e, rs.getLong(3)));
+                        rowMacs.add(rs.getString(1));
+                        rowIds.add(id);
+                        rowSeqs.add(rs.getLong(3));
+                        if (decoded.get(id) == null) {
+                            missing.add(id);
                         }
                     }
+                }
+            }
+            Map<UUID, BootEvent> read = new HashMap<>();
+            if (!missing.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement("select id, payload from boot_event where id = any(?::uuid[])")) {
+                    s.setArray(1, c.createArrayOf("text", missing.stream().map(UUID::toString).toArray(String[]::new)));
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            Decoded<BootEvent> d = EventJson.decodeEvent(rs.getString(2).getBytes(StandardCharsets.UTF_8));
+                            if (d instanceof Decoded.Valid<BootEvent> v) {
+                                read.put(rs.getObject(1, UUID.class), v.value());
+                                decoded.put(v.value().id(), v.value());
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < rowIds.size(); i++) {
+                BootEvent e = read.containsKey(rowIds.get(i)) ? read.get(rowIds.get(i)) : decoded.get(rowIds.get(i));
+                if (e != null) {
+                    byMac.computeIfAbsent(rowMacs.get(i), x -> new ArrayList<>()).add(new TrackedEvent(e, rowSeqs.get(i)));
                 }
             }
             try (PreparedStatement s = c.prepareStatement("delete from boot_attempt a using unnest(?::text[], ?::timestamptz[]) "
