@@ -96,6 +96,8 @@ public class IscsiService {
             targets = new TargetRegistry(common.iqnPrefix(), common.clusterSecret(), machines,
                     disks, staticTargets(config));
             targets.onClosing(this::endSessionsOf);
+            targets.inSession(this::hasSessions);
+            disks.guardedBy(targets);
             io = new ThreadPoolExecutor(config.ioThreads(), config.ioThreads(), 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(65536), daemonThreads("iscsi-io-"));
             io.prestartAllCoreThreads();
@@ -159,6 +161,11 @@ public class IscsiService {
                 LOG.warnf(e, "checking machine specs for disks to open or close");
             }
         }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether an initiator is logged in to the target (discovery sessions do not count). */
+    private boolean hasSessions(String targetIqn) {
+        return sessions.all().stream().anyMatch(c -> targetIqn.equals(c.targetName()) && !c.discovery());
     }
 
     /** A machine target is about to close (its spec was deleted or changed): its sessions end first. */

@@ -9,6 +9,7 @@ import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
 import io.chainboot.iscsi.scsi.BlockDevice;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
+import io.chainboot.iscsi.targets.DiskGuard;
 import io.chainboot.iscsi.targets.DiskOpener;
 import org.jboss.logging.Logger;
 
@@ -86,6 +87,7 @@ public final class DiskStore implements DiskOpener {
     private final Map<String, ImportProgress> imports = new ConcurrentHashMap<>();
     /** Overlays this store opened for serving, by MAC: reset acts on them in place. */
     private final Map<MacAddress, OverlayBlockDevice> serving = new ConcurrentHashMap<>();
+    private volatile DiskGuard guard = DiskGuard.NONE;
 
     /**
      * @param overlayLimitBytes space each overlay may use for its data (0 = unbounded)
@@ -417,17 +419,29 @@ public final class DiskStore implements DiskOpener {
         LOG.infof("mac=%s overlay snapshot %s", mac, name);
     }
 
-    /** Makes the machine's overlay what a snapshot holds (the snapshot is kept). */
+    /** Who serves the disks (the target registry): restore and delete run with the machine's disk closed. */
+    public void guardedBy(DiskGuard guard) {
+        this.guard = guard;
+    }
+
+    /**
+     * Makes the machine's overlay what a snapshot holds (the snapshot is kept). Refused while the
+     * machine is logged in; a disk merely opened ahead of its login is closed for it.
+     */
     public void restore(MacAddress mac, String name) throws IOException {
         Path ovl = requireOverlay(mac);
-        requireNotServing(mac);
         Path snap = snapshotPath(mac, name);
         if (!Files.exists(snap)) {
             throw new IllegalArgumentException("no snapshot '" + name + "'");
         }
-        Path tmp = disksDir.resolve("." + mac.toHyphenated() + ".restoring");
-        Files.copy(snap, tmp, StandardCopyOption.REPLACE_EXISTING);
-        move(tmp, ovl);
+        guard.whileClosed(mac, () -> {
+            requireNotServing(mac);
+            Path tmp = disksDir.resolve("." + mac.toHyphenated() + ".restoring");
+            Files.copy(snap, tmp, StandardCopyOption.REPLACE_EXISTING);
+            move(tmp, ovl);
+            LOG.infof("mac=%s overlay restored from snapshot %s", mac, name);
+            return null;
+        });
     }
 
     /**
@@ -449,8 +463,15 @@ public final class DiskStore implements DiskOpener {
         return img;
     }
 
-    /** Deletes a machine's disk (overlay and its snapshots, or RAW disk). */
+    /**
+     * Deletes a machine's disk (overlay and its snapshots, or RAW disk). Refused while the machine is
+     * logged in; a disk merely opened ahead of its login is closed for it.
+     */
     public boolean delete(MacAddress mac) throws IOException {
+        return guard.whileClosed(mac, () -> deleteFiles(mac));
+    }
+
+    private boolean deleteFiles(MacAddress mac) throws IOException {
         boolean any = Files.deleteIfExists(overlayPath(mac));
         if (Files.isDirectory(disksDir)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir, mac.toHyphenated() + "@*.ovl")) {

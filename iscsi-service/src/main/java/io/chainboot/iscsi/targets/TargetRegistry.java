@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Which targets exist and who may log in to them: static targets from configuration, and one target
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
  * disk, so a booting machine never waits for a file to be created or opened; a login opens a disk
  * that is not open yet.
  */
-public final class TargetRegistry implements AutoCloseable {
+public final class TargetRegistry implements DiskGuard, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TargetRegistry.class);
     /** How much of LUN 0 is read when a disk is opened ahead of its first login. */
     private static final int PREFETCH_BYTES = 64 * 1024;
@@ -61,6 +62,7 @@ public final class TargetRegistry implements AutoCloseable {
     /** Machine target IQN -> MAC, refreshed on every {@link #machinesChanged} (a login falls back to a scan). */
     private volatile Map<String, MacAddress> byIqn = Map.of();
     private volatile Consumer<String> closing = iqn -> { };
+    private volatile Predicate<String> inSession = iqn -> false;
     private volatile boolean quiet;
 
     private record MachineDisk(String iqn, MachineSpec.DiskAssignment disk) {
@@ -254,6 +256,29 @@ public final class TargetRegistry implements AutoCloseable {
     /** Told the IQN of a target just before its block devices are closed (to end its sessions). */
     public void onClosing(Consumer<String> endSessions) {
         this.closing = endSessions;
+    }
+
+    /** Told a target IQN, answers whether an initiator is logged in to it (not counting discovery). */
+    public void inSession(Predicate<String> loggedIn) {
+        this.inSession = loggedIn;
+    }
+
+    /**
+     * Runs {@code change} with the machine's disk closed, under the registry's lock, so the spec watch
+     * cannot reopen the old file halfway; its next pass opens the changed one. A disk opened ahead of
+     * a login is closed first; while an initiator is logged in the change is refused.
+     */
+    @Override
+    public synchronized <T> T whileClosed(MacAddress mac, DiskGuard.Change<T> change) throws IOException {
+        MachineDisk d = machineDisks.get(mac);
+        if (d != null) {
+            if (inSession.test(d.iqn())) {
+                throw new IllegalStateException("machine " + mac + " is logged in to " + d.iqn()
+                        + ": shut it down (or log it out) before changing its disk");
+            }
+            closeMachine(mac, "its disk files are being changed");
+        }
+        return change.run();
     }
 
     /** The IQNs of the targets whose block devices are open. */

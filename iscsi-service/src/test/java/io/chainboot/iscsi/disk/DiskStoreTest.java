@@ -13,6 +13,9 @@ import io.chainboot.events.DiskKind;
 import io.chainboot.events.EventSource;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
+import io.chainboot.events.Names;
+import io.chainboot.iscsi.SwitchableMachines;
+import io.chainboot.iscsi.targets.TargetRegistry;
 import io.chainboot.iscsi.scsi.BlockDevice;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
 import java.nio.file.Files;
@@ -22,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +70,48 @@ class DiskStoreTest {
         assertThatThrownBy(() -> store.importImage("win11", source, null)).hasMessageContaining("already exists");
         assertThatThrownBy(() -> store.importImage("../etc", source, null)).hasMessageContaining("invalid name");
         assertThat(store.images()).extracting(DiskStore.Image::name).containsExactly("win11");
+    }
+
+    /** A disk the target registry opened ahead of the login is closed for a restore or delete; a logged-in one is not touched. */
+    @Test
+    void restoreAndDeleteCloseADiskOpenedAheadButAreRefusedWhileTheMachineIsLoggedIn() throws Exception {
+        store.importImage("win11", source, null);
+        try (BlockDevice a = store.open(spec(A, "win11"))) {
+            write(a, 100, block(100, 7), true);
+        }
+        store.snapshot(A, "s1");
+        store.reset(A);
+        SwitchableMachines machines = new SwitchableMachines();
+        machines.put(spec(A, "win11"));
+        String iqn = Names.targetIqn(Names.DEFAULT_IQN_PREFIX, spec(A, "win11"));
+        AtomicBoolean loggedIn = new AtomicBoolean(true);
+        try (TargetRegistry registry = new TargetRegistry(Names.DEFAULT_IQN_PREFIX, Optional.of("a-cluster-secret-of-some-length"),
+                machines, store, List.of())) {
+            registry.inSession(t -> t.equals(iqn) && loggedIn.get());
+            store.guardedBy(registry);
+            registry.machinesChanged(machines.all(), 64);
+            assertThat(registry.openTargets()).containsExactly(iqn);
+
+            assertThatThrownBy(() -> store.restore(A, "s1")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("logged in");
+            assertThatThrownBy(() -> store.delete(A)).hasMessageContaining("logged in");
+            assertThat(registry.openTargets()).as("a logged-in machine's disk stays served").containsExactly(iqn);
+
+            loggedIn.set(false);
+            store.restore(A, "s1");
+            assertThat(registry.openTargets()).as("closed for the restore").isEmpty();
+            registry.machinesChanged(machines.all(), 64); // the spec watch's next pass
+            assertThat(registry.openTargets()).as("opened again, on the restored file").containsExactly(iqn);
+            try (BlockDevice a = store.open(spec(A, "win11"))) {
+                assertThat(read(a, 100, 1)).isEqualTo(block(100, 7));
+            }
+
+            assertThat(store.delete(A)).isTrue();
+            assertThat(registry.openTargets()).isEmpty();
+            assertThat(store.disk(A)).isEmpty();
+        } finally {
+            store.guardedBy(io.chainboot.iscsi.targets.DiskGuard.NONE);
+        }
     }
 
     @Test
