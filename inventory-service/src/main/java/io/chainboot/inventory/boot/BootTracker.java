@@ -18,7 +18,8 @@ import java.util.UUID;
  *
  * <p>Rules: the stage only moves forward along {@link BootStage} order, skipping is allowed (QEMU's
  * iPXE ROM goes PXE_DHCP → SCRIPT); a firmware DHCP after a finished attempt (OS running, failed,
- * stalled) or after the attempt got past PXE_DHCP starts a new attempt; any progressing event with
+ * stalled) or after the attempt got past PXE_DHCP starts a new attempt, and so does an iPXE DHCP
+ * after a finished attempt or one past IPXE_DHCP (an iPXE ROM reboots without firmware DHCP); any progressing event with
  * no attempt open starts one; a failure marks FAILED with its reason; a stall verdict marks
  * STALLED only if the attempt is still at the stalled stage; progress after a stall resumes it.
  */
@@ -34,14 +35,15 @@ public final class BootTracker {
         for (TrackedEvent t : sorted) {
             StageStep step = StageStep.of(t.event());
             Instant time = t.event().time();
-            if (step instanceof StageStep.FirmwareDhcp) {
-                if (current == null || current.finished() || current.progress != BootStage.PXE_DHCP) {
+            if (step instanceof StageStep.FirmwareDhcp || step instanceof StageStep.IpxeDhcp) {
+                BootStage dhcp = step instanceof StageStep.FirmwareDhcp ? BootStage.PXE_DHCP : BootStage.IPXE_DHCP;
+                if (current == null || current.finished() || current.isPast(dhcp)) {
                     if (current != null) {
                         out.add(current.build());
                     }
                     current = new Builder(t.event().id(), time);
                 }
-                current.reach(BootStage.PXE_DHCP, time);
+                current.reach(dhcp, time);
             } else if (step instanceof StageStep.Reached r) {
                 if (current == null) {
                     current = new Builder(t.event().id(), time);
@@ -95,6 +97,11 @@ public final class BootTracker {
         Builder(UUID id, Instant startedAt) {
             this.id = id;
             this.startedAt = startedAt;
+        }
+
+        /** Already progressed beyond {@code s}: a DHCP of that stage now is the machine booting again. */
+        boolean isPast(BootStage s) {
+            return progress != null && progress.ordinal() > s.ordinal();
         }
 
         boolean finished() {

@@ -19,6 +19,14 @@ public sealed interface StageStep {
     record FirmwareDhcp() implements StageStep {
     }
 
+    /**
+     * iPXE's DHCP: stage IPXE_DHCP, and the start of a new attempt after a finished one or one already
+     * past it — a NIC whose option ROM is iPXE (QEMU's, many servers') sends no firmware DHCP when it
+     * reboots, so its next boot begins here.
+     */
+    record IpxeDhcp() implements StageStep {
+    }
+
     /** The attempt reached {@code stage} (never moves an attempt backwards). */
     record Reached(BootStage stage) implements StageStep {
     }
@@ -78,7 +86,7 @@ public sealed interface StageStep {
             return new FirmwareDhcp();
         }
         if (client == ClientKind.IPXE) {
-            return new Reached(BootStage.IPXE_DHCP);
+            return new IpxeDhcp();
         }
         return new Neutral();
     }

@@ -93,6 +93,28 @@ class BootTrackerTest {
                 .containsExactly(BootStage.OS_RUNNING, BootStage.FAILED, BootStage.PXE_DHCP);
     }
 
+    /** QEMU's e1000 ROM is iPXE: its reboot sends no firmware DHCP, so an iPXE DHCP after the attempt got past it is a new boot. */
+    @Test
+    void ipxeDhcpAfterTheAttemptGotPastItStartsANewAttemptAnIpxeRomRebooting() {
+        List<BootEvent> events = new ArrayList<>(List.of(offered(MAC, IP, ClientKind.IPXE, T0),
+                acked(MAC, IP, ClientKind.IPXE, T0.plusMillis(5)), script(MAC, IP, "p", T0.plusMillis(300)),
+                login(MAC, IP, T0.plusMillis(500), 1), lun(MAC, IP, T0.plusMillis(600))));
+        events.add(offered(MAC, IP, ClientKind.IPXE, T0.plusSeconds(30))); // reset: the ROM's DHCP again
+        events.add(acked(MAC, IP, ClientKind.IPXE, T0.plusSeconds(30).plusMillis(5)));
+        events.add(script(MAC, IP, "p", T0.plusSeconds(30).plusMillis(300)));
+        events.add(login(MAC, IP, T0.plusSeconds(30).plusMillis(500), 2));
+        List<Attempt> attempts = BootTracker.replay(tracked(events));
+        assertThat(attempts).extracting(Attempt::stage).containsExactly(BootStage.SAN_ATTACHED, BootStage.SAN_ATTACHED);
+        assertThat(attempts.get(1).startedAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(attempts.get(1).reached().keySet()).containsExactly(BootStage.IPXE_DHCP, BootStage.SCRIPT,
+                BootStage.SAN_ATTACHED);
+        assertThat(attempts.get(0).normalLogins() + attempts.get(1).normalLogins())
+                .as("the second boot's login is its own SAN attach, not the first boot's OS login").isEqualTo(2);
+
+        // a chained boot's iPXE DHCP (after PXE_DHCP and TFTP) stays in the same attempt
+        assertThat(BootTracker.replay(tracked(fullBoot(MAC, IP, T0, "a")))).hasSize(1);
+    }
+
     @Test
     void offerThenAckOfTheSameFirmwareExchangeIsOneAttempt() {
         List<Attempt> attempts = BootTracker.replay(tracked(List.of(offered(MAC, IP, ClientKind.FIRMWARE, T0),
