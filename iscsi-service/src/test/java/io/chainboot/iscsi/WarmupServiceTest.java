@@ -1,5 +1,6 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.IscsiEvents;
 import io.quarkus.test.junit.QuarkusTest;

@@ -9,7 +9,7 @@ import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
 import io.chainboot.iscsi.IscsiService;
 import io.chainboot.iscsi.IscsiTestProfile;
-import io.chainboot.iscsi.RecordingPublisher;
+import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.iscsi.SwitchableMachines;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
