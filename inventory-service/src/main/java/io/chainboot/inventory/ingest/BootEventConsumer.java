@@ -25,6 +25,11 @@ import java.util.List;
  * method returns — and the connector may commit the batch's offsets — only after that commit, so
  * a crash redelivers at most the uncommitted batch, which the event-id key makes harmless.
  *
+ * <p>Events inventory produced itself ({@code machine.registered}, {@code boot.stalled}) come back
+ * through the topic after the outbox relays them; they were stored in the transaction that queued
+ * them, so they are counted as duplicates and skipped without a database round trip (during a
+ * registration burst they were half of the consumed records).
+ *
  * <p>Undecodable records are counted ({@code chainboot.inventory.events.invalid}) and skipped.
  * While PostgreSQL is unreachable the batch is retried with back-off, forever: consumption pauses
  * and resumes where it stopped. If PostgreSQL is up and a batch still fails, events are stored
@@ -43,6 +48,7 @@ public class BootEventConsumer {
     private final Counter duplicates;
     private final Counter failed;
     private final Counter dbRetries;
+    private final String self;
     private volatile boolean stopping;
     private volatile long positionTimestamp;
     private volatile boolean lagging;
@@ -51,7 +57,8 @@ public class BootEventConsumer {
     private final long startedAt = System.currentTimeMillis();
 
     public BootEventConsumer(EventStore store, Queries queries, LiveUpdates live,
-                             MeterRegistry registry) {
+                             MeterRegistry registry, io.chainboot.events.EventSource self) {
+        this.self = self.service();
         this.store = store;
         this.queries = queries;
         this.live = live;
@@ -71,6 +78,12 @@ public class BootEventConsumer {
             oldest = Math.min(oldest, r.timestamp());
             Decoded<BootEvent> d = EventJson.decodeEvent(r.value());
             if (d instanceof Decoded.Valid<BootEvent> v) {
+                if (self.equals(v.value().source().service())) {
+                    // our own echo (machine.registered, boot.stalled): stored in the transaction
+                    // that queued it in the outbox, so it can only be a duplicate
+                    duplicates.increment();
+                    continue;
+                }
                 events.add(v.value());
             } else {
                 invalid.increment();
