@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Benchmark, run by hand ({@code bench/inventory/run.sh}), not part of the suite: the packaged
  * service on the real broker and a durable (fsync on) PostgreSQL; {@code -Dbench.rate} events/s
- * (default 1,000) for {@code -Dbench.seconds} (default 60), as interleaved full boots. Every
+ * (default 1,000) for {@code -Dbench.seconds} (default 60), as full boots generated step-major: every
+ * machine's first event, then every machine's second, ... — so the first ~1/9 of the run is a
+ * registration burst (1,000 new machines/s, a lab powering on), the rest ~one event of each of
+ * hundreds of known machines per batch. Every
  * 100th event is followed: the time from handing it to the producer to {@code GET
  * /api/events/{id}} answering 200 (polled every 25 ms) is its publish → visible latency. Before
  * the measurement, {@code -Dbench.warmup.seconds} (default 20) of the same load on other
