@@ -1,6 +1,8 @@
 package io.chainboot.inventory;
 
 import io.chainboot.events.BootEvent;
+import io.chainboot.events.BootStage;
+import io.chainboot.events.BootStalled;
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.DhcpEvents;
 import io.chainboot.events.EventSource;
@@ -74,5 +76,32 @@ public final class Events {
                 login(mac, ip, t0.plusMillis(1500), 1),
                 lun(mac, ip, t0.plusMillis(1600)),
                 login(mac, ip, t0.plusMillis(9000), 2));
+    }
+
+    /**
+     * Any mix of one machine's chain events within 8 s of {@code t0} — tied times, failures, repeated
+     * logins, stall verdicts naming earlier events — in no particular order.
+     */
+    public static List<BootEvent> randomTimeline(java.util.Random random, MacAddress mac, Ipv4Address ip, Instant t0, int n) {
+        List<BootEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instant t = t0.plusSeconds(random.nextInt(8));
+            BootEvent e = switch (random.nextInt(11)) {
+                case 0 -> offered(mac, ip, ClientKind.FIRMWARE, t);
+                case 1 -> acked(mac, ip, ClientKind.FIRMWARE, t);
+                case 2 -> acked(mac, ip, ClientKind.IPXE, t);
+                case 3 -> tftp(mac, ip, t);
+                case 4 -> tftpFailed(mac, ip, t);
+                case 5 -> script(mac, ip, "p" + random.nextInt(2), t);
+                case 6, 7 -> login(mac, ip, t, i);
+                case 8 -> lun(mac, ip, t);
+                case 9 -> rejected(mac, ip, t);
+                default -> new BootStalled(UUID.randomUUID(), t, new EventSource("inventory-service", "t"), mac, ip,
+                        BootStage.values()[random.nextInt(4)], t0, 60,
+                        events.isEmpty() ? UUID.randomUUID().toString() : events.get(random.nextInt(events.size())).id().toString());
+            };
+            events.add(e);
+        }
+        return events;
     }
 }

@@ -11,7 +11,14 @@ import io.chainboot.events.MachineSpec;
 import io.chainboot.events.TftpEvents;
 import io.chainboot.events.Topics;
 import io.chainboot.infra.testing.KafkaResource;
+import io.chainboot.inventory.boot.Attempt;
+import io.chainboot.inventory.boot.BootTracker;
+import io.chainboot.inventory.boot.TrackedEvent;
+import io.chainboot.inventory.ingest.EventStore;
 import io.chainboot.inventory.machines.MachineService;
+import io.chainboot.inventory.store.AttemptEntity;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.chainboot.inventory.machines.MachinesFile;
 import io.chainboot.infra.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
@@ -33,8 +40,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -51,6 +63,10 @@ class InventoryOnRealBrokerTest {
 
     @Inject
     MachineService machineService;
+    @Inject
+    EventStore store;
+    @Inject
+    MeterRegistry registry;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
@@ -278,6 +294,91 @@ class InventoryOnRealBrokerTest {
 
     static MachineSpec named(MacAddress mac, String hostname, Instant now) {
         return new MachineSpec(mac, null, hostname, null, null, Map.of(), Map.of(), null, null, true, null, now);
+    }
+
+    /**
+     * Whatever the batches, the stored attempts are the replay of each machine's events: batches
+     * that extend a timeline resume from the stored latest attempt, late events re-fold — both
+     * paths are taken here, with ties, failures, stall verdicts and a redelivered batch.
+     */
+    @Test
+    void storedAttemptsEqualAReplayOfEveryEventWhateverTheBatches() throws Exception {
+        Random random = new Random(11);
+        double resumed = registry.counter("chainboot.inventory.fold.resumed").count();
+        double refolded = registry.counter("chainboot.inventory.fold.refolded").count();
+        Instant t0 = Instant.now().plus(Duration.ofHours(1)); // ahead of now: no stall verdict of the detector's own
+        Map<MacAddress, List<BootEvent>> byMachine = new HashMap<>();
+        List<BootEvent> arrival = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            MacAddress m = mac(100 + i);
+            List<BootEvent> events = new ArrayList<>(Events.randomTimeline(random, m, Ipv4Address.parse("10.1.1." + i), t0,
+                    1 + random.nextInt(20)));
+            if (i % 2 == 0) {
+                events.sort(Comparator.comparing(BootEvent::time)); // in order: resumed; the odd ones arrive shuffled
+            }
+            byMachine.put(m, events);
+        }
+        // machines interleaved, each one's events in its own order (one partition per MAC)
+        Map<MacAddress, Integer> next = new HashMap<>();
+        List<MacAddress> pending = new ArrayList<>(byMachine.keySet());
+        while (!pending.isEmpty()) {
+            MacAddress m = pending.get(random.nextInt(pending.size()));
+            int k = next.merge(m, 1, Integer::sum) - 1;
+            arrival.add(byMachine.get(m).get(k));
+            if (k + 1 == byMachine.get(m).size()) {
+                pending.remove(m);
+            }
+        }
+        List<List<BootEvent>> batches = new ArrayList<>();
+        for (int i = 0; i < arrival.size(); ) {
+            int n = Math.min(1 + random.nextInt(10), arrival.size() - i);
+            batches.add(arrival.subList(i, i + n));
+            i += n;
+        }
+        batches.add(batches.get(batches.size() / 2)); // a redelivery
+        for (List<BootEvent> batch : batches) {
+            store.ingest(batch);
+        }
+
+        for (Map.Entry<MacAddress, List<BootEvent>> machine : byMachine.entrySet()) {
+            List<TrackedEvent> tracked = new ArrayList<>();
+            for (BootEvent e : machine.getValue()) {
+                tracked.add(new TrackedEvent(e, arrival.indexOf(e)));
+            }
+            List<Attempt> expected = BootTracker.replay(tracked);
+            List<AttemptEntity> stored = QuarkusTransaction.requiringNew().call(() ->
+                    AttemptEntity.<AttemptEntity>list("mac", machine.getKey().toString()));
+            assertThat(stored.stream().map(a -> a.id + " " + a.stage + " from " + a.startedAt + (a.latest ? " latest" : "")))
+                    .as("%s: %s", machine.getKey(), expected).hasSameSizeAs(expected);
+            Map<UUID, AttemptEntity> rows = new HashMap<>();
+            stored.forEach(a -> rows.put(a.id, a));
+            for (int i = 0; i < expected.size(); i++) {
+                Attempt a = expected.get(i);
+                AttemptEntity row = rows.get(a.id());
+                assertThat(row).as("%s attempt %d", machine.getKey(), i).isNotNull();
+                assertThat(List.of(row.stage, row.progress, String.valueOf(row.reason), String.valueOf(row.profile),
+                        row.normalLogins, row.latest, parse(row.reached)))
+                        .as("%s attempt %d of %s", machine.getKey(), i, expected)
+                        .containsExactly(a.stage().name(), a.progress().name(), String.valueOf(a.reason()),
+                                String.valueOf(a.profile()), a.normalLogins(), i == expected.size() - 1, reached(a));
+                // a timestamptz column keeps microseconds
+                assertThat(Duration.between(row.stageSince, a.stageSince()).abs()).isLessThan(Duration.ofNanos(1000));
+            }
+        }
+        assertThat(registry.counter("chainboot.inventory.fold.resumed").count()).isGreaterThan(resumed + 20);
+        assertThat(registry.counter("chainboot.inventory.fold.refolded").count()).isGreaterThan(refolded + 5);
+    }
+
+    static Map<String, Instant> reached(Attempt a) {
+        Map<String, Instant> m = new HashMap<>();
+        a.reached().forEach((k, v) -> m.put(k.name(), v));
+        return m;
+    }
+
+    static Map<String, Instant> parse(String reached) throws Exception {
+        Map<String, Instant> m = new HashMap<>();
+        EventJson.mapper().readTree(reached).properties().forEach(e -> m.put(e.getKey(), Instant.parse(e.getValue().asText())));
+        return m;
     }
 
     static void await(Callable<Boolean> condition) {

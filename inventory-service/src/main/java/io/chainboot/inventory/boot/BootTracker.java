@@ -27,14 +27,29 @@ public final class BootTracker {
     private BootTracker() {
     }
 
+    /** Order of a fold: event time (as stored), ties broken by arrival. */
+    public static final Comparator<TrackedEvent> ORDER = Comparator.comparing(TrackedEvent::time).thenComparingLong(TrackedEvent::seq);
+
+    /** A machine's attempts from all its events. */
     public static List<Attempt> replay(List<TrackedEvent> events) {
-        List<TrackedEvent> sorted = new ArrayList<>(events);
-        sorted.sort(Comparator.comparing((TrackedEvent t) -> t.event().time()).thenComparingLong(TrackedEvent::seq));
+        return resume(null, events);
+    }
+
+    /**
+     * Continues a fold where it stopped: {@code latest} is the last attempt of the events folded so
+     * far (null if they made none) and every event of {@code newer} sorts after all of those
+     * ({@link #ORDER}). Returns {@code latest} brought up to date, followed by the attempts the
+     * newer events started — exactly the tail {@link #replay} would give over all the events, so
+     * a batch of events that only extend a timeline costs those events, not the timeline.
+     */
+    public static List<Attempt> resume(Attempt latest, List<TrackedEvent> newer) {
+        List<TrackedEvent> sorted = new ArrayList<>(newer);
+        sorted.sort(ORDER);
         List<Attempt> out = new ArrayList<>();
-        Builder current = null;
+        Builder current = latest == null ? null : new Builder(latest);
         for (TrackedEvent t : sorted) {
             StageStep step = StageStep.of(t.event());
-            Instant time = t.event().time();
+            Instant time = t.time();
             if (step instanceof StageStep.FirmwareDhcp || step instanceof StageStep.IpxeDhcp) {
                 BootStage dhcp = step instanceof StageStep.FirmwareDhcp ? BootStage.PXE_DHCP : BootStage.IPXE_DHCP;
                 if (current == null || current.finished() || current.isPast(dhcp)) {
@@ -57,7 +72,7 @@ public final class BootTracker {
                     current = new Builder(t.event().id(), time);
                 }
                 current.normalLogins++;
-                if (current.progress.ordinal() < BootStage.SAN_ATTACHED.ordinal()) {
+                if (current.progress == null || current.progress.ordinal() < BootStage.SAN_ATTACHED.ordinal()) {
                     current.reach(BootStage.SAN_ATTACHED, time);
                 } else if (current.normalLogins >= 2) {
                     current.reach(BootStage.OS_RUNNING, time);
@@ -97,6 +112,20 @@ public final class BootTracker {
         Builder(UUID id, Instant startedAt) {
             this.id = id;
             this.startedAt = startedAt;
+        }
+
+        /** The state {@link #build} left: {@code progress} is the furthest reached stage, none if nothing was reached. */
+        Builder(Attempt a) {
+            this(a.id(), a.startedAt());
+            reached.putAll(a.reached());
+            for (BootStage s : reached.keySet()) {
+                progress = s; // EnumMap iterates in stage order: the last key is the furthest
+            }
+            stage = a.stage();
+            stageSince = a.stageSince();
+            reason = a.reason();
+            profile = a.profile();
+            normalLogins = a.normalLogins();
         }
 
         /** Already progressed beyond {@code s}: a DHCP of that stage now is the machine booting again. */

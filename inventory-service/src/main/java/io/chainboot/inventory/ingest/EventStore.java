@@ -17,10 +17,11 @@ import io.chainboot.inventory.boot.BootTracker;
 import io.chainboot.inventory.boot.TrackedEvent;
 import io.chainboot.inventory.config.InventoryConfig;
 import io.chainboot.inventory.machines.Outbox;
-import io.chainboot.inventory.store.AttemptEntity;
 import io.chainboot.inventory.store.EventEntity;
 import io.chainboot.inventory.store.LeaseSeenEntity;
 import io.chainboot.inventory.store.MachineEntity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -61,8 +62,13 @@ public class EventStore {
      */
     private final DecodedCache decoded;
 
-    public EventStore(EntityManager em, Outbox outbox, EventSource self, InventoryConfig config) {
+    private final Counter resumed;
+    private final Counter refolded;
+
+    public EventStore(EntityManager em, Outbox outbox, EventSource self, InventoryConfig config, MeterRegistry registry) {
         this.decoded = new DecodedCache(config.ingest().decodedCache());
+        this.resumed = registry.counter("chainboot.inventory.fold.resumed");
+        this.refolded = registry.counter("chainboot.inventory.fold.refolded");
         this.em = em;
         this.outbox = outbox;
         this.self = self;
@@ -76,14 +82,19 @@ public class EventStore {
 
     /**
      * Stores the new events of a batch and folds them into machines and boot attempts, in one
-     * transaction and a fixed number of statements per batch (not per event): lease lookups, one
-     * multi-row {@code INSERT … ON CONFLICT (id) DO NOTHING RETURNING id}, one read of every
-     * machine the batch touches, the registrations' insert, the lease upsert, then per batch the
-     * attempt anchors, the events to re-fold, one delete and one insert of attempts; machine rows
-     * are written back by Hibernate in JDBC batches at commit. Only events new to the store change
-     * state. When {@code ours} (events inventory produced itself, i.e. {@code boot.stalled}), the
-     * new ones also go to the outbox; so do the {@code machine.registered} events produced here:
-     * state and announcement commit together.
+     * transaction and a fixed number of statements per batch (not per event): lease lookups, a
+     * transaction lock on each of the batch's machines and where each one's fold stopped, one
+     * multi-row {@code INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, seq}, one read of every
+     * machine the batch touches, the registrations' insert, the lease upsert, then one upsert of
+     * the attempts; machine rows are written back by Hibernate in JDBC batches at commit. Only
+     * events new to the store change state. A machine whose new events all come after what it had
+     * (the usual case, and every machine seen for the first time) is folded from its stored latest
+     * attempt, with no read-back ({@link BootTracker#resume}); a late event, an event correlated by
+     * a lease, or an attempt stored before {@code normal_logins} existed re-folds the machine from
+     * the attempt that contains the earliest change ({@link #refold}). When {@code ours} (events
+     * inventory produced itself, i.e. {@code boot.stalled}), the new ones also go to the outbox;
+     * so do the {@code machine.registered} events produced here: state and announcement commit
+     * together.
      */
     @Transactional
     public IngestResult ingest(List<BootEvent> events, boolean ours) {
@@ -112,21 +123,28 @@ public class EventStore {
             }
         }
 
-        // 2. one insert for the batch; only the ids it returns are new
-        Set<UUID> fresh = insertEvents(unique, macs);
+        // 2. the batch's machines, locked until commit, and where each one's fold stopped
+        Set<String> batchMacs = new HashSet<>(macs);
+        batchMacs.remove(null);
+        lockMachines(batchMacs);
+        Map<String, FoldPoint> folded = foldPoints(batchMacs);
+
+        // 3. one insert for the batch; only the ids it returns are new
+        Map<UUID, Long> fresh = insertEvents(unique, macs);
         duplicates += unique.size() - fresh.size();
 
         for (BootEvent e : unique) {
-            if (fresh.contains(e.id())) {
+            if (fresh.containsKey(e.id())) {
                 decoded.put(e.id(), e);
             }
         }
 
-        // 3. machines: one read, the new events applied in memory
-        Map<String, Instant> touched = new LinkedHashMap<>();
+        // 4. machines: one read, the new events applied in memory
+        Map<String, Since> touched = new LinkedHashMap<>();
+        Map<String, List<TrackedEvent>> newer = new HashMap<>();
         Set<String> seenMacs = new LinkedHashSet<>();
         for (int i = 0; i < unique.size(); i++) {
-            if (macs.get(i) != null && fresh.contains(unique.get(i).id())) {
+            if (macs.get(i) != null && fresh.containsKey(unique.get(i).id())) {
                 seenMacs.add(macs.get(i));
             }
         }
@@ -144,7 +162,8 @@ public class EventStore {
         for (int i = 0; i < unique.size(); i++) {
             BootEvent e = unique.get(i);
             String mac = macs.get(i);
-            if (!fresh.contains(e.id())) {
+            Long seq = fresh.get(e.id());
+            if (seq == null) {
                 continue;
             }
             if (ours) {
@@ -153,11 +172,11 @@ public class EventStore {
             if (mac == null) {
                 continue;
             }
-            touch(touched, mac, e.time());
+            touch(touched, mac, new Since(TrackedEvent.storedTime(e), seq));
+            newer.computeIfAbsent(mac, x -> new ArrayList<>()).add(new TrackedEvent(e, seq));
             BootEvent registered = seen(machines, mac, e, now, pending, created);
             if (registered != null) {
-                registrations.add(registered);
-                touch(touched, mac, registered.time());
+                registrations.add(registered); // at its trigger's time, stored after it: the trigger touches first
             }
             Ipv4Address leased = leasedIp(e);
             if (leased != null) {
@@ -169,9 +188,10 @@ public class EventStore {
             for (BootEvent r : registrations) {
                 regMacs.add(r.mac().toString());
             }
-            insertEvents(registrations, regMacs);
+            Map<UUID, Long> regSeqs = insertEvents(registrations, regMacs);
             for (BootEvent r : registrations) {
                 decoded.put(r.id(), r);
+                newer.get(r.mac().toString()).add(new TrackedEvent(r, regSeqs.get(r.id())));
             }
             announce.addAll(registrations);
         }
@@ -181,15 +201,80 @@ public class EventStore {
         outbox.appendAll(pending);
         insertMachines(created);
 
-        // 4. leases, and events that arrived before their lease (another partition) find their machine
+        // 5. leases, and events that arrived before their lease (another partition) find their machine
+        Set<String> correlated = new HashSet<>();
         if (!leaseWrites.isEmpty()) {
-            writeLeases(leases, leaseWrites, touched);
+            writeLeases(leases, leaseWrites, touched, correlated);
         }
         em.flush();
 
-        // 5. re-fold the touched machines' timelines
-        recompute(touched);
+        // 6. the touched machines' attempts
+        fold(touched, newer, folded, correlated);
         return new IngestResult(fresh.size() + registrations.size(), duplicates, new LinkedHashSet<>(touched.keySet()));
+    }
+
+    /**
+     * Where a machine's fold stopped: the time of its latest stored event (null: none) and its
+     * latest attempt (null: none yet). Events that all sort after {@code until} continue the fold
+     * from {@code latest}; {@code resumable} is false for an attempt stored before its
+     * {@code normal_logins} was kept.
+     */
+    private record FoldPoint(Instant until, Attempt latest, boolean resumable) {
+    }
+
+    /**
+     * Transaction-scoped advisory locks on the machines, taken in one order (no deadlock between
+     * batches): two consumers — partitions of IP-keyed events, or the leader's stall verdicts —
+     * never fold one machine from the same stored state at once.
+     */
+    private void lockMachines(Set<String> macs) {
+        if (macs.isEmpty()) {
+            return;
+        }
+        String[] array = macs.toArray(new String[0]);
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement s = c.prepareStatement("select count(pg_advisory_xact_lock(" + MACHINE_LOCK_CLASS
+                    + ", k)) from (select distinct hashtext(m) k from unnest(?::text[]) m order by k) l")) {
+                s.setArray(1, c.createArrayOf("text", array));
+                s.executeQuery().close();
+            }
+        });
+    }
+
+    /** Advisory-lock class of per-machine fold locks (the two-int key space is apart from the leader's bigint key). */
+    private static final int MACHINE_LOCK_CLASS = 0x43420001;
+
+    /** Each machine's fold point, read before the batch's events are stored: one statement. */
+    private Map<String, FoldPoint> foldPoints(Set<String> macs) {
+        Map<String, FoldPoint> out = new HashMap<>();
+        if (macs.isEmpty()) {
+            return out;
+        }
+        String[] array = macs.toArray(new String[0]);
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement s = c.prepareStatement("select t.mac, (select max(e.time) from boot_event e where e.mac = t.mac), "
+                    + "a.id, a.started_at, a.stage, a.stage_since, a.progress, a.reason, a.profile, a.reached, a.normal_logins "
+                    + "from unnest(?::text[]) t(mac) left join boot_attempt a on a.mac = t.mac and a.latest")) {
+                s.setArray(1, c.createArrayOf("text", array));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        java.time.OffsetDateTime until = rs.getObject(2, java.time.OffsetDateTime.class);
+                        UUID id = rs.getObject(3, UUID.class);
+                        Integer logins = (Integer) rs.getObject(11);
+                        Attempt latest = id == null ? null : new Attempt(id, instant(rs, 4), BootStage.valueOf(rs.getString(5)),
+                                instant(rs, 6), BootStage.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9),
+                                readReached(rs.getString(10)), logins == null ? 0 : logins);
+                        out.put(rs.getString(1), new FoldPoint(until == null ? null : until.toInstant(), latest,
+                                id == null || logins != null));
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws java.sql.SQLException {
+        return rs.getObject(column, java.time.OffsetDateTime.class).toInstant();
     }
 
     /** The latest lease seen for an IP. */
@@ -217,8 +302,16 @@ public class EventStore {
         return out;
     }
 
-    private static void touch(Map<String, Instant> touched, String mac, Instant time) {
-        touched.merge(mac, time, (a, b) -> a.isBefore(b) ? a : b);
+    /** A place in a machine's fold order: the earliest new or changed event of the batch. */
+    private record Since(Instant time, long seq) {
+        boolean isBefore(Since o) {
+            int c = time.compareTo(o.time);
+            return c < 0 || c == 0 && seq < o.seq;
+        }
+    }
+
+    private static void touch(Map<String, Since> touched, String mac, Since since) {
+        touched.merge(mac, since, (a, b) -> a.isBefore(b) ? a : b);
     }
 
     /** The IP a DHCP event hands to its MAC (full mode offers/acks only). */
@@ -235,9 +328,11 @@ public class EventStore {
     /**
      * Upserts the batch's leases (a stored lease newer than the batch's wins) and gives the waiting
      * IP-keyed events of those IPs the MAC of the batch's (last) event leasing them; their times
-     * join {@code touched}.
+     * join {@code touched} and their machines {@code correlated} (re-folded: those events are not
+     * in the batch).
      */
-    private void writeLeases(Map<String, Lease> leases, Map<String, String> writes, Map<String, Instant> touched) {
+    private void writeLeases(Map<String, Lease> leases, Map<String, String> writes, Map<String, Since> touched,
+                             Set<String> correlated) {
         int n = writes.size();
         String[] ips = new String[n];
         String[] leaseMacs = new String[n];
@@ -263,12 +358,13 @@ public class EventStore {
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement("update boot_event e set mac = l.mac "
-                    + "from unnest(?::text[], ?::text[]) l(ip, mac) where e.mac is null and e.ip = l.ip returning e.mac, e.time")) {
+                    + "from unnest(?::text[], ?::text[]) l(ip, mac) where e.mac is null and e.ip = l.ip returning e.mac, e.time, e.seq")) {
                 s.setArray(1, c.createArrayOf("text", ips));
                 s.setArray(2, c.createArrayOf("text", macs));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        touch(touched, rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant());
+                        touch(touched, rs.getString(1), new Since(instant(rs, 2), rs.getLong(3)));
+                        correlated.add(rs.getString(1));
                     }
                 }
             }
@@ -328,9 +424,9 @@ public class EventStore {
         });
     }
 
-    /** One multi-row insert; returns the ids that were new. */
-    private Set<UUID> insertEvents(List<BootEvent> events, List<String> macs) {
-        Set<UUID> fresh = new HashSet<>();
+    /** One multi-row insert; returns the ids that were new, with their arrival sequence. */
+    private Map<UUID, Long> insertEvents(List<BootEvent> events, List<String> macs) {
+        Map<UUID, Long> fresh = new HashMap<>();
         if (events.isEmpty()) {
             return fresh;
         }
@@ -346,7 +442,7 @@ public class EventStore {
             ids[i] = e.id().toString();
             ips[i] = e.ip() == null ? null : e.ip().toString();
             types[i] = e.type().wireName();
-            times[i] = e.time().toString();
+            times[i] = TrackedEvent.storedTime(e).toString();
             sources[i] = e.source().toString();
             payloads[i] = new String(EventJson.encode(e), StandardCharsets.UTF_8);
         }
@@ -356,7 +452,7 @@ public class EventStore {
             try (PreparedStatement s = c.prepareStatement("insert into boot_event (id, mac, ip, type, time, source, payload) "
                     + "select id, mac, ip, type, time, source, payload from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], "
                     + "?::timestamptz[], ?::text[], ?::text[]) with ordinality as b(id, mac, ip, type, time, source, payload, n) "
-                    + "order by n on conflict (id) do nothing returning id")) {
+                    + "order by n on conflict (id) do nothing returning id, seq")) {
                 s.setArray(1, c.createArrayOf("text", ids));
                 s.setArray(2, c.createArrayOf("text", macArray));
                 s.setArray(3, c.createArrayOf("text", ips));
@@ -366,7 +462,7 @@ public class EventStore {
                 s.setArray(7, c.createArrayOf("text", payloads));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        fresh.add(rs.getObject(1, UUID.class));
+                        fresh.put(rs.getObject(1, UUID.class), rs.getLong(2));
                     }
                 }
             }
@@ -446,51 +542,79 @@ public class EventStore {
         return null;
     }
 
-    /** Re-folds one machine's timeline from the attempt that contains {@code from}. */
-    void recompute(String mac, Instant from) {
-        recompute(Map.of(mac, from));
+    /**
+     * Brings the touched machines' attempts up to date and writes them in one upsert: a machine
+     * whose new events all sort after its fold point resumes from its latest attempt; any other
+     * is re-folded.
+     */
+    private void fold(Map<String, Since> touched, Map<String, List<TrackedEvent>> newer, Map<String, FoldPoint> folded,
+                      Set<String> correlated) {
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Since> refold = new LinkedHashMap<>();
+        for (Map.Entry<String, Since> t : touched.entrySet()) {
+            String mac = t.getKey();
+            FoldPoint point = folded.get(mac);
+            // new events are stored after every stored one: at the latest stored time they still come after it
+            if (point != null && point.resumable() && !correlated.contains(mac)
+                    && (point.until() == null || !t.getValue().time().isBefore(point.until()))) {
+                addRows(rows, mac, BootTracker.resume(point.latest(), newer.getOrDefault(mac, List.of())));
+            } else {
+                refold.put(mac, t.getValue());
+            }
+        }
+        resumed.increment(touched.size() - refold.size());
+        refolded.increment(refold.size());
+        if (!refold.isEmpty()) {
+            Set<String> unlocked = new HashSet<>(refold.keySet());
+            unlocked.removeAll(folded.keySet());
+            lockMachines(unlocked);
+            refold(refold, rows);
+        }
+        upsertAttempts(rows);
     }
 
     /**
      * Re-folds each machine's timeline from the attempt that contains its earliest changed event
-     * time and replaces the attempts from there on — for all the batch's machines at once: one
-     * query for the anchors, one for the events, one delete, one update, one insert.
+     * time: the attempts from there on are deleted and their rows recomputed from the stored
+     * events (into {@code rows}) — for all these machines at once: one query for the anchors, one
+     * for the events, one delete, one update.
      */
-    void recompute(Map<String, Instant> touched) {
-        if (touched.isEmpty()) {
-            return;
-        }
+    private void refold(Map<String, Since> touched, List<Object[]> rows) {
         int n = touched.size();
         String[] macs = new String[n];
         String[] froms = new String[n];
+        Long[] fromSeqs = new Long[n];
         int k = 0;
-        for (Map.Entry<String, Instant> t : touched.entrySet()) {
+        for (Map.Entry<String, Since> t : touched.entrySet()) {
             macs[k] = t.getKey();
-            froms[k] = t.getValue().toString();
+            froms[k] = t.getValue().time().toString();
+            fromSeqs[k] = t.getValue().seq();
             k++;
         }
-        Map<String, Instant> anchors = new HashMap<>();
+        Map<String, Since> anchors = new HashMap<>();
         Map<String, List<TrackedEvent>> byMac = new HashMap<>();
-        List<AttemptEntity> rows = new ArrayList<>();
         List<String> demote = new ArrayList<>();
         em.unwrap(Session.class).doWork(c -> {
+            // the anchor: the last attempt, in fold order, that started before the earliest change
             String[] anchorArray = new String[n];
-            try (PreparedStatement s = c.prepareStatement("select t.mac, (select max(a.started_at) from boot_attempt a "
-                    + "where a.mac = t.mac and a.started_at <= t.since) from unnest(?::text[], ?::timestamptz[]) t(mac, since)")) {
+            Long[] anchorSeqs = new Long[n];
+            try (PreparedStatement s = c.prepareStatement("select t.mac, x.started_at, x.seq from unnest(?::text[], "
+                    + "?::timestamptz[], ?::bigint[]) t(mac, since, since_seq) join lateral (select a.started_at, e.seq "
+                    + "from boot_attempt a join boot_event e on e.id = a.id where a.mac = t.mac "
+                    + "and (a.started_at, e.seq) < (t.since, t.since_seq) order by a.started_at desc, e.seq desc limit 1) x on true")) {
                 s.setArray(1, c.createArrayOf("text", macs));
                 s.setArray(2, c.createArrayOf("text", froms));
+                s.setArray(3, c.createArrayOf("bigint", fromSeqs));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        java.time.OffsetDateTime a = rs.getObject(2, java.time.OffsetDateTime.class);
-                        if (a != null) {
-                            anchors.put(rs.getString(1), a.toInstant());
-                        }
+                        anchors.put(rs.getString(1), new Since(instant(rs, 2), rs.getLong(3)));
                     }
                 }
             }
             for (int i = 0; i < n; i++) {
-                Instant a = anchors.get(macs[i]);
-                anchorArray[i] = a == null ? null : a.toString();
+                Since a = anchors.get(macs[i]);
+                anchorArray[i] = a == null ? null : a.time().toString();
+                anchorSeqs[i] = a == null ? null : a.seq();
             }
             // ids and order only; payloads are read (and decoded) only for events not in the cache
             List<String> rowMacs = new ArrayList<>();
@@ -498,10 +622,11 @@ public class EventStore {
             List<Long> rowSeqs = new ArrayList<>();
             Set<UUID> missing = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("select e.mac, e.id, e.seq from boot_event e "
-                    + "join unnest(?::text[], ?::timestamptz[]) t(mac, anchor) on e.mac = t.mac "
-                    + "where t.anchor is null or e.time >= t.anchor order by e.mac, e.time, e.seq")) {
+                    + "join unnest(?::text[], ?::timestamptz[], ?::bigint[]) t(mac, anchor, anchor_seq) on e.mac = t.mac "
+                    + "where t.anchor is null or (e.time, e.seq) >= (t.anchor, t.anchor_seq) order by e.mac, e.time, e.seq")) {
                 s.setArray(1, c.createArrayOf("text", macs));
                 s.setArray(2, c.createArrayOf("text", anchorArray));
+                s.setArray(3, c.createArrayOf("bigint", anchorSeqs));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         UUID id = rs.getObject(2, UUID.class);
@@ -535,10 +660,12 @@ public class EventStore {
                     byMac.computeIfAbsent(rowMacs.get(i), x -> new ArrayList<>()).add(new TrackedEvent(e, rowSeqs.get(i)));
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("delete from boot_attempt a using unnest(?::text[], ?::timestamptz[]) "
-                    + "t(mac, anchor) where a.mac = t.mac and (t.anchor is null or a.started_at >= t.anchor)")) {
+            try (PreparedStatement s = c.prepareStatement("delete from boot_attempt a using unnest(?::text[], ?::timestamptz[], "
+                    + "?::bigint[]) t(mac, anchor, anchor_seq) where a.mac = t.mac and (t.anchor is null or (a.started_at, "
+                    + "(select e.seq from boot_event e where e.id = a.id)) >= (t.anchor, t.anchor_seq))")) {
                 s.setArray(1, c.createArrayOf("text", macs));
                 s.setArray(2, c.createArrayOf("text", anchorArray));
+                s.setArray(3, c.createArrayOf("bigint", anchorSeqs));
                 s.executeUpdate();
             }
         });
@@ -547,76 +674,70 @@ public class EventStore {
             if (anchors.containsKey(mac) && !attempts.isEmpty()) {
                 demote.add(mac); // the attempts before the anchor are older than every replayed one
             }
-            for (int i = 0; i < attempts.size(); i++) {
-                Attempt a = attempts.get(i);
-                AttemptEntity row = new AttemptEntity();
-                row.id = a.id();
-                row.mac = mac;
-                row.startedAt = a.startedAt();
-                row.stage = a.stage().name();
-                row.stageSince = a.stageSince();
-                row.progress = a.progress().name();
-                row.reason = a.reason();
-                row.profile = a.profile();
-                row.reached = reachedJson(a.reached());
-                row.bootMillis = a.bootTime() == null ? null : a.bootTime().toMillis();
-                row.latest = i == attempts.size() - 1;
-                rows.add(row);
-            }
+            addRows(rows, mac, attempts);
         }
-        em.unwrap(Session.class).doWork(c -> {
-            if (!demote.isEmpty()) {
+        if (!demote.isEmpty()) {
+            em.unwrap(Session.class).doWork(c -> {
                 try (PreparedStatement s = c.prepareStatement("update boot_attempt set latest = false where latest and mac = any(?::text[])")) {
                     s.setArray(1, c.createArrayOf("text", demote.toArray(new String[0])));
                     s.executeUpdate();
                 }
+            });
+        }
+    }
+
+    /** One machine's attempts, oldest first, as rows of {@link #upsertAttempts}: the last one is its latest. */
+    private static void addRows(List<Object[]> rows, String mac, List<Attempt> attempts) {
+        for (int i = 0; i < attempts.size(); i++) {
+            Attempt a = attempts.get(i);
+            rows.add(new Object[] {a.id().toString(), mac, a.startedAt().toString(), a.stage().name(),
+                a.stageSince().toString(), a.progress().name(), a.reason(), a.profile(), reachedJson(a.reached()),
+                a.bootTime() == null ? null : a.bootTime().toMillis(), i == attempts.size() - 1, a.normalLogins()});
+        }
+    }
+
+    private static final String[] ATTEMPT_COLUMN_TYPES = {"text", "text", "text", "text", "text", "text", "text", "text",
+        "text", "bigint", "boolean", "integer"};
+
+    /** Inserts or rewrites (same attempt id) the attempt rows in one statement. */
+    private void upsertAttempts(List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int m = rows.size();
+        Object[][] columns = new Object[ATTEMPT_COLUMN_TYPES.length][];
+        for (int col = 0; col < columns.length; col++) {
+            columns[col] = col == 9 ? new Long[m] : col == 10 ? new Boolean[m] : col == 11 ? new Integer[m] : new String[m];
+            for (int r = 0; r < m; r++) {
+                columns[col][r] = rows.get(r)[col];
             }
-            if (rows.isEmpty()) {
-                return;
-            }
-            int m = rows.size();
-            String[] id = new String[m];
-            String[] mac = new String[m];
-            String[] started = new String[m];
-            String[] stage = new String[m];
-            String[] since = new String[m];
-            String[] progress = new String[m];
-            String[] reason = new String[m];
-            String[] profile = new String[m];
-            String[] reached = new String[m];
-            Long[] millis = new Long[m];
-            Boolean[] latest = new Boolean[m];
-            for (int i = 0; i < m; i++) {
-                AttemptEntity r = rows.get(i);
-                id[i] = r.id.toString();
-                mac[i] = r.mac;
-                started[i] = r.startedAt.toString();
-                stage[i] = r.stage;
-                since[i] = r.stageSince.toString();
-                progress[i] = r.progress;
-                reason[i] = r.reason;
-                profile[i] = r.profile;
-                reached[i] = r.reached;
-                millis[i] = r.bootMillis;
-                latest[i] = r.latest;
-            }
+        }
+        em.unwrap(Session.class).doWork(c -> {
             try (PreparedStatement s = c.prepareStatement("insert into boot_attempt (id, mac, started_at, stage, stage_since, "
-                    + "progress, reason, profile, reached, boot_millis, latest) select * from unnest(?::uuid[], ?::text[], "
-                    + "?::timestamptz[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::boolean[])")) {
-                s.setArray(1, c.createArrayOf("text", id));
-                s.setArray(2, c.createArrayOf("text", mac));
-                s.setArray(3, c.createArrayOf("text", started));
-                s.setArray(4, c.createArrayOf("text", stage));
-                s.setArray(5, c.createArrayOf("text", since));
-                s.setArray(6, c.createArrayOf("text", progress));
-                s.setArray(7, c.createArrayOf("text", reason));
-                s.setArray(8, c.createArrayOf("text", profile));
-                s.setArray(9, c.createArrayOf("text", reached));
-                s.setArray(10, c.createArrayOf("bigint", millis));
-                s.setArray(11, c.createArrayOf("boolean", latest));
+                    + "progress, reason, profile, reached, boot_millis, latest, normal_logins) select * from unnest(?::uuid[], "
+                    + "?::text[], ?::timestamptz[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], "
+                    + "?::bigint[], ?::boolean[], ?::integer[]) on conflict (id) do update set stage = excluded.stage, "
+                    + "stage_since = excluded.stage_since, progress = excluded.progress, reason = excluded.reason, "
+                    + "profile = excluded.profile, reached = excluded.reached, boot_millis = excluded.boot_millis, "
+                    + "latest = excluded.latest, normal_logins = excluded.normal_logins")) {
+                for (int col = 0; col < columns.length; col++) {
+                    s.setArray(col + 1, c.createArrayOf(ATTEMPT_COLUMN_TYPES[col], columns[col]));
+                }
                 s.executeUpdate();
             }
         });
+    }
+
+    static Map<BootStage, Instant> readReached(String json) {
+        Map<BootStage, Instant> out = new java.util.EnumMap<>(BootStage.class);
+        try {
+            Map<String, String> stored = EventJson.mapper().readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {
+            });
+            stored.forEach((stage, time) -> out.put(BootStage.valueOf(stage), Instant.parse(time)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable reached stages " + json, e);
+        }
+        return out;
     }
 
     static String reachedJson(Map<BootStage, Instant> reached) {

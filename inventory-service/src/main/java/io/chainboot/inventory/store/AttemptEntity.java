@@ -29,4 +29,7 @@ public class AttemptEntity extends PanacheEntityBase {
     public Long bootMillis;
     /** The machine's most recent attempt (its current state). */
     public boolean latest;
+    /** Normal-session iSCSI logins seen in the attempt (the second one means OS_RUNNING); null on rows older than V2. */
+    @Column(name = "normal_logins")
+    public Integer normalLogins;
 }

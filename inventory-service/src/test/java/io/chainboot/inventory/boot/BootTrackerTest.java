@@ -151,4 +151,35 @@ class BootTrackerTest {
         assertThat(a.stage()).isEqualTo(BootStage.SAN_ATTACHED);
         assertThat(a.normalLogins()).isEqualTo(1);
     }
+
+    /** A login seen with nothing before it (a machine booted by another DHCP server) is a SAN attach, not a crash. */
+    @Test
+    void aLoginWithNothingBeforeItIsASanAttach() {
+        Attempt a = BootTracker.replay(tracked(List.of(login(MAC, IP, T0, 1)))).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SAN_ATTACHED);
+        assertThat(a.normalLogins()).isEqualTo(1);
+    }
+
+    /**
+     * The store folds a batch that only extends a timeline from the stored latest attempt: for any
+     * events and any split in fold order, resuming from the prefix's last attempt gives exactly the
+     * attempts a replay of everything gives.
+     */
+    @Test
+    void resumingFromTheLatestAttemptEqualsReplayingEverything() {
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 2000; round++) {
+            List<TrackedEvent> events = tracked(randomTimeline(random, MAC, IP, T0, 1 + random.nextInt(14)));
+            List<Attempt> all = BootTracker.replay(events);
+            List<TrackedEvent> sorted = new ArrayList<>(events);
+            sorted.sort(BootTracker.ORDER);
+            for (int k = 0; k <= sorted.size(); k++) {
+                List<Attempt> head = BootTracker.replay(sorted.subList(0, k));
+                Attempt latest = head.isEmpty() ? null : head.get(head.size() - 1);
+                List<Attempt> joined = new ArrayList<>(head.isEmpty() ? head : head.subList(0, head.size() - 1));
+                joined.addAll(BootTracker.resume(latest, sorted.subList(k, sorted.size())));
+                assertThat(joined).as("round %d, split %d of %s", round, k, events).isEqualTo(all);
+            }
+        }
+    }
 }
