@@ -52,6 +52,7 @@ import java.util.concurrent.Callable;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.hamcrest.Matchers.equalTo;
 
 /** inventory-service against the real Kafka broker and the real PostgreSQL (both child processes). */
@@ -294,6 +295,25 @@ class InventoryOnRealBrokerTest {
 
     static MachineSpec named(MacAddress mac, String hostname, Instant now) {
         return new MachineSpec(mac, null, hostname, null, null, Map.of(), Map.of(), null, null, true, null, now);
+    }
+
+    /** A known machine's boot updates only what was seen of it (IP, arch, last seen), never what the API set. */
+    @Test
+    void bootEventsOfAKnownMachineUpdateWhatWasSeenNotItsSpec() {
+        MacAddress m = mac(8);
+        given().auth().oauth2("test-token").contentType(ContentType.JSON)
+                .body("{\"mac\":\"" + m + "\",\"hostname\":\"ws08\",\"profile\":\"linux\"}")
+                .post("/api/machines").then().statusCode(201);
+        Instant t0 = Instant.now();
+        KafkaClients.send(producer, List.of(Events.offered(m, Ipv4Address.parse("10.1.0.8"), ClientKind.FIRMWARE, t0)));
+        await(() -> "10.1.0.8".equals(given().get("/api/machines/" + m).then().extract().path("ip")));
+        JsonPath machine = given().get("/api/machines/" + m).then().statusCode(200).extract().jsonPath();
+        assertThat(machine.getString("hostname")).isEqualTo("ws08");
+        assertThat(machine.getString("profile")).isEqualTo("linux");
+        assertThat(machine.getString("origin")).isEqualTo("api");
+        assertThat(machine.getString("vendorClass")).startsWith("PXEClient");
+        assertThat(machine.getString("stage")).isEqualTo("PXE_DHCP");
+        assertThat(Instant.parse(machine.getString("lastSeen"))).isCloseTo(t0, within(1, java.time.temporal.ChronoUnit.MILLIS));
     }
 
     /**

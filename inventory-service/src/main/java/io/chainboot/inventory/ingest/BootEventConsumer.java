@@ -7,6 +7,7 @@ import io.chainboot.inventory.live.LiveUpdates;
 import io.chainboot.inventory.query.Queries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Consumes {@code chainboot.boot-events} in the {@code chainboot-inventory} group, a batch of
@@ -39,6 +41,8 @@ import java.util.List;
 @ApplicationScoped
 public class BootEventConsumer {
     private static final Logger LOG = Logger.getLogger(BootEventConsumer.class);
+    /** A batch slower than this to store is logged: it is what a dashboard user sees as lag. */
+    private static final long SLOW_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final EventStore store;
     private final Queries queries;
@@ -48,6 +52,7 @@ public class BootEventConsumer {
     private final Counter duplicates;
     private final Counter failed;
     private final Counter dbRetries;
+    private final Timer batches;
     private final String self;
     private volatile boolean stopping;
     private volatile long positionTimestamp;
@@ -67,6 +72,9 @@ public class BootEventConsumer {
         this.duplicates = registry.counter("chainboot.inventory.events.duplicate");
         this.failed = registry.counter("chainboot.inventory.events.failed");
         this.dbRetries = registry.counter("chainboot.inventory.db.retries");
+        this.batches = Timer.builder("chainboot.inventory.ingest.batch")
+                .description("one batch stored: its transaction, from the first statement to the commit")
+                .register(registry);
     }
 
     @Incoming("boot-events")
@@ -135,7 +143,18 @@ public class BootEventConsumer {
         long backoff = 250;
         while (true) {
             try {
-                done(store.ingest(events, ours));
+                long t = System.nanoTime();
+                IngestResult result = store.ingest(events, ours);
+                long took = System.nanoTime() - t;
+                batches.record(took, TimeUnit.NANOSECONDS);
+                if (took > SLOW_BATCH_NANOS) {
+                    LOG.warnf("a batch of %d events took %d ms to store (%d machines changed)", events.size(),
+                            took / 1_000_000, result.changed().size());
+                } else if (LOG.isDebugEnabled()) {
+                    LOG.debugf("a batch of %d events took %.1f ms to store (%d new, %d machines changed)", events.size(),
+                            took / 1e6, result.stored(), result.changed().size());
+                }
+                done(result);
                 return;
             } catch (RuntimeException e) {
                 if (stopping) {

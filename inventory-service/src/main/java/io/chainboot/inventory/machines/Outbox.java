@@ -5,6 +5,7 @@ import io.chainboot.events.EventJson;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Topics;
+import io.chainboot.inventory.store.ArrayRows;
 import io.chainboot.inventory.store.OutboxEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -12,7 +13,6 @@ import jakarta.transaction.Transactional;
 import org.hibernate.Session;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.util.List;
 
 import java.time.Instant;
@@ -67,24 +67,13 @@ public class Outbox {
         if (rows.isEmpty()) {
             return;
         }
-        String[] topics = new String[rows.size()];
-        String[] keys = new String[rows.size()];
-        String[] payloads = new String[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            topics[i] = rows.get(i).topic();
-            keys[i] = rows.get(i).key();
-            payloads[i] = rows.get(i).payload() == null ? null : new String(rows.get(i).payload(), StandardCharsets.UTF_8);
+        ArrayRows columns = new ArrayRows("text", "text", "text");
+        for (Pending p : rows) {
+            columns.add(p.topic(), p.key(), p.payload() == null ? null : new String(p.payload(), StandardCharsets.UTF_8));
         }
-        em.unwrap(Session.class).doWork(c -> {
-            try (PreparedStatement s = c.prepareStatement("insert into outbox (topic, msg_key, payload, created_at) "
-                    + "select t, k, convert_to(p, 'UTF8'), now() from unnest(?::text[], ?::text[], ?::text[]) "
-                    + "with ordinality as r(t, k, p, n) order by n")) {
-                s.setArray(1, c.createArrayOf("text", topics));
-                s.setArray(2, c.createArrayOf("text", keys));
-                s.setArray(3, c.createArrayOf("text", payloads));
-                s.executeUpdate();
-            }
-        });
+        em.unwrap(Session.class).doReturningWork(c -> columns.update(c, "insert into outbox (topic, msg_key, payload, "
+                + "created_at) select t, k, convert_to(p, 'UTF8'), now() from unnest(?::text[], ?::text[], ?::text[]) "
+                + "with ordinality as r(t, k, p, n) order by n"));
     }
 
     private static void add(String key, byte[] payload) {
