@@ -35,8 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hundreds of known machines per batch. Every
  * 100th event is followed: the time from handing it to the producer to {@code GET
  * /api/events/{id}} answering 200 (polled every 25 ms) is its publish → visible latency. Before
- * the measurement, {@code -Dbench.warmup.seconds} (default 20) of the same load on other
- * machines warm the service's JVM (0 = measure it cold).
+ * the measurement, {@code -Dbench.warmup.seconds} (default 60) of the same load on other
+ * machines warm the service's JVM (0 = measure it cold): after 20 s, C2 was still compiling
+ * the ingest path with 25-60 % of a core (top -H), on a host whose two cores also run the
+ * broker, PostgreSQL and this producer.
  */
 class InventoryBench {
 
@@ -61,7 +63,7 @@ class InventoryBench {
                      "quarkus.log.category.\"io.chainboot\".level", "WARN"))) {
             app.start(Duration.ofSeconds(120));
             warmUp(producer, app);
-            long baseline = warmLoad(producer, app, rate, Integer.getInteger("bench.warmup.seconds", 20));
+            long baseline = warmLoad(producer, app, rate, Integer.getInteger("bench.warmup.seconds", 60));
             sql(pg, "create extension if not exists pg_stat_statements");
             sql(pg, "select pg_stat_statements_reset()");
 
