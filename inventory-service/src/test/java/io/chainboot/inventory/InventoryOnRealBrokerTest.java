@@ -316,6 +316,35 @@ class InventoryOnRealBrokerTest {
         assertThat(Instant.parse(machine.getString("lastSeen"))).isCloseTo(t0, within(1, java.time.temporal.ChronoUnit.MILLIS));
     }
 
+
+    /**
+     * A stall verdict is stored once per attempt and stage: a second one (two leaders during a
+     * hand-over) or one that progress overtook is dropped, not stored or published.
+     */
+    @Test
+    void aStallVerdictIsDeclaredOnceAndNotAfterProgress() {
+        MacAddress m = mac(9);
+        Ipv4Address ip = Ipv4Address.parse("10.1.0.9");
+        Instant t0 = Instant.now().plus(Duration.ofHours(2)); // ahead of now: the detector itself stays out
+        BootEvent dhcp = Events.acked(m, ip, ClientKind.IPXE, t0);
+        store.ingest(List.of(dhcp));
+        BootStalled first = new BootStalled(UUID.randomUUID(), t0.plusSeconds(61), new io.chainboot.events.EventSource(
+                "inventory-service", "a"), m, ip, io.chainboot.events.BootStage.IPXE_DHCP, t0, 60, dhcp.id().toString());
+        BootStalled second = new BootStalled(UUID.randomUUID(), t0.plusSeconds(62), new io.chainboot.events.EventSource(
+                "inventory-service", "b"), m, ip, io.chainboot.events.BootStage.IPXE_DHCP, t0, 60, dhcp.id().toString());
+        assertThat(store.ingest(List.of(first), true).stored()).isEqualTo(1);
+        assertThat(store.ingest(List.of(second), true).stored()).isZero();
+        given().get("/api/machines/" + m).then().body("stage", equalTo("STALLED"));
+
+        store.ingest(List.of(Events.script(m, ip, "p", t0.plusSeconds(70))));
+        BootStalled overtaken = new BootStalled(UUID.randomUUID(), t0.plusSeconds(71), first.source(), m, ip,
+                io.chainboot.events.BootStage.IPXE_DHCP, t0, 60, dhcp.id().toString());
+        assertThat(store.ingest(List.of(overtaken), true).stored()).isZero();
+        given().get("/api/machines/" + m).then().body("stage", equalTo("SCRIPT"));
+        List<String> types = given().get("/api/boots/" + dhcp.id()).then().extract().jsonPath().getList("events.type");
+        assertThat(types).filteredOn("boot.stalled"::equals).hasSize(1);
+    }
+
     /**
      * Whatever the batches, the stored attempts are the replay of each machine's events: batches
      * that extend a timeline resume from the stored latest attempt, late events re-fold — both

@@ -101,7 +101,8 @@ public class EventStore {
      *     re-folds the machine from the attempt that contains the earliest change ({@link #refold}).
      * </ol>
      * When {@code ours} (events inventory produced itself, i.e. {@code boot.stalled}), the new
-     * ones also go to the outbox: state and announcement commit together.
+     * ones also go to the outbox: state and announcement commit together; a stall verdict whose
+     * attempt is no longer at that stage (already declared, or progressed) is dropped.
      */
     @Transactional
     public IngestResult ingest(List<BootEvent> events, boolean ours) {
@@ -134,6 +135,19 @@ public class EventStore {
         Map<String, FoldPoint> folded = new HashMap<>();
         Map<String, Seen> machines = new HashMap<>();
         readMachines(batchMacs, folded, machines);
+        if (ours) {
+            // a stall verdict stands only while its attempt is still at that stage: a second
+            // leader's verdict during a hand-over, or one that progress overtook, is dropped
+            for (int i = unique.size() - 1; i >= 0; i--) {
+                if (unique.get(i) instanceof BootStalled s && !stillStalled(s, folded.get(macs.get(i)))) {
+                    LOG.debugf("%s: stall verdict for attempt %s at %s no longer applies, dropped", s.mac(), s.attemptId(),
+                            s.stage());
+                    unique.remove(i);
+                    macs.remove(i);
+                    duplicates++;
+                }
+            }
+        }
 
         // 3. one insert for the batch; only the ids it returns are new
         Map<UUID, Long> fresh = insertEvents(unique, macs);
@@ -207,6 +221,11 @@ public class EventStore {
      * {@code normal_logins} was kept.
      */
     private record FoldPoint(Instant until, Attempt latest, boolean resumable) {
+    }
+
+    private static boolean stillStalled(BootStalled s, FoldPoint point) {
+        Attempt latest = point == null ? null : point.latest();
+        return latest != null && latest.id().toString().equals(s.attemptId()) && latest.stage() == s.stage();
     }
 
     /**
@@ -684,10 +703,5 @@ public class EventStore {
         synchronized void put(UUID id, BootEvent e) {
             map.put(id, e);
         }
-    }
-
-    /** For logging: a set of MACs kept short. */
-    static String brief(Set<String> macs) {
-        return macs.size() <= 5 ? macs.toString() : macs.size() + " machines";
     }
 }
