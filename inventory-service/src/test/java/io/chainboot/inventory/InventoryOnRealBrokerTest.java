@@ -225,6 +225,7 @@ class InventoryOnRealBrokerTest {
                     assertThat(s.attemptId()).isEqualTo(ipxe.id().toString());
                     assertThat(s.stage().name()).isEqualTo("IPXE_DHCP");
                     assertThat(s.thresholdSeconds()).isEqualTo(2);
+                    assertThat(s.ip()).isEqualTo(ip);
                 });
         given().get("/api/machines/" + m).then().body("progress", equalTo("IPXE_DHCP"));
     }
