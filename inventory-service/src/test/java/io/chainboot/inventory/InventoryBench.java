@@ -75,26 +75,12 @@ class InventoryBench {
             AtomicInteger lost = new AtomicInteger();
             int total = rate * seconds;
             int machines = total / 9 + 1;
-            Instant t0 = Instant.now();
             long start = System.nanoTime();
-            int sent = 0;
-            for (int step = 0; step < 9 && sent < total; step++) {
-                for (int m = 0; m < machines && sent < total; m++) {
-                    MacAddress mac = new MacAddress(0x0600_0000_0000L + m);
-                    BootEvent e = Events.fullBoot(mac, new Ipv4Address(0x0A80_0000 + m), t0.plusMillis(m), "bench").get(step);
-                    long due = start + (long) sent * 1_000_000_000L / rate;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                    long at = System.nanoTime();
-                    producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
-                    if (sent % 100 == 0) {
-                        follow(pollers, app, e, at, latencies, lost, byWindow, (int) ((at - start) / 10_000_000_000L));
-                    }
-                    sent++;
+            int sent = offerStepMajor(producer, rate, total, 0x0600_0000_0000L, 0x0A80_0000, "bench", (e, at, index) -> {
+                if (index % 100 == 0) {
+                    follow(pollers, app, e, at, latencies, lost, byWindow, (int) ((at - start) / 10_000_000_000L));
                 }
-            }
+            });
             producer.flush();
             double achieved = sent / ((System.nanoTime() - start) / 1e9);
             long drainStart = System.nanoTime();
@@ -127,6 +113,40 @@ class InventoryBench {
         }
     }
 
+    /** Called for each event handed to the producer: when ({@code System.nanoTime()}) and its index. */
+    @FunctionalInterface
+    interface Offered {
+        void sent(BootEvent e, long at, int index);
+    }
+
+    /**
+     * {@code total} events at {@code rate}/s as full boots of {@code total / 9 + 1} machines from
+     * {@code macBase}/{@code ipBase}, step-major: every machine's first event, then every
+     * machine's second, ... Returns the number sent.
+     */
+    private static int offerStepMajor(KafkaProducer<String, byte[]> producer, int rate, int total, long macBase, int ipBase,
+                                      String profile, Offered offered) throws InterruptedException {
+        int machines = total / 9 + 1;
+        Instant t0 = Instant.now();
+        long start = System.nanoTime();
+        int sent = 0;
+        for (int step = 0; step < 9 && sent < total; step++) {
+            for (int m = 0; m < machines && sent < total; m++) {
+                BootEvent e = Events.fullBoot(new MacAddress(macBase + m), new Ipv4Address(ipBase + m), t0.plusMillis(m),
+                        profile).get(step);
+                long wait = start + (long) sent * 1_000_000_000L / rate - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                long at = System.nanoTime();
+                producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
+                offered.sent(e, at, sent);
+                sent++;
+            }
+        }
+        return sent;
+    }
+
     /**
      * A warm-up at the measured rate on other machines, so that the measurement sees a running
      * service, not a cold JVM (0 seconds = measure cold). Waits until it is stored; returns the
@@ -136,21 +156,8 @@ class InventoryBench {
             throws Exception {
         int total = rate * seconds;
         int machines = total / 9 + 1;
-        Instant t0 = Instant.now();
-        long start = System.nanoTime();
-        int sent = 0;
-        for (int step = 0; step < 9 && sent < total; step++) {
-            for (int m = 0; m < machines && sent < total; m++) {
-                BootEvent e = Events.fullBoot(new MacAddress(0x0800_0000_0000L + m), new Ipv4Address(0x0AA0_0000 + m),
-                        t0.plusMillis(m), "warm").get(step);
-                long wait = start + (long) sent * 1_000_000_000L / rate - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), EventJson.encode(e)));
-                sent++;
-            }
-        }
+        int sent = offerStepMajor(producer, rate, total, 0x0800_0000_0000L, 0x0AA0_0000, "warm", (e, at, index) -> {
+        });
         producer.flush();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         long stored = 0;
