@@ -2,6 +2,7 @@ package io.chainboot.dhcp.server;
 
 import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.dhcp.boot.ClientInfo;
 import io.chainboot.dhcp.codec.DhcpCodec;
 import io.chainboot.dhcp.codec.DhcpPacket;
 import io.chainboot.dhcp.codec.MessageType;
@@ -60,6 +61,7 @@ public final class DhcpServer implements AutoCloseable {
     private volatile DatagramChannel replyChannel;
     private volatile InetSocketAddress boundAddress;
     private volatile boolean running;
+    private volatile java.util.function.Consumer<MacAddress> bootClients = mac -> { };
 
     public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
                       LeaseSink leaseSink, MeterRegistry registry) throws IOException {
@@ -78,6 +80,11 @@ public final class DhcpServer implements AutoCloseable {
             this.leases = Optional.empty();
         }
         this.responder = new DhcpResponder(settings, leases, machines, source);
+    }
+
+    /** Told the MAC of every admitted PXE/iPXE request (the router-advertisement responder's booting machines). */
+    public void onBootClient(java.util.function.Consumer<MacAddress> sink) {
+        this.bootClients = sink;
     }
 
     /** Binds the sockets and starts serving; returns the bound server-port address. */
@@ -185,6 +192,9 @@ public final class DhcpServer implements AutoCloseable {
         }
         MDC.put("mac", mac.map(MacAddress::toString).orElse("-"));
         try {
+            if (mac.isPresent() && ClientInfo.of(req).isBootClient()) {
+                bootClients.accept(mac.get());
+            }
             Ingress ingress = new Ingress(Ipv4Address.of(from.getAddress()), from.getPort(), proxy);
             Reply reply;
             try {

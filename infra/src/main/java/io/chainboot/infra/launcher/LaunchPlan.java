@@ -217,6 +217,7 @@ public record LaunchPlan(
         switch (service) {
             case "dhcp-service" -> {
                 s.put("chainboot.dhcp.mode", options.dhcpMode() == DhcpMode.FULL ? "full" : "proxy");
+                s.put("chainboot.dhcp.router-advertisements", options.routerAdvertisements());
                 interfaceName.ifPresent(i -> s.put("chainboot.dhcp.interface", i));
                 s.put("chainboot.dhcp.server-address", address);
                 s.put("chainboot.dhcp.port", String.valueOf(dhcpPort));

@@ -50,6 +50,7 @@ class LaunchPlanTest {
         Map<String, String> dhcp = p.settings("dhcp-service", runtime());
         assertThat(dhcp).containsEntry("chainboot.dhcp.mode", "full")
                 .containsEntry("chainboot.dhcp.interface", "br0")
+                .containsEntry("chainboot.dhcp.router-advertisements", "auto")
                 .containsEntry("chainboot.dhcp.server-address", "10.77.0.1")
                 .containsEntry("chainboot.dhcp.port", "67")
                 .containsEntry("chainboot.dhcp.proxy-port", "4011")
@@ -88,6 +89,9 @@ class LaunchPlanTest {
                 .containsEntry("chainboot.inventory.api-token", "token")
                 .containsEntry("quarkus.http.port", "9100")
                 .doesNotContainKey("chainboot.inventory.machines-file");
+        assertThat(LaunchPlan.of(opts("--address", "10.77.0.1", "--router-advertisements", "off"), NAMESPACE_AS_ROOT)
+                .settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.router-advertisements", "off");
+        assertThatThrownBy(() -> opts("--router-advertisements", "yes")).hasMessageContaining("--router-advertisements must be");
         assertThat(p.settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.mode", "proxy")
                 .doesNotContainKey("chainboot.dhcp.pool.start");
     }
