@@ -54,6 +54,7 @@ public final class DhcpServer implements AutoCloseable {
     private final LeaseSink leaseSink;
     private final RateLimiter limiter;
     private final DhcpMetrics metrics;
+    private final MachineDirectory machines;
     private final List<DatagramChannel> channels = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong answered = new AtomicLong();
@@ -69,6 +70,7 @@ public final class DhcpServer implements AutoCloseable {
         this.publisher = publisher;
         this.leaseSink = leaseSink;
         this.metrics = new DhcpMetrics(registry);
+        this.machines = machines;
         this.limiter = new RateLimiter(settings.perMacPerSecond(), settings.globalPerSecond());
         if (settings.mode() == Mode.FULL) {
             Reservations reservations = new Reservations(machines);
@@ -182,6 +184,13 @@ public final class DhcpServer implements AutoCloseable {
         Optional<MacAddress> mac = req.mac();
         String type = req.messageType().map(Enum::name).orElse("NONE");
         metrics.received(type);
+        if (!machines.loaded()) {
+            // ready means ready: an unknown machine now may be a declared one not read yet; the
+            // client retransmits (RFC 2131 §4.1) and is answered once the view is loaded
+            metrics.viewLoading.increment();
+            LOG.debugf("%s %s: not answered, machine view still loading", mac.map(Object::toString).orElse("-"), type);
+            return;
+        }
         if (mac.isPresent()) {
             RateLimiter.Verdict v = limiter.admit(mac.get(), System.nanoTime());
             if (v != RateLimiter.Verdict.ADMIT) {

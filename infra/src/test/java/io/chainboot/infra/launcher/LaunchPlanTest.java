@@ -218,4 +218,21 @@ class LaunchPlanTest {
         assertThat(Ipv4.sameSubnet("10.1.2.3", "10.1.200.1", "255.255.0.0")).isTrue();
         assertThat(Ipv4.sameSubnet("10.1.2.3", "10.2.0.1", "255.255.0.0")).isFalse();
     }
+
+    @Test
+    void withAMachinesFileInventoryIsReadyBeforeTheServicesThatDecideBoots() {
+        assertThat(LaunchPlan.startPhases(false)).containsExactly(LaunchPlan.SERVICES);
+        assertThat(LaunchPlan.startPhases(true)).containsExactly(List.of("inventory-service", "tftp-service"),
+                List.of("script-service", "dhcp-service", "iscsi-service"));
+    }
+
+    @Test
+    void theBootPathRunsAtNormalPriorityAndBookkeepingBelowIt() {
+        for (String s : List.of("dhcp-service", "tftp-service", "script-service", "iscsi-service")) {
+            assertThat(LaunchPlan.niceness(s)).as(s).isZero();
+        }
+        assertThat(LaunchPlan.niceness("kafka")).isEqualTo(5);
+        assertThat(LaunchPlan.niceness("inventory-service")).isEqualTo(10);
+        assertThat(LaunchPlan.niceness("postgres")).isEqualTo(10);
+    }
 }
