@@ -1,5 +1,6 @@
 package io.chainboot.tftp.server;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.TftpEvents;
 import io.chainboot.tftp.FixedLeases;
 import io.chainboot.tftp.codec.ErrorCode;
