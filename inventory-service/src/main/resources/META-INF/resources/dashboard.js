@@ -1,7 +1,6 @@
 // Chainboot dashboard: loads /api/machines once, then follows /api/stream (server-sent events).
 'use strict';
-const STAGES = ['PXE_DHCP', 'FIRMWARE_LOADED', 'IPXE_DHCP', 'SCRIPT', 'SAN_ATTACHED', 'OS_RUNNING'];
-const ALL = STAGES.concat(['FAILED', 'STALLED']);
+// STAGES and ALL (the stage names) come from stages.js, generated from BootStage by the service
 const token = new URLSearchParams(location.search).get('token');
 const q = token ? '?token=' + encodeURIComponent(token) : '';
 const machines = new Map();
@@ -39,7 +38,7 @@ function render(m) {
     tr.classList.remove('flash'); void tr.offsetWidth; tr.classList.add('flash');
   }
   const stage = m.stage || '';
-  tr.className = tr.className.replace(/\b(PXE_DHCP|FIRMWARE_LOADED|IPXE_DHCP|SCRIPT|SAN_ATTACHED|OS_RUNNING|FAILED|STALLED)\b/g, '').trim();
+  tr.classList.remove(...ALL);
   if (stage) tr.classList.add(stage);
   tr.dataset.stage = stage;
   tr.dataset.attempt = m.attemptId || '';

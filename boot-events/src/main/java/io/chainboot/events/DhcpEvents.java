@@ -1,11 +1,43 @@
 package io.chainboot.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.time.Instant;
 import java.util.UUID;
 
 /** Events published by dhcp-service. {@code ip} is the client's address (offered, acked, declined…). */
 public final class DhcpEvents {
     private DhcpEvents() {
+    }
+
+    /**
+     * What an OFFER and an ACK both tell: which client asked, what it said of itself (options 93,
+     * 60, 97) and what it was handed. Consumers read these through this type, not per record.
+     */
+    public sealed interface Reply permits Offered, Acked {
+        MacAddress mac();
+
+        Ipv4Address ip();
+
+        ClientKind client();
+
+        Integer arch();
+
+        String vendorClass();
+
+        String uuid();
+
+        String bootFile();
+
+        String mode();
+
+        long leaseSeconds();
+
+        /** The address handed to the MAC: full mode only; null in proxy mode (no ip, or 0.0.0.0). */
+        @JsonIgnore
+        default Ipv4Address leasedIp() {
+            return ip() == null || ip().isAny() ? null : ip();
+        }
     }
 
     /**
@@ -21,13 +53,13 @@ public final class DhcpEvents {
      */
     public record Offered(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
                           ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
-                          String mode, long leaseSeconds) implements BootEvent {
+                          String mode, long leaseSeconds) implements BootEvent, Reply {
     }
 
     /** An ACK was sent: the client now holds {@code ip} (full mode) or has its boot info (proxy mode). */
     public record Acked(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
                         ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
-                        String mode, long leaseSeconds, String hostname) implements BootEvent {
+                        String mode, long leaseSeconds, String hostname) implements BootEvent, Reply {
     }
 
     /** A NAK was sent for {@code requested}. */

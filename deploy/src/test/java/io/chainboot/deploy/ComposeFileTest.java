@@ -1,5 +1,6 @@
 package io.chainboot.deploy;
 
+import io.chainboot.events.Topics;
 import io.chainboot.infra.InfraPaths;
 import io.chainboot.infra.launcher.LaunchPlan;
 import org.junit.jupiter.api.Assumptions;
@@ -104,6 +105,29 @@ class ComposeFileTest {
         assertThat(String.valueOf(service("kafka").get("image"))).startsWith("apache/kafka:4.1.");
         assertThat(env("kafka")).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller").containsKey("CLUSTER_ID");
         assertThat(String.valueOf(service("postgres").get("image"))).isEqualTo("postgres:17");
+    }
+
+    /** kafka-init creates exactly boot-events' {@link Topics#ALL}: same names, same topic configs. */
+    @Test
+    void kafkaInitCreatesTheTopicsOfBootEvents() throws IOException {
+        Object command = service("kafka-init").get("command");
+        String script = command instanceof List<?> l ? String.join("\n", l.stream().map(String::valueOf).toList())
+                : String.valueOf(command);
+        Map<String, Map<String, String>> created = new LinkedHashMap<>();
+        Matcher create = Pattern.compile("--create\\b[^\n]*").matcher(script);
+        while (create.find()) {
+            Matcher topic = Pattern.compile("--topic\\s+(\\S+)").matcher(create.group());
+            assertThat(topic.find()).as("a --create without --topic: " + create.group()).isTrue();
+            Map<String, String> configs = new LinkedHashMap<>();
+            Matcher config = Pattern.compile("--config\\s+([^=\\s]+)=(\\S+)").matcher(create.group());
+            while (config.find()) {
+                configs.put(config.group(1), config.group(2));
+            }
+            assertThat(created.put(topic.group(1), configs)).as("topic created twice: " + topic.group(1)).isNull();
+        }
+        Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
+        Topics.ALL.forEach(t -> wanted.put(t.name(), t.configs()));
+        assertThat(created).isEqualTo(wanted);
     }
 
     @TestFactory

@@ -15,14 +15,13 @@ import java.util.UUID;
  * A real Apache Kafka broker (KRaft, combined broker+controller, one node) in its own JVM on its
  * own classpath ({@code infra-runtime/target/lib}). Creates the Chainboot topics on start.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ChildServer {
     private static KafkaBroker shared;
 
     private final Path dir;
     private final String host;
     private final int port;
     private final int controllerPort;
-    private ChildProcess process;
 
     public KafkaBroker(Path dir, String host, int port, int controllerPort) {
         this.dir = dir.toAbsolutePath();
@@ -47,17 +46,11 @@ public final class KafkaBroker implements AutoCloseable {
         return host + ":" + port;
     }
 
+    @Override
     public int port() {
         return port;
     }
 
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    public ChildProcess process() {
-        return process;
-    }
 
     public synchronized KafkaBroker start(Duration timeout) {
         try {
@@ -141,13 +134,6 @@ public final class KafkaBroker implements AutoCloseable {
             if (!id.startsWith("-")) {
                 return id;
             }
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (process != null) {
-            process.stop(20);
         }
     }
 }

@@ -24,7 +24,7 @@ import java.util.jar.JarFile;
  * directory under the state directory, TCP on 127.0.0.1 only, password authentication. PostgreSQL
  * refuses to run as root, so as root it runs as {@code nobody} through {@code setpriv}.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends ChildServer {
     public static final String DATABASE = "chainboot";
     public static final String USER = "chainboot";
     private static final int NOBODY = 65534;
@@ -33,7 +33,6 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final boolean durable;
-    private ChildProcess process;
     private String password;
     private Path dataDir;
 
@@ -68,17 +67,11 @@ public final class PostgresServer implements AutoCloseable {
         return password;
     }
 
+    @Override
     public int port() {
         return port;
     }
 
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    public ChildProcess process() {
-        return process;
-    }
 
     /** The postmaster's own pid (the child process is its watching shell). */
     public long serverPid() {
@@ -255,13 +248,6 @@ public final class PostgresServer implements AutoCloseable {
             if (!Files.isExecutable(target.resolve("bin/postgres"))) { // lost a race to another extractor: fine
                 throw e;
             }
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (process != null) {
-            process.stop(20);
         }
     }
 }

@@ -26,7 +26,7 @@ public interface IscsiConfig {
     @WithDefault("state/iscsi/disks")
     String disksDir();
 
-    /** Golden images (read-only bases of copy-on-write overlays, issue 6). */
+    /** Golden images (read-only bases of the machines' copy-on-write overlays). */
     @WithDefault("state/iscsi/images")
     String imagesDir();
 

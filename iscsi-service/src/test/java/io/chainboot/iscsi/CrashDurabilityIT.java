@@ -7,6 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashDurabilityIT {
     static final String IQN = "iqn.2026-01.io.chainboot:crash";
     static final int CHUNK = 64 * 1024;
+    static final int IN_FLIGHT_BYTES = 12 << 20;
 
     @TempDir
     Path dir;
@@ -57,6 +61,19 @@ class CrashDurabilityIT {
         throw new IllegalStateException("service did not come up: " + Files.readString(dir.resolve("service.log")));
     }
 
+    /** 4-KiB blocks from {@code offset} on whose first byte is {@code pattern}. */
+    private static int blocksWith(FileChannel disk, long offset, int blocks, byte pattern) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        int n = 0;
+        for (int b = 0; b < blocks; b++) {
+            one.clear();
+            if (disk.read(one, offset + (long) b * 4096) == 1 && one.get(0) == pattern) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Test
     void acknowledgedFuaAndFlushedWritesSurviveKill9() throws Exception {
         Path image = FileBlockDevice.createSparse(dir.resolve("disk.img"), 16 << 20);
@@ -75,12 +92,25 @@ class CrashDurabilityIT {
                 acknowledged.add(i);
             }
         }
-        // a last batch of writes in flight when the service dies
-        Process inFlight = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P 99 " + 24L * CHUNK + " " + (4 << 20), url)
+        // a last batch of writes in flight when the service dies: killed as soon as its first block
+        // reached the image, then shown to have been cut (some of its blocks written, not all)
+        long inFlightAt = 24L * CHUNK;
+        int inFlightBlocks = IN_FLIGHT_BYTES / 4096;
+        Process inFlight = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P 99 " + inFlightAt + " " + IN_FLIGHT_BYTES, url)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Thread.sleep(100);
-        service.destroyForcibly(); // SIGKILL
-        service.waitFor(30, TimeUnit.SECONDS);
+        try (FileChannel disk = FileChannel.open(image, StandardOpenOption.READ)) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (blocksWith(disk, inFlightAt, 1, (byte) 99) == 0) {
+                assertThat(inFlight.isAlive()).as("qemu-io ended before its write reached the image").isTrue();
+                assertThat(System.nanoTime() - end).as("the in-flight write never reached the image").isNegative();
+                Thread.onSpinWait();
+            }
+            service.destroyForcibly(); // SIGKILL
+            service.waitFor(30, TimeUnit.SECONDS);
+            int landed = blocksWith(disk, inFlightAt, inFlightBlocks, (byte) 99);
+            assertThat(landed).as("the kill landed mid-write: some of the %d in-flight blocks written, not all", inFlightBlocks)
+                    .isPositive().isLessThan(inFlightBlocks);
+        }
         inFlight.destroyForcibly();
         inFlight.waitFor(30, TimeUnit.SECONDS);
         assertThat(acknowledged).hasSize(24);

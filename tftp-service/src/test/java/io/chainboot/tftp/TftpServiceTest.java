@@ -1,6 +1,7 @@
 package io.chainboot.tftp;
 
 import io.chainboot.events.TftpEvents;
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.tftp.server.TftpServer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,10 +51,7 @@ class TftpServiceTest {
             byte[] ack = {0, 4, 0, 1};
             s.send(new DatagramPacket(ack, 4, dp.getSocketAddress()));
         }
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (events.of(TftpEvents.Completed.class).isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        Eventually.until(() -> !events.of(TftpEvents.Completed.class).isEmpty(), "tftp.completed published");
         TftpEvents.Completed done = events.of(TftpEvents.Completed.class).get(0);
         assertThat(done.mac()).isEqualTo(FixedLeases.LOOPBACK_MAC);
         assertThat(done.source().service()).isEqualTo("tftp-service");

@@ -77,6 +77,20 @@ class RealClientsTest {
         return script;
     }
 
+    /** Waits until {@code process} in {@code ns} has bound UDP {@code port} (as {@code ss} lists it). */
+    void awaitUdpListener(String ns, int port, String process, int seconds) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = lan.exec(ns, "ss", "-Hulnp", "sport = :" + port);
+            if (out.contains("\"" + process + "\"")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(process + " never bound UDP " + port + " in " + ns + ":\n" + out);
+    }
+
     String awaitLog(String log, Pattern p, int seconds) throws Exception {
         Path f = tmp.resolve(log);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -192,7 +206,7 @@ class RealClientsTest {
                 "--dhcp-leasefile=" + tmp.resolve("dnsmasq.leases"), "--pid-file=" + tmp.resolve("dnsmasq.pid")));
         String ns = lan.addHost("c", MAC1);
         try (ServerProcess server = new ServerProcess(lan, "mode=proxy", "server=" + Lan.SERVER_IP, "state=" + tmp)) {
-            Thread.sleep(500); // dnsmasq binding
+            awaitUdpListener(router, 67, "dnsmasq", 10); // its offer must be on the wire when the probe asks
             lan.exec(ns, "ip", "route", "add", "default", "dev", "eth0"); // lets the probe send 255.255.255.255 before it has an address
             List<String> probe = new java.util.ArrayList<>(ServerProcess.java(PxeProbeMain.class));
             probe.addAll(List.of(MAC1, "4", "request"));

@@ -1,9 +1,10 @@
 package io.chainboot.infra.runtime;
 
+import io.chainboot.events.Topics;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.IOException;
@@ -67,15 +68,15 @@ public final class KafkaMain {
         t.start();
     }
 
-    /** The Chainboot topics: events by MAC, and the two compacted tables. Idempotent. */
+    /** boot-events' {@link Topics#ALL}, each with {@code partitions} partitions, replication 1. */
+    static List<NewTopic> topics(int partitions) {
+        return Topics.ALL.stream().map(t -> new NewTopic(t.name(), partitions, (short) 1).configs(t.configs())).toList();
+    }
+
+    /** Creates the Chainboot topics (those that exist are left alone), retrying while the broker starts. */
     static void createTopics(String bootstrap, int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            List<NewTopic> wanted = List.of(
-                    new NewTopic("chainboot.boot-events", partitions, (short) 1)
-                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
-                    new NewTopic("chainboot.machines", partitions, (short) 1).configs(compacted),
-                    new NewTopic("chainboot.leases", partitions, (short) 1).configs(compacted));
+            List<NewTopic> wanted = topics(partitions);
             for (int attempt = 0; attempt < 120; attempt++) {
                 try {
                     for (NewTopic t : wanted) {

@@ -5,6 +5,7 @@ import io.chainboot.events.BootStage;
 import io.chainboot.events.BootStalled;
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.DhcpEvents;
+import io.chainboot.events.EventType;
 import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.ScriptEvents;
 import io.chainboot.events.TftpEvents;
@@ -35,8 +36,15 @@ public sealed interface StageStep {
     record NormalLogin() implements StageStep {
     }
 
-    /** The boot failed here; {@code reason} names the event type and its own reason. */
-    record Failed(String reason) implements StageStep {
+    /**
+     * The boot failed here: {@code cause} is the failure event's type, {@code detail} its own
+     * reason (for tftp.failed, the file too). What code may branch on is {@code cause}.
+     */
+    record Failed(EventType cause, String detail) implements StageStep {
+        /** The attempt's stored reason: {@code <wire name of the type>: <detail>}. */
+        public String reason() {
+            return cause.wireName() + ": " + detail;
+        }
     }
 
     /** inventory's own stall verdict for attempt {@code attemptId} at {@code stage}. */
@@ -48,23 +56,20 @@ public sealed interface StageStep {
     }
 
     static StageStep of(BootEvent e) {
-        if (e instanceof DhcpEvents.Offered o) {
-            return dhcp(o.client());
-        }
-        if (e instanceof DhcpEvents.Acked a) {
-            return dhcp(a.client());
+        if (e instanceof DhcpEvents.Reply r) {
+            return dhcp(r.client());
         }
         if (e instanceof TftpEvents.Completed) {
             return new Reached(BootStage.FIRMWARE_LOADED);
         }
         if (e instanceof TftpEvents.Failed f) {
-            return new Failed("tftp.failed: " + f.file() + ": " + f.reason());
+            return new Failed(f.type(), f.file() + ": " + f.reason());
         }
         if (e instanceof ScriptEvents.Rendered) {
             return new Reached(BootStage.SCRIPT);
         }
         if (e instanceof ScriptEvents.Failed f) {
-            return new Failed("script.failed: " + f.reason());
+            return new Failed(f.type(), f.reason());
         }
         if (e instanceof IscsiEvents.LunAttached) {
             return new Reached(BootStage.SAN_ATTACHED);
@@ -73,7 +78,7 @@ public sealed interface StageStep {
             return l.sessionType() == IscsiEvents.SessionType.NORMAL ? new NormalLogin() : new Neutral();
         }
         if (e instanceof IscsiEvents.LoginRejected r) {
-            return new Failed("iscsi.login-rejected: " + r.reason());
+            return new Failed(r.type(), r.reason());
         }
         if (e instanceof BootStalled s) {
             return new Stalled(s.attemptId(), s.stage());

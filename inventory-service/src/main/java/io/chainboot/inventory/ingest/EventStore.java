@@ -1,21 +1,22 @@
 package io.chainboot.inventory.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.BootStage;
-import io.chainboot.events.BootStalled;
 import io.chainboot.events.Decoded;
-import io.chainboot.events.DhcpEvents;
 import io.chainboot.events.EventJson;
 import io.chainboot.events.EventSource;
-import io.chainboot.events.Ipv4Address;
-import io.chainboot.events.MacAddress;
-import io.chainboot.events.MachineEvents;
-import io.chainboot.events.MachineSpec;
 import io.chainboot.inventory.boot.Attempt;
 import io.chainboot.inventory.boot.BootTracker;
 import io.chainboot.inventory.boot.TrackedEvent;
 import io.chainboot.inventory.config.InventoryConfig;
+import io.chainboot.inventory.ingest.IngestPlan.Applied;
+import io.chainboot.inventory.ingest.IngestPlan.Correlated;
+import io.chainboot.inventory.ingest.IngestPlan.FirstSight;
+import io.chainboot.inventory.ingest.IngestPlan.FoldChoice;
+import io.chainboot.inventory.ingest.IngestPlan.FoldPoint;
+import io.chainboot.inventory.ingest.IngestPlan.Lease;
+import io.chainboot.inventory.ingest.IngestPlan.MachineRow;
+import io.chainboot.inventory.ingest.IngestPlan.Since;
 import io.chainboot.inventory.machines.Outbox;
 import io.chainboot.inventory.store.ArrayRows;
 import io.chainboot.inventory.store.LeaseSeenEntity;
@@ -35,7 +36,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +46,8 @@ import java.util.UUID;
  * Stores boot events once and keeps machines and boot attempts in step with them, all in one
  * transaction per batch: the event insert is {@code ON CONFLICT (id) DO NOTHING}, so a replayed
  * or redelivered event changes nothing, and the consumer commits offsets only after this returns.
+ * The decisions are {@link IngestPlan}'s (pure, tested without a database); this class reads what
+ * they need and writes what they answer, in a fixed number of statements per batch.
  */
 @ApplicationScoped
 public class EventStore {
@@ -56,12 +58,6 @@ public class EventStore {
     private final EntityManager em;
     private final Outbox outbox;
     private final EventSource self;
-    /**
-     * Recently stored events by id, decoded: a re-fold reads a machine's stored events again,
-     * and decoding their JSON was the largest CPU cost of a batch. Events are immutable per id,
-     * so a stale entry cannot exist; an entry of a rolled-back batch is only used if the event is
-     * stored later (same id, same content).
-     */
     private final DecodedCache decoded;
     private final Counter resumed;
     private final Counter refolded;
@@ -85,171 +81,77 @@ public class EventStore {
      * Stores the new events of a batch and folds them into machines and boot attempts, in one
      * transaction and a fixed number of statements per batch, not per event or machine:
      * <ol>
-     * <li>the leases of the batch's IP-keyed events (only if there are any);
+     * <li>the leases of the batch's IP-keyed events (only if there are any), then
+     *     {@link IngestPlan#correlate};
      * <li>a transaction lock on each of the batch's machines, then one read of their machine rows
-     *     and where each one's fold stopped;
+     *     and where each one's fold stopped (for {@code ours}: {@link IngestPlan#standingVerdicts});
      * <li>one multi-row {@code INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, seq}: only the
-     *     returned events are new, and only they change state;
-     * <li>the new events applied to the machines in memory; first sights registered (their
-     *     {@code machine.registered} events inserted, their specs and those events written to the
-     *     outbox, the machines inserted), the others updated — one statement each;
+     *     returned events are new, and only they change state ({@link IngestPlan#apply});
+     * <li>first sights registered (their {@code machine.registered} events inserted, their specs and
+     *     those events written to the outbox, the machines inserted), the others updated — one
+     *     statement each;
      * <li>the batch's leases, and the waiting IP-keyed events they correlate;
-     * <li>one upsert of the touched machines' attempts. A machine whose new events all come after
-     *     what it had (the usual case, and every machine seen for the first time) is folded from
-     *     its stored latest attempt, with no read-back ({@link BootTracker#resume}); a late event,
-     *     an event correlated by a lease, or an attempt stored before {@code normal_logins} existed
-     *     re-folds the machine from the attempt that contains the earliest change ({@link #refold}).
+     * <li>one upsert of the touched machines' attempts: resumed from the stored latest attempt with
+     *     no read-back, or re-folded from the attempt that contains the earliest change
+     *     ({@link IngestPlan#chooseFold}, {@link #refold}).
      * </ol>
      * When {@code ours} (events inventory produced itself, i.e. {@code boot.stalled}), the new
-     * ones also go to the outbox: state and announcement commit together; a stall verdict whose
-     * attempt is no longer at that stage (already declared, or progressed) is dropped.
+     * ones also go to the outbox: state and announcement commit together.
      */
     @Transactional
     public IngestResult ingest(List<BootEvent> events, boolean ours) {
         Instant now = Instant.now();
 
         // 1. MACs: IP-keyed events are correlated through the latest lease, the batch's own included
-        Map<String, Lease> leases = loadLeases(events);
-        List<BootEvent> unique = new ArrayList<>(events.size());
-        List<String> macs = new ArrayList<>(events.size());
-        Set<UUID> ids = new HashSet<>();
-        int duplicates = 0;
-        for (BootEvent e : events) {
-            if (!ids.add(e.id())) {
-                duplicates++;
-                continue;
-            }
-            String mac = e.mac() != null ? e.mac().toString() : leases.containsKey(ipOf(e)) ? leases.get(ipOf(e)).mac : null;
-            unique.add(e);
-            macs.add(mac);
-            Ipv4Address leased = leasedIp(e);
-            if (leased != null && mac != null) {
-                leases.merge(leased.toString(), new Lease(mac, e.time()), (old, neu) -> old.time.isAfter(neu.time) ? old : neu);
-            }
-        }
+        Correlated batch = IngestPlan.correlate(events, loadLeases(IngestPlan.ipsToResolve(events)));
 
         // 2. the batch's machines, locked until commit: their rows and where each one's fold stopped
-        Set<String> batchMacs = new HashSet<>(macs);
-        batchMacs.remove(null);
+        Set<String> batchMacs = batch.machines();
         lockMachines(batchMacs);
         Map<String, FoldPoint> folded = new HashMap<>();
-        Map<String, Seen> machines = new HashMap<>();
+        Map<String, MachineRow> machines = new HashMap<>();
         readMachines(batchMacs, folded, machines);
         if (ours) {
-            // a stall verdict stands only while its attempt is still at that stage: a second
-            // leader's verdict during a hand-over, or one that progress overtook, is dropped
-            for (int i = unique.size() - 1; i >= 0; i--) {
-                if (unique.get(i) instanceof BootStalled s && !stillStalled(s, folded.get(macs.get(i)))) {
-                    LOG.debugf("%s: stall verdict for attempt %s at %s no longer applies, dropped", s.mac(), s.attemptId(),
-                            s.stage());
-                    unique.remove(i);
-                    macs.remove(i);
-                    duplicates++;
-                }
+            int before = batch.events().size();
+            batch = IngestPlan.standingVerdicts(batch, folded);
+            if (batch.events().size() < before) {
+                LOG.debugf("%d stall verdict(s) no longer applying (attempt moved on or already declared), dropped",
+                        before - batch.events().size());
             }
         }
 
-        // 3. one insert for the batch; only the ids it returns are new
-        Map<UUID, Long> fresh = insertEvents(unique, macs);
-        duplicates += unique.size() - fresh.size();
+        // 3. one insert for the batch; only the ids it returns are new, and they are applied in memory
+        Map<UUID, Long> fresh = insertEvents(batch.events(), batch.macs());
+        int duplicates = batch.duplicates() + batch.events().size() - fresh.size();
+        Applied applied = IngestPlan.apply(batch, fresh, machines, ours, now, self);
+        applied.stored().forEach(e -> decoded.put(e.id(), e));
 
-        // 4. the new events applied in memory
-        Map<String, Since> touched = new LinkedHashMap<>();
-        Map<String, List<TrackedEvent>> newer = new HashMap<>();
-        List<BootEvent> registrations = new ArrayList<>();
-        List<Outbox.Pending> pending = new ArrayList<>();
-        List<BootEvent> announce = new ArrayList<>();
-        Map<String, String> leaseWrites = new LinkedHashMap<>();
-        for (int i = 0; i < unique.size(); i++) {
-            BootEvent e = unique.get(i);
-            String mac = macs.get(i);
-            Long seq = fresh.get(e.id());
-            if (seq == null) {
-                continue;
-            }
-            decoded.put(e.id(), e);
-            if (ours) {
-                announce.add(e);
-            }
-            if (mac == null) {
-                continue;
-            }
-            touch(touched, mac, new Since(TrackedEvent.storedTime(e), seq));
-            newer.computeIfAbsent(mac, x -> new ArrayList<>()).add(new TrackedEvent(e, seq));
-            BootEvent registered = seen(machines, mac, e, now, pending);
-            if (registered != null) {
-                registrations.add(registered); // at its trigger's time, stored after it: the trigger touches first
-            }
-            Ipv4Address leased = leasedIp(e);
-            if (leased != null) {
-                leaseWrites.put(leased.toString(), mac);
-            }
-        }
+        // 4. registrations, the outbox and the machine rows
+        List<BootEvent> registrations = applied.registrations();
         if (!registrations.isEmpty()) {
-            List<String> regMacs = new ArrayList<>(registrations.size());
-            for (BootEvent r : registrations) {
-                regMacs.add(r.mac().toString());
-            }
-            Map<UUID, Long> regSeqs = insertEvents(registrations, regMacs);
-            for (BootEvent r : registrations) {
-                decoded.put(r.id(), r);
-                newer.get(r.mac().toString()).add(new TrackedEvent(r, regSeqs.get(r.id())));
-            }
-            announce.addAll(registrations);
+            List<String> regMacs = registrations.stream().map(r -> r.mac().toString()).toList();
+            applied.registered(insertEvents(registrations, regMacs));
+            registrations.forEach(r -> decoded.put(r.id(), r));
         }
-        for (BootEvent e : announce) {
-            pending.add(Outbox.Pending.event(e));
+        List<Outbox.Pending> pending = new ArrayList<>();
+        for (FirstSight f : applied.firstSeen()) {
+            LOG.infof("%s registered on first sight (%s from %s)", f.spec().mac(), f.trigger().type(), f.trigger().source());
+            pending.add(Outbox.Pending.machine(f.spec()));
         }
+        applied.announce().forEach(e -> pending.add(Outbox.Pending.event(e)));
         outbox.appendAll(pending);
         writeMachines(machines.values());
 
         // 5. leases, and events that arrived before their lease (another partition) find their machine
+        Map<String, Since> touched = applied.touched();
         Set<String> correlated = new HashSet<>();
-        if (!leaseWrites.isEmpty()) {
-            writeLeases(leases, leaseWrites, touched, correlated);
+        if (!applied.leaseWrites().isEmpty()) {
+            writeLeases(batch.leases(), applied.leaseWrites(), touched, correlated);
         }
 
         // 6. the touched machines' attempts
-        fold(touched, newer, folded, correlated);
+        fold(IngestPlan.chooseFold(touched, applied.newer(), folded, correlated), folded);
         return new IngestResult(fresh.size() + registrations.size(), duplicates, new LinkedHashSet<>(touched.keySet()));
-    }
-
-    /**
-     * Where a machine's fold stopped: the time of its latest stored event (null: none) and its
-     * latest attempt (null: none yet). Events that all sort after {@code until} continue the fold
-     * from {@code latest}; {@code resumable} is false for an attempt stored before its
-     * {@code normal_logins} was kept.
-     */
-    private record FoldPoint(Instant until, Attempt latest, boolean resumable) {
-    }
-
-    private static boolean stillStalled(BootStalled s, FoldPoint point) {
-        Attempt latest = point == null ? null : point.latest();
-        return latest != null && latest.id().toString().equals(s.attemptId()) && latest.stage() == s.stage();
-    }
-
-    /**
-     * What was seen of a machine, as the batch changes it: a row read (or, for a first sight,
-     * created) here and written back in one statement — never a Hibernate entity, so a batch
-     * has no dirty checking and never overwrites the spec the API owns.
-     */
-    private static final class Seen {
-        final String mac;
-        final boolean created;
-        String spec;
-        String uuid;
-        Integer arch;
-        String vendorClass;
-        String lastIp;
-        Instant firstSeen;
-        Instant lastSeen;
-        Instant updatedAt;
-        boolean changed;
-
-        Seen(String mac, boolean created) {
-            this.mac = mac;
-            this.created = created;
-        }
     }
 
     private <T> T work(org.hibernate.jdbc.ReturningWork<T> work) {
@@ -279,7 +181,7 @@ public class EventStore {
      * Each machine's row (into {@code machines}, absent if none) and fold point (into
      * {@code folded}), read before the batch's events are stored: one statement.
      */
-    private void readMachines(Set<String> macs, Map<String, FoldPoint> folded, Map<String, Seen> machines) {
+    private void readMachines(Set<String> macs, Map<String, FoldPoint> folded, Map<String, MachineRow> machines) {
         if (macs.isEmpty()) {
             return;
         }
@@ -297,10 +199,10 @@ public class EventStore {
                 Integer logins = (Integer) rs.getObject(11);
                 Attempt latest = id == null ? null : new Attempt(id, instantOrNull(rs, 4), BootStage.valueOf(rs.getString(5)),
                         instantOrNull(rs, 6), BootStage.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9),
-                        readReached(rs.getString(10)), logins == null ? 0 : logins);
+                        ReachedJson.read(rs.getString(10)), logins == null ? 0 : logins);
                 folded.put(mac, new FoldPoint(until, latest, id == null || logins != null));
                 if (rs.getString(12) != null) {
-                    Seen m = new Seen(mac, false);
+                    MachineRow m = new MachineRow(mac, false);
                     m.uuid = rs.getString(13);
                     m.arch = (Integer) rs.getObject(14);
                     m.vendorClass = rs.getString(15);
@@ -319,22 +221,8 @@ public class EventStore {
         return t == null ? null : t.toInstant();
     }
 
-    /** The latest lease seen for an IP. */
-    private record Lease(String mac, Instant time) {
-    }
-
-    private static String ipOf(BootEvent e) {
-        return e.ip() == null ? null : e.ip().toString();
-    }
-
-    /** Leases of the IPs of the batch's IP-keyed events (one query, none when every event has its MAC). */
-    private Map<String, Lease> loadLeases(List<BootEvent> events) {
-        Set<String> ips = new HashSet<>();
-        for (BootEvent e : events) {
-            if (e.mac() == null && e.ip() != null) {
-                ips.add(e.ip().toString());
-            }
-        }
+    /** The stored leases of {@code ips} (no query when there are none). */
+    private Map<String, Lease> loadLeases(Set<String> ips) {
         Map<String, Lease> out = new HashMap<>();
         if (!ips.isEmpty()) {
             for (LeaseSeenEntity l : LeaseSeenEntity.<LeaseSeenEntity>list("ip in ?1", ips)) {
@@ -342,29 +230,6 @@ public class EventStore {
             }
         }
         return out;
-    }
-
-    /** A place in a machine's fold order: the earliest new or changed event of the batch. */
-    private record Since(Instant time, long seq) {
-        boolean isBefore(Since o) {
-            int c = time.compareTo(o.time);
-            return c < 0 || c == 0 && seq < o.seq;
-        }
-    }
-
-    private static void touch(Map<String, Since> touched, String mac, Since since) {
-        touched.merge(mac, since, (a, b) -> a.isBefore(b) ? a : b);
-    }
-
-    /** The IP a DHCP event hands to its MAC (full mode offers/acks only). */
-    private static Ipv4Address leasedIp(BootEvent e) {
-        Ipv4Address ip = null;
-        if (e instanceof DhcpEvents.Acked a) {
-            ip = a.ip();
-        } else if (e instanceof DhcpEvents.Offered o) {
-            ip = o.ip();
-        }
-        return ip == null || ip.isAny() ? null : ip;
     }
 
     /**
@@ -379,7 +244,7 @@ public class EventStore {
         ArrayRows waiting = new ArrayRows("text", "text");
         writes.forEach((ip, mac) -> {
             Lease l = leases.get(ip);
-            upserts.add(ip, l.mac, l.time);
+            upserts.add(ip, l.mac(), l.time());
             waiting.add(ip, mac);
         });
         work(c -> {
@@ -388,7 +253,7 @@ public class EventStore {
                     + "where lease_seen.time <= excluded.time");
             waiting.query(c, "update boot_event e set mac = l.mac from unnest(?::text[], ?::text[]) l(ip, mac) "
                     + "where e.mac is null and e.ip = l.ip returning e.mac, e.time, e.seq", rs -> {
-                touch(touched, rs.getString(1), new Since(instantOrNull(rs, 2), rs.getLong(3)));
+                IngestPlan.touch(touched, rs.getString(1), new Since(instantOrNull(rs, 2), rs.getLong(3)));
                 correlated.add(rs.getString(1));
             });
             return null;
@@ -403,10 +268,10 @@ public class EventStore {
      * CONFLICT}: a machine created meanwhile by the API fails the batch, which is then stored
      * event by event.
      */
-    private void writeMachines(Iterable<Seen> machines) {
+    private void writeMachines(Iterable<MachineRow> machines) {
         ArrayRows inserts = new ArrayRows("text", "text", "text", "integer", "text", "text", "text", "text", "text");
         ArrayRows updates = new ArrayRows("text", "text", "integer", "text", "text", "text", "text");
-        for (Seen m : machines) {
+        for (MachineRow m : machines) {
             if (m.created) {
                 inserts.add(m.mac, m.spec, m.uuid, m.arch, m.vendorClass, m.lastIp, m.firstSeen, m.lastSeen, m.updatedAt);
             } else if (m.changed) {
@@ -455,102 +320,17 @@ public class EventStore {
         return fresh;
     }
 
-    /** Updates what was seen of a machine; registers it on first sight and returns the registration event. */
-    private BootEvent seen(Map<String, Seen> machines, String mac, BootEvent e, Instant now, List<Outbox.Pending> pending) {
-        Seen m = machines.get(mac);
-        boolean own = e instanceof MachineEvents.Registered || e instanceof MachineEvents.Updated
-                || e instanceof BootStalled;
-        if (m == null) {
-            if (own) {
-                return null; // our own echo about a machine deleted since: do not resurrect it
-            }
-            MachineSpec spec = MachineSpec.discovered(MacAddress.parse(mac), uuidOf(e), now);
-            m = new Seen(mac, true);
-            m.firstSeen = e.time();
-            m.lastSeen = e.time();
-            m.updatedAt = now;
-            m.uuid = spec.uuid();
-            apply(m, e);
-            m.spec = json(spec);
-            machines.put(mac, m);
-            pending.add(Outbox.Pending.machine(spec));
-            LOG.infof("%s registered on first sight (%s from %s)", mac, e.type(), e.source());
-            return new MachineEvents.Registered(UUID.randomUUID(), e.time(), self, spec.mac(), e.ip(), m.uuid, m.arch,
-                    m.vendorClass, null);
-        }
-        m.changed = true;
-        if (m.lastSeen == null || e.time().isAfter(m.lastSeen)) {
-            m.lastSeen = e.time();
-        }
-        if (m.firstSeen == null || e.time().isBefore(m.firstSeen)) {
-            m.firstSeen = e.time();
-        }
-        if (!own) {
-            apply(m, e);
-        }
-        return null;
-    }
-
-    private static void apply(Seen m, BootEvent e) {
-        if (e.ip() != null && !e.ip().isAny()) {
-            m.lastIp = e.ip().toString();
-        }
-        if (e instanceof DhcpEvents.Offered o) {
-            fill(m, o.uuid(), o.arch(), o.vendorClass());
-        } else if (e instanceof DhcpEvents.Acked a) {
-            fill(m, a.uuid(), a.arch(), a.vendorClass());
-        }
-    }
-
-    private static void fill(Seen m, String uuid, Integer arch, String vendorClass) {
-        if (uuid != null && m.uuid == null) {
-            m.uuid = uuid;
-        }
-        if (arch != null) {
-            m.arch = arch;
-        }
-        if (vendorClass != null) {
-            m.vendorClass = vendorClass;
-        }
-    }
-
-    private static String uuidOf(BootEvent e) {
-        if (e instanceof DhcpEvents.Offered o) {
-            return o.uuid();
-        }
-        if (e instanceof DhcpEvents.Acked a) {
-            return a.uuid();
-        }
-        return null;
-    }
-
-    /**
-     * Brings the touched machines' attempts up to date and writes them in one upsert: a machine
-     * whose new events all sort after its fold point resumes from its latest attempt; any other
-     * is re-folded.
-     */
-    private void fold(Map<String, Since> touched, Map<String, List<TrackedEvent>> newer, Map<String, FoldPoint> folded,
-                      Set<String> correlated) {
+    /** Writes the resumed machines' attempts and re-folds the others, then upserts them all in one statement. */
+    private void fold(FoldChoice choice, Map<String, FoldPoint> folded) {
         ArrayRows rows = new ArrayRows(ATTEMPT_COLUMNS);
-        Map<String, Since> refold = new LinkedHashMap<>();
-        for (Map.Entry<String, Since> t : touched.entrySet()) {
-            String mac = t.getKey();
-            FoldPoint point = folded.get(mac);
-            // new events are stored after every stored one: at the latest stored time they still come after it
-            if (point != null && point.resumable() && !correlated.contains(mac)
-                    && (point.until() == null || !t.getValue().time().isBefore(point.until()))) {
-                addRows(rows, mac, BootTracker.resume(point.latest(), newer.getOrDefault(mac, List.of())));
-            } else {
-                refold.put(mac, t.getValue());
-            }
-        }
-        resumed.increment(touched.size() - refold.size());
-        refolded.increment(refold.size());
-        if (!refold.isEmpty()) {
-            Set<String> unlocked = new HashSet<>(refold.keySet());
+        choice.resumed().forEach((mac, attempts) -> addRows(rows, mac, attempts));
+        resumed.increment(choice.resumed().size());
+        refolded.increment(choice.refold().size());
+        if (!choice.refold().isEmpty()) {
+            Set<String> unlocked = new HashSet<>(choice.refold().keySet());
             unlocked.removeAll(folded.keySet());
             lockMachines(unlocked);
-            refold(refold, rows);
+            refold(choice.refold(), rows);
         }
         if (!rows.isEmpty()) {
             work(c -> rows.update(c, "insert into boot_attempt (id, mac, started_at, stage, stage_since, progress, reason, "
@@ -572,7 +352,7 @@ public class EventStore {
         for (int i = 0; i < attempts.size(); i++) {
             Attempt a = attempts.get(i);
             rows.add(a.id(), mac, a.startedAt(), a.stage().name(), a.stageSince(), a.progress().name(), a.reason(),
-                    a.profile(), reachedJson(a.reached()), a.bootTime() == null ? null : a.bootTime().toMillis(),
+                    a.profile(), ReachedJson.write(a.reached()), a.bootTime() == null ? null : a.bootTime().toMillis(),
                     i == attempts.size() - 1, a.normalLogins());
         }
     }
@@ -650,58 +430,10 @@ public class EventStore {
         }
     }
 
-    static Map<BootStage, Instant> readReached(String json) {
-        Map<BootStage, Instant> out = new java.util.EnumMap<>(BootStage.class);
-        try {
-            Map<String, String> stored = EventJson.mapper().readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {
-            });
-            stored.forEach((stage, time) -> out.put(BootStage.valueOf(stage), Instant.parse(time)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable reached stages " + json, e);
-        }
-        return out;
-    }
-
-    static String reachedJson(Map<BootStage, Instant> reached) {
-        Map<String, String> m = new LinkedHashMap<>();
-        reached.forEach((k, v) -> m.put(k.name(), v.toString()));
-        try {
-            return EventJson.mapper().writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String json(MachineSpec spec) {
-        return new String(EventJson.encode(spec), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
     /** A trivial query in its own transaction: false while PostgreSQL is unreachable. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public boolean databaseUp() {
         em.createNativeQuery("select 1").getSingleResult();
         return true;
-    }
-
-    /** A bounded, least-recently-used map of decoded events. */
-    static final class DecodedCache {
-        private final Map<UUID, BootEvent> map;
-
-        DecodedCache(int capacity) {
-            this.map = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, BootEvent> eldest) {
-                    return size() > capacity;
-                }
-            };
-        }
-
-        synchronized BootEvent get(UUID id) {
-            return map.get(id);
-        }
-
-        synchronized void put(UUID id, BootEvent e) {
-            map.put(id, e);
-        }
     }
 }

@@ -297,8 +297,17 @@ public final class DiskStore implements DiskOpener {
         return disksDir.resolve(mac.toHyphenated() + "@" + checkName(snapshot) + ".ovl");
     }
 
-    /** RAW disk file: {@code <image or mac-hyphenated>.img}, as the target registry names it. */
+    /** RAW disk file: {@code <image or mac-hyphenated>.img} ({@link #rawPath(Path, MacAddress, String)}). */
     public Path rawPath(MacAddress mac, String image) {
+        return rawPath(disksDir, mac, image);
+    }
+
+    /**
+     * The one naming of a machine's RAW disk file, for this store and the target registry's RAW
+     * opener: {@code <disksDir>/<image or mac-hyphenated>.img}; an image name must be a plain file
+     * name ({@link #checkName}), so it never leaves {@code disksDir}.
+     */
+    public static Path rawPath(Path disksDir, MacAddress mac, String image) {
         String name = image != null ? checkName(image) : mac.toHyphenated();
         return disksDir.resolve(name.endsWith(".img") ? name : name + ".img");
     }

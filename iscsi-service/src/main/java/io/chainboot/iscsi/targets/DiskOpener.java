@@ -6,9 +6,9 @@ import io.chainboot.iscsi.scsi.BlockDevice;
 import java.io.IOException;
 
 /**
- * Opens the block device of a machine's disk. The seam for copy-on-write overlays (issue 6): RAW
- * disks open a file today; an OVERLAY implementation will stack a per-machine delta on a golden
- * image behind the same interface.
+ * Opens the block device of a machine's disk, RAW or OVERLAY: the service's implementation is
+ * {@link io.chainboot.iscsi.disk.DiskStore} (a RAW file, or a per-machine copy-on-write delta on a
+ * golden image); {@link TargetRegistry#rawDisks} opens RAW files only.
  */
 public interface DiskOpener {
     BlockDevice open(MachineSpec spec) throws IOException;

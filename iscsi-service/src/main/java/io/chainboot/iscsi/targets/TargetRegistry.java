@@ -5,6 +5,7 @@ import io.chainboot.events.DiskKind;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
+import io.chainboot.iscsi.disk.DiskStore;
 import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.scsi.BlockDevice;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
@@ -82,20 +83,17 @@ public final class TargetRegistry implements DiskGuard, AutoCloseable {
         this.statics = m;
     }
 
-    /** RAW disks: {@code <disksDir>/<image or mac-hyphenated>.img}, created sparse when the spec gives a size. */
+    /**
+     * RAW disks only, named as {@link DiskStore#rawPath(Path, MacAddress, String)} names them, created
+     * sparse when the spec gives a size (the service itself opens disks through {@link DiskStore},
+     * which also serves overlays).
+     */
     public static DiskOpener rawDisks(Path disksDir) {
         return spec -> {
             if (spec.disk() == null || spec.disk().kind() != DiskKind.RAW) {
-                throw new IOException("only RAW disks are served (overlays come with issue 6)");
+                throw new IOException("this opener serves RAW disks only (overlays are opened by DiskStore)");
             }
-            String name = spec.disk().image() != null ? spec.disk().image() : spec.mac().toHyphenated();
-            if (!name.endsWith(".img")) {
-                name = name + ".img";
-            }
-            Path image = disksDir.resolve(name).normalize();
-            if (!image.startsWith(disksDir.normalize())) {
-                throw new IOException("disk image escapes the disks directory: " + name);
-            }
+            Path image = DiskStore.rawPath(disksDir, spec.mac(), spec.disk().image());
             if (!Files.exists(image)) {
                 if (spec.disk().sizeBytes() == null) {
                     throw new IOException("disk image " + image + " does not exist and the spec gives no size");

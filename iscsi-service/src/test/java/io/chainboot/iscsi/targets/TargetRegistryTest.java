@@ -5,6 +5,7 @@ import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
 import io.chainboot.iscsi.SwitchableMachines;
+import io.chainboot.iscsi.disk.DiskStore;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,21 @@ class TargetRegistryTest {
         Access a = registry.access(Names.initiatorIqn(PREFIX, mac), target);
         assertThat(a).as("%s", a).isInstanceOf(Access.Allowed.class);
         return (Access.Allowed) a;
+    }
+
+    @Test
+    void theRawOpenerOpensTheFileDiskStoreNamesAndNothingOutsideTheDisksDirectory() throws Exception {
+        MachineSpec named = new MachineSpec(B, null, "pc-b", null, "sanboot", null, null,
+                new MachineSpec.DiskAssignment(DiskKind.RAW, "shared-b", 1L << 20), null, true, null, Instant.EPOCH);
+        TargetRegistry.rawDisks(dir).open(named).close();
+        assertThat(DiskStore.rawPath(dir, B, "shared-b")).isEqualTo(dir.resolve("shared-b.img")).isRegularFile();
+        TargetRegistry.rawDisks(dir).open(raw(C, "pc-c", 1L << 20)).close();
+        assertThat(DiskStore.rawPath(dir, C, null)).isEqualTo(dir.resolve("52-54-00-00-0a-03.img")).isRegularFile();
+        MachineSpec escaping = new MachineSpec(B, null, "pc-b", null, "sanboot", null, null,
+                new MachineSpec.DiskAssignment(DiskKind.RAW, "../outside", 1L << 20), null, true, null, Instant.EPOCH);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TargetRegistry.rawDisks(dir).open(escaping))
+                .hasMessageContaining("invalid name");
+        assertThat(dir.resolveSibling("outside.img")).doesNotExist();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.chainboot.tftp.server;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.TftpEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

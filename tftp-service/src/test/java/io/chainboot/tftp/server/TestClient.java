@@ -62,6 +62,17 @@ final class TestClient implements AutoCloseable {
         return p;
     }
 
+    /** How many DATA packets numbered {@code block} arrived. */
+    int copiesOf(int block) {
+        return (int) received.stream().filter(p -> p instanceof TftpPacket.Data d && d.block() == block).count();
+    }
+
+    /** DATA packets that repeated a block already received (16-bit numbers: for files under 65536 blocks). */
+    long duplicateData() {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        return received.stream().filter(p -> p instanceof TftpPacket.Data d && !seen.add(d.block())).count();
+    }
+
     void ack(int block) throws IOException {
         send(new TftpPacket.Ack(block & 0xFFFF), serverTid);
     }

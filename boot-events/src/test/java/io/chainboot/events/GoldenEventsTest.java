@@ -1,0 +1,37 @@
+package io.chainboot.events;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The wire JSON of every event type, pinned in {@code src/test/resources/golden-events/<type>.json}:
+ * {@link EventJsonTest#sample}'s event encodes to exactly those bytes, and they decode to it. A change
+ * of any field name, order or format fails here, whatever the type. {@code -Dgolden.write=true}
+ * writes the files from the current encoding (for a deliberate, reviewed change of the contract).
+ */
+class GoldenEventsTest {
+    static final Path DIR = Path.of("src/test/resources/golden-events");
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void wireJsonIsPinned(EventType type) throws IOException {
+        BootEvent sample = EventJsonTest.sample(type);
+        String encoded = new String(EventJson.encode(sample), StandardCharsets.UTF_8);
+        Path golden = DIR.resolve(type.wireName() + ".json");
+        if (Boolean.getBoolean("golden.write")) {
+            Files.createDirectories(DIR);
+            Files.writeString(golden, encoded + "\n");
+        }
+        assertThat(golden).as("golden file of " + type.wireName()).isRegularFile();
+        String pinned = Files.readString(golden).strip();
+        assertThat(encoded).isEqualTo(pinned);
+        assertThat(EventJson.decodeEvent(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
+    }
+}
