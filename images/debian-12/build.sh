@@ -11,7 +11,7 @@
 # Inside: linux-image-amd64, open-iscsi (initramfs with ISCSI_AUTO=true, so `iscsistart -b` logs
 # in from the iBFT; iscsid takes that session over after the switch to the root), a small initrd
 # (MODULES=list), the serial console, no DHCP client (the NIC stays as the initramfs left it),
-# an empty machine-id, and two units: chainboot-identity (first boot: hostname from the boot NIC's
+# an empty machine-id, and two units: chainboot-identity (first boot: hostname from DHCP or the boot NIC's
 # MAC, iSCSI initiator name from the iBFT) and chainboot-marker (prints "CHAINBOOT-OS-UP …" on ttyS0).
 #
 # Cache: the image is a pure function of this script, ./packages and ./files/, so it is stored in
@@ -65,10 +65,10 @@ include=$(grep -v '^\s*#' "$HERE/packages" | grep -v '^\s*$' | paste -sd, -)
 progress "debootstrap $SUITE from $MIRROR: $include"
 debootstrap --variant=minbase --include="$include" --cache-dir="$CACHE/debootstrap" \
     "$SUITE" "$ROOT" "$MIRROR" 2>&1 | grep --line-buffered -E '^(I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system))|^E:|^W:' \
-    | awk '/^I: Retrieving/{r++; if (r%20==0) print "    downloaded " r " packages"; next}
+    | awk '/^I: Retrieving/{r++; if (r%20==0) {print "    downloaded " r " packages"; fflush()} next}
            /^I: Validating/{next}
-           /^I: Extracting/{x++; if (x%20==0) print "    extracted " x " packages"; next}
-           /^I: Configuring/{c++; if (c%20==0) print "    configured " c " packages"; next} {print "    " $0; fflush()}' >&2
+           /^I: Extracting/{x++; if (x%20==0) {print "    extracted " x " packages"; fflush()} next}
+           /^I: Configuring/{c++; if (c%20==0) {print "    configured " c " packages"; fflush()} next} {print "    " $0; fflush()}' >&2
 [[ -x "$ROOT/usr/bin/systemctl" && -d "$ROOT/boot" ]] || { echo "debian-12: debootstrap failed" >&2; exit 1; }
 
 progress "configure: open-iscsi initramfs (ISCSI_AUTO), MODULES=list, units, identity reset"
