@@ -35,7 +35,7 @@ class EventJsonTest {
             case SCRIPT_RENDERED -> new ScriptEvents.Rendered(ID, T, SRC, MAC, IP, "sanboot", null, "x86_64", "efi", 850);
             case SCRIPT_FAILED -> new ScriptEvents.Failed(ID, T, SRC, MAC, IP, "linux", "template error: kernel missing");
             case ISCSI_LOGIN -> new IscsiEvents.Login(ID, T, SRC, MAC, IP, "iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56",
-                    "iqn.2026-01.io.chainboot:pc-01", IscsiEvents.SessionType.NORMAL, 1);
+                    "iqn.2026-01.io.chainboot:pc-01", IscsiEvents.SessionType.NORMAL, 1, "400027230000");
             case ISCSI_LOGIN_REJECTED -> new IscsiEvents.LoginRejected(ID, T, SRC, MAC, IP, "iqn.x:y", "iqn.x:z",
                     "authentication failed", 2, 1);
             case ISCSI_LUN_ATTACHED -> new IscsiEvents.LunAttached(ID, T, SRC, MAC, IP, "iqn.x:y", "iqn.x:z", 0, 131072, 512);

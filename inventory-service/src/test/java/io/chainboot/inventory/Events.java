@@ -54,6 +54,12 @@ public final class Events {
                 IscsiEvents.SessionType.NORMAL, tsih);
     }
 
+    /** A login with its ISID: {@code "400027230000"} is iPXE's, {@code "00023d000001"} open-iscsi's. */
+    public static IscsiEvents.Login login(MacAddress mac, Ipv4Address ip, Instant t, int tsih, String isid) {
+        return new IscsiEvents.Login(UUID.randomUUID(), t, ISCSI, mac, ip, "iqn.init:" + mac.toHex(), "iqn.target:" + mac.toHex(),
+                IscsiEvents.SessionType.NORMAL, tsih, isid);
+    }
+
     public static IscsiEvents.LunAttached lun(MacAddress mac, Ipv4Address ip, Instant t) {
         return new IscsiEvents.LunAttached(UUID.randomUUID(), t, ISCSI, mac, ip, "iqn.init:" + mac.toHex(),
                 "iqn.target:" + mac.toHex(), 0, 2048, 512);

@@ -95,12 +95,12 @@ final class SessionEvents implements SessionListener {
         logins.increment();
         Ipv4Address ip = ipOf(c);
         MacAddress mac = macOf(r.initiatorName(), ip);
-        info("mac=%s login %s session: %s -> %s from %s (TSIH %d; %s)", show(mac),
+        info("mac=%s login %s session: %s -> %s from %s (TSIH %d, ISID %s = %s; %s)", show(mac),
                     r.discovery() ? "discovery" : "normal", r.initiatorName(), r.targetName(), c.remote(), c.tsih(),
-                    r.params());
+                    r.isid(), IscsiEvents.InitiatorKind.ofIsid(r.isid()), r.params());
         publisher.publish(new IscsiEvents.Login(UUID.randomUUID(), Instant.now(), source, mac, ip, r.initiatorName(),
                 r.targetName(), r.discovery() ? IscsiEvents.SessionType.DISCOVERY : IscsiEvents.SessionType.NORMAL,
-                c.tsih()));
+                c.tsih(), r.isid()));
     }
 
     @Override

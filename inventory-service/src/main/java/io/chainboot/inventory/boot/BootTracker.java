@@ -1,6 +1,7 @@
 package io.chainboot.inventory.boot;
 
 import io.chainboot.events.BootStage;
+import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.ScriptEvents;
 
 import java.time.Instant;
@@ -67,14 +68,15 @@ public final class BootTracker {
                 if (t.event() instanceof ScriptEvents.Rendered s && s.profile() != null) {
                     current.profile = s.profile();
                 }
-            } else if (step instanceof StageStep.NormalLogin) {
+            } else if (step instanceof StageStep.NormalLogin login) {
                 if (current == null) {
                     current = new Builder(t.event().id(), time);
                 }
                 current.normalLogins++;
                 if (current.progress == null || current.progress.ordinal() < BootStage.SAN_ATTACHED.ordinal()) {
                     current.reach(BootStage.SAN_ATTACHED, time);
-                } else if (current.normalLogins >= 2) {
+                } else if (login.initiator() == IscsiEvents.InitiatorKind.OS
+                        || (login.initiator() == IscsiEvents.InitiatorKind.UNKNOWN && current.normalLogins >= 2)) {
                     current.reach(BootStage.OS_RUNNING, time);
                 }
             } else if (step instanceof StageStep.Failed f) {

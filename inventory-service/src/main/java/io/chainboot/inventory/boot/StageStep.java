@@ -32,8 +32,14 @@ public sealed interface StageStep {
     record Reached(BootStage stage) implements StageStep {
     }
 
-    /** A normal-session iSCSI login: first → SAN_ATTACHED, a second one after that → OS_RUNNING. */
-    record NormalLogin() implements StageStep {
+    /**
+     * A normal-session iSCSI login: the first → SAN_ATTACHED; after that, a login by the OS's own
+     * initiator → OS_RUNNING. iPXE logs in again by itself (it reopens its SAN device when the
+     * loaded boot code resets the disk, e.g. GRUB), so a later login by the boot firmware (its ISID
+     * says iPXE) is not the OS; a login of UNKNOWN kind (no ISID in the event) counts as the OS from
+     * the second one on, the rule before ISIDs were published.
+     */
+    record NormalLogin(IscsiEvents.InitiatorKind initiator) implements StageStep {
     }
 
     /**
@@ -75,7 +81,7 @@ public sealed interface StageStep {
             return new Reached(BootStage.SAN_ATTACHED);
         }
         if (e instanceof IscsiEvents.Login l) {
-            return l.sessionType() == IscsiEvents.SessionType.NORMAL ? new NormalLogin() : new Neutral();
+            return l.sessionType() == IscsiEvents.SessionType.NORMAL ? new NormalLogin(l.initiator()) : new Neutral();
         }
         if (e instanceof IscsiEvents.LoginRejected r) {
             return new Failed(r.type(), r.reason());

@@ -48,6 +48,38 @@ class BootTrackerTest {
         assertThat(a.durations(T0.plusSeconds(60)).get(BootStage.SAN_ATTACHED)).isEqualTo(Duration.ofMillis(7500));
     }
 
+    /**
+     * A real diskless Debian boot (DisklessDebianTest): iPXE logs in, logs in again 0.3 s later when
+     * GRUB resets the disk (its ISID says iPXE: not the OS), then the initramfs's iscsistart
+     * (open-iscsi's ISID) — only that login is OS_RUNNING.
+     */
+    @Test
+    void aSecondLoginByTheBootFirmwareIsNotTheOs() {
+        List<BootEvent> boot = List.of(
+                acked(MAC, IP, ClientKind.IPXE, T0),
+                script(MAC, IP, "sanboot", T0.plusMillis(800)),
+                login(MAC, IP, T0.plusMillis(900), 1, "400027230000"),
+                lun(MAC, IP, T0.plusMillis(950)),
+                login(MAC, IP, T0.plusMillis(1200), 2, "400027230000"));
+        Attempt a = BootTracker.replay(tracked(boot)).get(0);
+        assertThat(a.stage()).as("iPXE's own re-login").isEqualTo(BootStage.SAN_ATTACHED);
+
+        List<BootEvent> withOs = new ArrayList<>(boot);
+        withOs.add(login(MAC, IP, T0.plusSeconds(40), 3, "00023d000001"));
+        withOs.add(login(MAC, IP, T0.plusSeconds(95), 4, "00023d000001")); // iscsid taking the session over
+        a = BootTracker.replay(tracked(withOs)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.OS_RUNNING);
+        assertThat(a.reached().get(BootStage.OS_RUNNING)).as("the initramfs's login").isEqualTo(T0.plusSeconds(40));
+        assertThat(BootTracker.replay(tracked(withOs))).as("one attempt").hasSize(1);
+    }
+
+    @Test
+    void aFirstLoginByTheOsIsSanAttachedNotOsRunning() {
+        Attempt a = BootTracker.replay(tracked(List.of(acked(MAC, IP, ClientKind.IPXE, T0),
+                login(MAC, IP, T0.plusMillis(900), 1, "00023d000001")))).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SAN_ATTACHED);
+    }
+
     @Test
     void arrivalOrderDoesNotMatterOnlyEventTime() {
         List<BootEvent> boot = new ArrayList<>(fullBoot(MAC, IP, T0, "sanboot"));

@@ -1,0 +1,67 @@
+package io.chainboot.e2e;
+
+import io.chainboot.e2e.harness.Chainboot;
+import io.chainboot.e2e.harness.Cmd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The project's Debian 12 golden image, built by {@code images/debian-12/build.sh} (debootstrap from
+ * deb.debian.org) or taken from its content-addressed cache ({@code /var/cache/chainboot/images},
+ * or {@code -Dchainboot.image-cache=DIR}): the test never rebuilds an image whose inputs did not change.
+ */
+final class DebianImage {
+    /** What the build needs besides root, command → Debian package. */
+    static final Map<String, String> NEEDS = Map.of("debootstrap", "debootstrap", "grub-mkimage", "grub-pc-bin",
+            "mke2fs", "e2fsprogs", "sfdisk", "fdisk", "sha256sum", "coreutils");
+
+    /** The built image and its SHA-256, and how long getting it took. */
+    record Built(Path disk, String sha256, double seconds, boolean cached, String log) {
+    }
+
+    private DebianImage() {
+    }
+
+    /** Fails naming the Debian packages that are missing. */
+    static void requireTools() {
+        List<String> missing = NEEDS.entrySet().stream().filter(e -> !Cmd.onPath(e.getKey()))
+                .map(e -> e.getKey() + " (" + e.getValue() + ")").sorted().toList();
+        if (!missing.isEmpty() || !Files.exists(Path.of("/usr/lib/grub/i386-pc/boot.img"))) {
+            throw new IllegalStateException("the Debian golden image build needs: " + String.join(", ", missing)
+                    + (Files.exists(Path.of("/usr/lib/grub/i386-pc/boot.img")) ? "" : " /usr/lib/grub/i386-pc (grub-pc-bin)")
+                    + " — apt-get install debootstrap grub-pc-bin e2fsprogs fdisk");
+        }
+    }
+
+    /** Builds the image (or finds it in the cache); fails with the build's output. */
+    static Built get(Path logFile) throws IOException {
+        requireTools();
+        Path script = Chainboot.checkoutRoot().resolve("images/debian-12/build.sh");
+        String cache = System.getProperty("chainboot.image-cache", "");
+        long t0 = System.nanoTime();
+        List<String> argv = cache.isBlank() ? List.of(script.toString())
+                : List.of("env", "CHAINBOOT_IMAGE_CACHE=" + cache, script.toString());
+        Cmd.Result r = Cmd.run(Duration.ofMinutes(30), null, argv.toArray(String[]::new));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Files.createDirectories(logFile.getParent());
+        Files.writeString(logFile, r.output());
+        String out = r.output().strip();
+        String last = out.substring(out.lastIndexOf('\n') + 1).strip();
+        if (!r.ok() || !last.endsWith("disk.img") || !Files.exists(Path.of(last))) {
+            throw new IllegalStateException("images/debian-12/build.sh failed (exit " + r.exit() + "; it needs the"
+                    + " Debian mirror http://deb.debian.org/debian): " + tail(out, 3000));
+        }
+        Path disk = Path.of(last);
+        String sha = Files.readString(Path.of(last + ".sha256")).strip();
+        return new Built(disk, sha, seconds, out.contains("cached image"), out);
+    }
+
+    static String tail(String s, int chars) {
+        return s.length() <= chars ? s : "…" + s.substring(s.length() - chars);
+    }
+}
