@@ -759,7 +759,7 @@ public final class Storm {
 
         private Iscsi(Socket s) throws IOException {
             sock = s;
-            in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 256 * 1024));
+            in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 64 * 1024));
             out = s.getOutputStream();
         }
 
@@ -848,7 +848,7 @@ public final class Storm {
             h.put(cdb);
             send(h.array(), new byte[0]);
             CRC32 crc = new CRC32();
-            byte[] chunk = new byte[262144];
+            byte[] chunk = new byte[65536];
             long got = 0;
             while (true) {
                 byte[] bhs = new byte[48];

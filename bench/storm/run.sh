@@ -34,6 +34,9 @@ cleanup() {
       ip netns del "$ns" 2>/dev/null || true
     fi
   done
+  # the run's Kafka/PostgreSQL data and overlays (logs were copied to OUT)
+  [[ -n "${STATE:-}" && "$STATE" == "$STATE_BASE"/state-* ]] && rm -rf "$STATE"
+  return 0
 }
 
 if [[ "${1:-}" == "--cleanup" ]]; then
@@ -126,14 +129,16 @@ sleep 3   # iscsi-service polls its machines view every 250 ms
 log "specs propagated; load $(load)"
 
 # CPU of every process before/after (clock ticks): which one the storm loads
+descendants() { local c; for c in $(pgrep -P "$1" 2>/dev/null); do echo -n "$c "; descendants "$c"; done; }
 cpu_snapshot() {
   local f="$1"; : > "$f"
   while IFS=$'\t' read -r name pid _; do
     [[ "$pid" =~ ^[0-9]+$ ]] || continue
     local total=0
     local pids="$pid"
-    # PostgreSQL's backends are children of the postmaster (the supervisor's children are the services, counted apart)
-    [[ "$name" == postgres ]] && pids="$pid $(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')"
+    # the whole process tree (PostgreSQL: sh -> postmaster -> backends), but the supervisor alone
+    # (its children are the components, counted on their own lines)
+    [[ "$name" != supervisor ]] && pids="$pid $(descendants "$pid")"
     for p in $pids; do
       [[ -r /proc/$p/stat ]] && total=$(( total + $(awk '{print $14+$15}' /proc/$p/stat) ))
     done
@@ -146,7 +151,7 @@ echo "before: $(snmp)" > "$OUT/udp.txt"
 
 log "storm: $N machines within $WINDOW s; load $(load)"
 uptime > "$OUT/uptime-start"
-ip netns exec "$CLI" java -Xss256k -Xms256m -Xmx1g -XX:+UseParallelGC -cp "$CLASSES" Storm run --server "$SERVER_IP" \
+ip netns exec "$CLI" java -Xss256k -Xms256m -Xmx1536m -XX:+UseParallelGC -cp "$CLASSES" Storm run --server "$SERVER_IP" \
   --machines "$N" --window-ms $(( WINDOW * 1000 )) --golden-crc "$CRC" --out "$OUT" | tee "$OUT/storm.txt"
 uptime > "$OUT/uptime-end"
 cpu_snapshot "$OUT/cpu-after"
@@ -186,6 +191,8 @@ done
   srv_curl -H "Authorization: Bearer $TOKEN" "http://$SERVER_IP:8080/api/machines" > "$OUT/machines.json"
   jq -r '[.[] | select(.mac | startswith("02:cb:"))] | group_by(.stage // .latest.stage // "none") | map("  \(.[0].stage // .[0].latest.stage // "none") \(length)") | .[]' "$OUT/machines.json"
   echo "iSCSI sessions still open on the target (GET /iscsi/sessions): $(srv_curl "http://$SERVER_IP:8084/iscsi/sessions" | jq 'length')"
+  echo "TCP connections still established on port 3260: $(ip netns exec "$SRV" ss -Htn state established '( sport = :3260 )' | wc -l)"
+  echo "tftp transfers: $(srv_curl "http://$SERVER_IP:8083/q/metrics" | grep '^tftp_transfers_total' | sed 's/tftp_transfers_total//' | tr '\n' ' ')"
   echo "iscsi logins refused: $(metric 8084 chainboot_iscsi_logins_refused_total)"
   echo "DHCP leases active: $(metric 8082 chainboot_dhcp_leases_active); dropped requests: $(metric 8082 chainboot_dhcp_dropped_total); lease publications dropped: $(metric 8082 chainboot_dhcp_leases_dropped_total)"
   echo "server namespace UDP: $(tr '\n' ' ' < "$OUT/udp.txt")"
