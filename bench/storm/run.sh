@@ -156,6 +156,8 @@ ip netns exec "$CLI" java -Xss256k -Xms256m -Xmx1536m -XX:+UseParallelGC -cp "$C
 uptime > "$OUT/uptime-end"
 cpu_snapshot "$OUT/cpu-after"
 echo "after:  $(snmp)" >> "$OUT/udp.txt"
+# per-socket drop counters (skmem d) of the server's UDP sockets still open (DHCP 67, TFTP 69)
+ip netns exec "$SRV" ss -Huanm | paste - - | awk '{d=$0; sub(/.*,d/, "", d); sub(/\).*/, "", d); if (d+0 > 0) print "  " $4 " dropped " d}' > "$OUT/udp-socket-drops.txt" || true
 log "storm done; load $(load)"
 
 # ---------------------------------------------------------------- what the stack recorded
@@ -190,12 +192,17 @@ done
   echo "inventory's latest stage of the simulated machines (GET /api/machines):"
   srv_curl -H "Authorization: Bearer $TOKEN" "http://$SERVER_IP:8080/api/machines" > "$OUT/machines.json"
   jq -r '[.[] | select(.mac | startswith("02:cb:"))] | group_by(.stage // .latest.stage // "none") | map("  \(.[0].stage // .[0].latest.stage // "none") \(length)") | .[]' "$OUT/machines.json"
+  echo "machines with an iPXE DHCP ACK stored after their first iSCSI login (the server's late answer to a retransmitted REQUEST;"
+  echo "inventory reads it as an iPXE reboot and opens a new attempt): $(psqlq "select count(distinct a.mac) from boot_event a join
+      (select mac, min(time) t from boot_event where type = 'iscsi.login' group by mac) l on a.mac = l.mac
+      where a.type = 'dhcp.acked' and a.payload like '%\"client\":\"IPXE\"%' and a.time > l.t")"
   echo "iSCSI sessions still open on the target (GET /iscsi/sessions): $(srv_curl "http://$SERVER_IP:8084/iscsi/sessions" | jq 'length')"
   echo "TCP connections still established on port 3260: $(ip netns exec "$SRV" ss -Htn state established '( sport = :3260 )' | wc -l)"
   echo "tftp transfers: $(srv_curl "http://$SERVER_IP:8083/q/metrics" | grep '^tftp_transfers_total' | sed 's/tftp_transfers_total//' | tr '\n' ' ')"
   echo "iscsi logins refused: $(metric 8084 chainboot_iscsi_logins_refused_total)"
   echo "DHCP leases active: $(metric 8082 chainboot_dhcp_leases_active); dropped requests: $(metric 8082 chainboot_dhcp_dropped_total); lease publications dropped: $(metric 8082 chainboot_dhcp_leases_dropped_total)"
   echo "server namespace UDP: $(tr '\n' ' ' < "$OUT/udp.txt")"
+  echo "UDP sockets with receive-buffer drops:"; cat "$OUT/udp-socket-drops.txt"
   echo "CPU seconds during the storm (utime+stime, process and children):"
   join <(sort "$OUT/cpu-before") <(sort "$OUT/cpu-after") | awk '{printf "  %-18s %7.1f s\n", $1, ($3-$2)/100}'
   echo "load: start $(cat "$OUT/uptime-start")"
