@@ -52,6 +52,12 @@ stop_reference() {
     rm -f "$f"
   done
   sleep 0.5
+  # nothing else runs in our namespace between the two stacks: whatever is left there is the reference's
+  if ip netns list | grep -qw "$NS"; then
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
+    sleep 1
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+  fi
   rm -f /var/run/tgtd/socket.$CTL_PORT /var/run/tgtd/socket.$CTL_PORT.lock
 }
 stop_chainboot() {
@@ -69,8 +75,8 @@ clean_ns() {
   fi
 }
 teardown() {
-  stop_reference
   stop_chainboot
+  stop_reference
   clean_ns
   rm -rf "$WORK"
 }
@@ -127,7 +133,7 @@ storm() {
           -drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
           -drive "if=pflash,format=raw,file=$dir/OVMF_VARS.fd")
     fi
-    nsx "${q[@]}" > "$dir/qemu.log" 2>&1 &
+    ip netns exec "$NS" "${q[@]}" > "$dir/qemu.log" 2>&1 &
     pids[$i]=$!
     starts[$i]=$(date +%s.%N)
   done
@@ -204,10 +210,10 @@ dhcp-option=tag:ipxe,encap:175,176,1b
 enable-ra
 dhcp-range=::,constructor:br0,ra-only,64,1h
 EOF
-  nsx dnsmasq --keep-in-foreground --conf-file="$R/dnsmasq.conf" > "$R/dnsmasq.log" 2>&1 & echo $! > "$WORK/ref-dnsmasq.pid"
-  nsx python3 -m http.server --bind $SRV_IP --directory "$R/www" 8080 > "$R/http.log" 2>&1 & echo $! > "$WORK/ref-http.pid"
+  ip netns exec "$NS" dnsmasq --keep-in-foreground --conf-file="$R/dnsmasq.conf" > "$R/dnsmasq.log" 2>&1 & echo $! > "$WORK/ref-dnsmasq.pid"
+  ip netns exec "$NS" python3 -m http.server --bind $SRV_IP --directory "$R/www" 8080 > "$R/http.log" 2>&1 & echo $! > "$WORK/ref-http.pid"
   mkdir -p /var/run/tgtd
-  nsx tgtd -f -C $CTL_PORT --iscsi portal=$SRV_IP:3260 > "$R/tgtd.log" 2>&1 & echo $! > "$WORK/ref-tgtd.pid"
+  ip netns exec "$NS" tgtd -f -C $CTL_PORT --iscsi portal=$SRV_IP:3260 > "$R/tgtd.log" 2>&1 & echo $! > "$WORK/ref-tgtd.pid"
   local TA="tgtadm -C $CTL_PORT --lld iscsi"
   for _ in $(seq 1 100); do $TA --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
   $TA --op new --mode target --tid 1 -T iqn.2024-01.test.e2e:bios
