@@ -14,7 +14,7 @@
 #                              shows the machine SAN_ATTACHED, tears down; exit 0 only if all that worked
 #   --no-build                 passed to ./chainboot up (never run Maven; the tests use it)
 #
-# Needs root and: qemu-system-x86 ipxe-qemu nasm radvd curl python3 (UEFI: ovmf dosfstools mtools fdisk).
+# Needs root and: qemu-system-x86 ipxe-qemu nasm curl python3 (UEFI: ovmf dosfstools mtools fdisk).
 # Env: DEMO_PORT (default 18080), DEMO_STATE (default /tmp/chainboot-demo), DEMO_FIRMWARE=bios|uefi
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -56,8 +56,8 @@ teardown() {
 }
 
 [[ "$(id -u)" == 0 ]] || die "run as root (network namespace, tap device)"
-for b in qemu-system-x86_64 nasm radvd curl python3 ip; do
-  command -v "$b" >/dev/null || die "missing $b (apt-get install qemu-system-x86 ipxe-qemu ovmf nasm radvd curl)"
+for b in qemu-system-x86_64 nasm curl python3 ip; do
+  command -v "$b" >/dev/null || die "missing $b (apt-get install qemu-system-x86 ipxe-qemu ovmf nasm curl)"
 done
 # never wipe a directory that is not a previous demo's state
 if [[ -e "$STATE" && -n "$(ls -A "$STATE" 2>/dev/null)" && ! -d "$STATE/demo" ]]; then
@@ -71,21 +71,13 @@ trap 'exit 130' INT TERM
 rm -rf "$STATE"; mkdir -p "$WORK"
 nsx() { ip netns exec "$NS" "$@"; }
 
-say "creating network namespace $NS: bridge br0 10.77.0.1/24, router advertisements"
+say "creating network namespace $NS: bridge br0 10.77.0.1/24 (IPv6 router solicitations are answered by dhcp-service)"
 ip netns add "$NS" || die "ip netns add failed"
 nsx ip link set lo up
 nsx ip link add br0 type bridge
 nsx ip link set br0 type bridge forward_delay 0 stp_state 0
 nsx ip addr add 10.77.0.1/24 dev br0
-nsx sysctl -qw net.ipv6.conf.all.forwarding=1
-nsx ip -6 addr add fd77::1/64 dev br0 nodad
 nsx ip link set br0 up
-cat > "$WORK/radvd.conf" <<RADVD
-interface br0 { AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 10; AdvDefaultLifetime 0;
-  prefix fd77::/64 { AdvOnLink on; AdvAutonomous on; }; };
-RADVD
-nsx radvd --nodaemon --config "$WORK/radvd.conf" --pidfile "$WORK/radvd.pid" --logmethod stderr >"$WORK/radvd.log" 2>&1 &
-PIDS+=($!)
 
 say "starting Chainboot: ./chainboot up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 --state $STATE"
 nsx "$ROOT/chainboot" up --address 10.77.0.1 --interface br0 --dhcp-mode full --pool 10.77.0.100-10.77.0.200 \

@@ -70,6 +70,18 @@ public interface DhcpConfig {
     @WithDefault("false")
     boolean ipxeKeepSan();
 
+    /**
+     * Answer IPv6 router solicitations so iPXE does not wait ~16 s for IPv6 autoconfiguration on a
+     * link with no IPv6 router: {@code auto} (full mode: every solicitation; proxy mode: only machines
+     * seen PXE/iPXE booting), {@code all}, {@code booting-clients} or {@code off}. Silent whenever
+     * another router advertises on the link. Needs CAP_NET_RAW and the boot LAN interface.
+     */
+    @WithDefault("auto")
+    String routerAdvertisements();
+
+    /** An on-link SLAAC prefix to advertise (e.g. {@code fd77::/64}); unset = no prefix, link-local only. */
+    Optional<String> routerAdvertisementPrefix();
+
     /** Whether to start the DHCP listener at all. */
     @WithDefault("true")
     boolean enabled();

@@ -5,6 +5,11 @@ import io.chainboot.common.CommonConfig;
 import io.chainboot.common.Listeners;
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.dhcp.kafka.KafkaLeasePublisher;
+import io.chainboot.dhcp.ndp.NdpListener;
+import io.chainboot.dhcp.ndp.RaPolicy;
+import io.chainboot.dhcp.ndp.RaSettings;
+import io.chainboot.dhcp.ndp.RouterAdvertiser;
+import io.chainboot.dhcp.server.Mode;
 import io.chainboot.dhcp.server.DhcpServer;
 import io.chainboot.dhcp.server.DhcpSettings;
 import io.chainboot.dhcp.server.LeaseSink;
@@ -19,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 
 /** Starts the {@link DhcpServer} from {@link DhcpConfig} and reports its listener to readiness. */
 @ApplicationScoped
@@ -36,6 +42,7 @@ public class DhcpService {
     private final String bootstrap;
     private volatile DhcpServer server;
     private volatile KafkaLeasePublisher leasePublisher;
+    private volatile NdpListener ndp;
 
     public DhcpService(DhcpConfig config, CommonConfig common, BootEventPublisher publisher, MachineDirectory machines,
                        EventSource source, MeterRegistry registry, Listeners listeners,
@@ -63,6 +70,7 @@ public class DhcpService {
                 sink = leasePublisher;
             }
             DhcpServer srv = new DhcpServer(s, machines, source, publisher, sink, registry);
+            startRouterAdvertisements(s, srv);
             InetSocketAddress bound = srv.start();
             server = srv;
             listeners.bound(LISTENER, "udp " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
@@ -73,7 +81,50 @@ public class DhcpService {
         }
     }
 
+    /**
+     * The IPv6 router-solicitation responder. Its failure (not root, no such interface) does not stop
+     * DHCP: iPXE then waits for IPv6 autoconfiguration to time out, which the warning says.
+     */
+    private void startRouterAdvertisements(DhcpSettings s, DhcpServer srv) {
+        RaSettings ra = RaSettings.of(RaPolicy.parse(config.routerAdvertisements(), s.mode() == Mode.FULL),
+                config.routerAdvertisementPrefix());
+        if (ra.policy() == RaPolicy.OFF) {
+            LOG.info("IPv6 router solicitations are not answered (chainboot.dhcp.router-advertisements=off)");
+            return;
+        }
+        try {
+            NetworkInterface nif = bootInterface(s);
+            RouterAdvertiser advertiser = new RouterAdvertiser(ra.policy(), ra.advertisement());
+            ndp = NdpListener.start(advertiser, nif, registry);
+            srv.onBootClient(ndp::clientBooting);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("IPv6 router solicitations are not answered: %s; iPXE waits ~16 s for IPv6 autoconfiguration "
+                    + "on a link without an IPv6 router (set chainboot.dhcp.router-advertisements=off to silence this)",
+                    e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+    }
+
+    private NetworkInterface bootInterface(DhcpSettings s) throws IOException {
+        if (config.interfaceName().isPresent()) {
+            NetworkInterface nif = NetworkInterface.getByName(config.interfaceName().get());
+            if (nif == null) {
+                throw new IOException("chainboot.dhcp.interface '" + config.interfaceName().get() + "' does not exist");
+            }
+            return nif;
+        }
+        NetworkInterface nif = NetworkInterface.getByInetAddress(s.serverAddress().toInetAddress());
+        if (nif == null) {
+            throw new IOException("no interface has the server address " + s.serverAddress()
+                    + "; set chainboot.dhcp.interface");
+        }
+        return nif;
+    }
+
     void stop(@Observes ShutdownEvent ev) {
+        NdpListener n = ndp;
+        if (n != null) {
+            n.close();
+        }
         DhcpServer s = server;
         if (s != null) {
             s.close();

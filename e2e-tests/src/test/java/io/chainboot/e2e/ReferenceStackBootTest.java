@@ -18,7 +18,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Proves the harness (namespace, radvd, boot images, QEMU, serial marker) with the reference
+ * Proves the harness (namespace, boot images, QEMU, serial marker) with the reference
  * stack Chainboot replaces: dnsmasq + http.server + tgtd. If this fails, the machine or the
  * harness is broken, not Chainboot.
  */

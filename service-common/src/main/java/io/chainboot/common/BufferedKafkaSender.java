@@ -75,7 +75,10 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.LINGER_MS_CONFIG, "2",
+                // 20 ms: a boot storm's events travel in a few large batches instead of one produce
+                // request per handful of events (fewer requests for the broker and for inventory's
+                // consumer to fetch); nothing waits on them but the inventory's view, 20 ms later
+                ProducerConfig.LINGER_MS_CONFIG, "20",
                 // the sender thread, never the boot path, waits for metadata while Kafka is away
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000",

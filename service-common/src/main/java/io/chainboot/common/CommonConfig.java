@@ -28,6 +28,14 @@ public interface CommonConfig {
     @WithDefault("false")
     boolean dieWithParent();
 
+    /**
+     * This service decides boots from the machine view (dhcp, script, iscsi set it in their own
+     * application.properties): readiness stays DOWN until the view has read chainboot.machines to
+     * its end, and no boot decision is made before ({@link MachineDirectory#loaded}).
+     */
+    @WithDefault("false")
+    boolean decidesBoots();
+
     /** Whether to connect to Kafka at all (false only in unit tests that replace the Kafka-backed beans). */
     @WithDefault("true")
     boolean kafkaEnabled();

@@ -62,7 +62,13 @@ public class KafkaMachineDirectory implements MachineDirectory {
         return view.snapshot().values();
     }
 
-    public boolean caughtUp() {
-        return view.caughtUp();
+    @Override
+    public boolean loaded() {
+        return !enabled || view.caughtUp();
+    }
+
+    /** How many machines the view holds. */
+    public int size() {
+        return view.snapshot().size();
     }
 }

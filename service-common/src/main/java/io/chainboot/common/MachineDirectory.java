@@ -14,4 +14,13 @@ public interface MachineDirectory {
     Optional<MachineSpec> byUuid(String uuid);
 
     Collection<MachineSpec> all();
+
+    /**
+     * Whether the view holds every machine the topic held when the service started (read to the end
+     * offsets). Before that a lookup's "unknown machine" may be wrong, so no boot is decided on it.
+     * Fixed views (tests) are always loaded.
+     */
+    default boolean loaded() {
+        return true;
+    }
 }

@@ -14,6 +14,7 @@ public final class DhcpMetrics {
     final Counter rateGlobal;
     final Counter ignored;
     final Counter sendErrors;
+    final Counter viewLoading;
     private final Map<String, Counter> received = new ConcurrentHashMap<>();
     private final Map<String, Counter> sent = new ConcurrentHashMap<>();
 
@@ -24,6 +25,7 @@ public final class DhcpMetrics {
         this.rateGlobal = registry.counter("chainboot.dhcp.dropped", "reason", "rate-global");
         this.ignored = registry.counter("chainboot.dhcp.ignored");
         this.sendErrors = registry.counter("chainboot.dhcp.send.errors");
+        this.viewLoading = registry.counter("chainboot.dhcp.dropped", "reason", "machine-view-loading");
     }
 
     void received(String type) {

@@ -2,6 +2,7 @@ package io.chainboot.dhcp.server;
 
 import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.dhcp.boot.ClientInfo;
 import io.chainboot.dhcp.codec.DhcpCodec;
 import io.chainboot.dhcp.codec.DhcpPacket;
 import io.chainboot.dhcp.codec.MessageType;
@@ -53,6 +54,7 @@ public final class DhcpServer implements AutoCloseable {
     private final LeaseSink leaseSink;
     private final RateLimiter limiter;
     private final DhcpMetrics metrics;
+    private final MachineDirectory machines;
     private final List<DatagramChannel> channels = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong answered = new AtomicLong();
@@ -60,6 +62,7 @@ public final class DhcpServer implements AutoCloseable {
     private volatile DatagramChannel replyChannel;
     private volatile InetSocketAddress boundAddress;
     private volatile boolean running;
+    private volatile java.util.function.Consumer<MacAddress> bootClients = mac -> { };
 
     public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
                       LeaseSink leaseSink, MeterRegistry registry) throws IOException {
@@ -67,6 +70,7 @@ public final class DhcpServer implements AutoCloseable {
         this.publisher = publisher;
         this.leaseSink = leaseSink;
         this.metrics = new DhcpMetrics(registry);
+        this.machines = machines;
         this.limiter = new RateLimiter(settings.perMacPerSecond(), settings.globalPerSecond());
         if (settings.mode() == Mode.FULL) {
             Reservations reservations = new Reservations(machines);
@@ -78,6 +82,11 @@ public final class DhcpServer implements AutoCloseable {
             this.leases = Optional.empty();
         }
         this.responder = new DhcpResponder(settings, leases, machines, source);
+    }
+
+    /** Told the MAC of every admitted PXE/iPXE request (the router-advertisement responder's booting machines). */
+    public void onBootClient(java.util.function.Consumer<MacAddress> sink) {
+        this.bootClients = sink;
     }
 
     /** Binds the sockets and starts serving; returns the bound server-port address. */
@@ -175,6 +184,13 @@ public final class DhcpServer implements AutoCloseable {
         Optional<MacAddress> mac = req.mac();
         String type = req.messageType().map(Enum::name).orElse("NONE");
         metrics.received(type);
+        if (!machines.loaded()) {
+            // ready means ready: an unknown machine now may be a declared one not read yet; the
+            // client retransmits (RFC 2131 §4.1) and is answered once the view is loaded
+            metrics.viewLoading.increment();
+            LOG.debugf("%s %s: not answered, machine view still loading", mac.map(Object::toString).orElse("-"), type);
+            return;
+        }
         if (mac.isPresent()) {
             RateLimiter.Verdict v = limiter.admit(mac.get(), System.nanoTime());
             if (v != RateLimiter.Verdict.ADMIT) {
@@ -185,6 +201,9 @@ public final class DhcpServer implements AutoCloseable {
         }
         MDC.put("mac", mac.map(MacAddress::toString).orElse("-"));
         try {
+            if (mac.isPresent() && ClientInfo.of(req).isBootClient()) {
+                bootClients.accept(mac.get());
+            }
             Ingress ingress = new Ingress(Ipv4Address.of(from.getAddress()), from.getPort(), proxy);
             Reply reply;
             try {

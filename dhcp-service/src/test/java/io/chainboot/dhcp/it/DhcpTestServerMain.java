@@ -4,6 +4,10 @@ import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.dhcp.boot.BootSettings;
 import io.chainboot.dhcp.lease.Pool;
+import io.chainboot.dhcp.ndp.NdpListener;
+import io.chainboot.dhcp.ndp.RaPolicy;
+import io.chainboot.dhcp.ndp.RaSettings;
+import io.chainboot.dhcp.ndp.RouterAdvertiser;
 import io.chainboot.dhcp.server.DhcpServer;
 import io.chainboot.dhcp.server.DhcpSettings;
 import io.chainboot.dhcp.server.LeaseSink;
@@ -101,6 +105,15 @@ public final class DhcpTestServerMain {
         };
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (DhcpServer srv = new DhcpServer(s, machines, new EventSource("dhcp-service", "test"), publisher, sink, registry)) {
+            NdpListener ndp = null;
+            if (a.containsKey("ra")) { // ra=all|booting-clients, ra-interface=br0, ra-prefix=fd77::/64
+                RaSettings ra = RaSettings.of(RaPolicy.parse(a.get("ra"), mode == Mode.FULL),
+                        Optional.ofNullable(a.get("ra-prefix")));
+                ndp = NdpListener.start(new RouterAdvertiser(ra.policy(), ra.advertisement()),
+                        java.net.NetworkInterface.getByName(a.getOrDefault("ra-interface", "br0")), registry);
+                srv.onBootClient(ndp::clientBooting);
+            }
+            final NdpListener ndpListener = ndp;
             srv.start();
             synchronized (out) {
                 out.println("READY");
@@ -111,10 +124,14 @@ public final class DhcpTestServerMain {
                 // wait for the parent to close stdin; "m" prints the counters
                 if (c == 'm') {
                     synchronized (out) {
-                        out.println("MALFORMED " + (long) srv.metrics().malformed() + " ANSWERED " + srv.answered());
+                        out.println("MALFORMED " + (long) srv.metrics().malformed() + " ANSWERED " + srv.answered()
+                                + " RA " + (ndpListener == null ? -1 : (long) ndpListener.sentCount()));
                         out.flush();
                     }
                 }
+            }
+            if (ndpListener != null) {
+                ndpListener.close();
             }
         }
         System.exit(0);

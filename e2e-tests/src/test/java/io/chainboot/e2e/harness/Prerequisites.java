@@ -13,7 +13,7 @@ import java.util.Map;
 public final class Prerequisites {
     private static final Map<String, String> COMMANDS = Map.ofEntries(
             Map.entry("qemu-system-x86_64", "qemu-system-x86"), Map.entry("nasm", "nasm"),
-            Map.entry("radvd", "radvd"), Map.entry("sfdisk", "fdisk"), Map.entry("mkfs.vfat", "dosfstools"),
+            Map.entry("sfdisk", "fdisk"), Map.entry("mkfs.vfat", "dosfstools"),
             Map.entry("mmd", "mtools"), Map.entry("mcopy", "mtools"), Map.entry("ip", "iproute2"),
             Map.entry("ss", "iproute2"));
     private static final Map<String, String> FILES = Map.of(
@@ -47,7 +47,7 @@ public final class Prerequisites {
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("end-to-end tests need: " + String.join(", ", missing)
-                    + " — apt-get install qemu-system-x86 ipxe-qemu ipxe ovmf nasm radvd dosfstools mtools fdisk"
+                    + " — apt-get install qemu-system-x86 ipxe-qemu ipxe ovmf nasm dosfstools mtools fdisk"
                     + " dnsmasq-base tgt");
         }
         if (!"0".equals(Cmd.run("id", "-u").output().strip())) {

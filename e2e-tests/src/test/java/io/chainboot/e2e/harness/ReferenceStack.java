@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * The classic stack Chainboot replaces, as in {@code /work/shared/reference/reference-boot-chain.sh}:
  * dnsmasq (DHCP + TFTP, no-ping, iPXE no-pxedhcp), python's http.server for the iPXE script, tgtd
- * with the disk on LUN 1. Router advertisements come from the namespace's radvd, as for Chainboot.
+ * with the disk on LUN 1. dnsmasq also sends the router advertisements (its own {@code enable-ra}, with
+ * the prefix fd77::/64 on br0), as a dnsmasq user would configure it; no other daemon runs.
  * This is the peer the benchmark compares against, and the proof that the harness works.
  */
 public final class ReferenceStack implements AutoCloseable {
@@ -74,7 +75,10 @@ public final class ReferenceStack implements AutoCloseable {
                 dhcp-boot=tag:ipxe,http://%3$s:%4$d/boot.ipxe
                 no-ping
                 dhcp-option=tag:ipxe,encap:175,176,1b
+                enable-ra
+                dhcp-range=::,constructor:br0,ra-only,64
                 """.formatted(dir, tftp, ip, HTTP_PORT));
+        ns.exec("ip", "-6", "addr", "add", "fd77::1/64", "dev", "br0", "nodad");
         ns.start("dnsmasq", "dnsmasq", "--keep-in-foreground", "--conf-file=" + conf);
         ns.start("http", "python3", "-m", "http.server", "--bind", ip, "--directory", www.toString(),
                 String.valueOf(HTTP_PORT));

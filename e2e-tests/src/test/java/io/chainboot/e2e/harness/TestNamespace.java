@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A private network namespace {@code cb-e2e-<pid>[-suffix]}: bridge {@code br0} with
- * {@value #SERVER_IP}/24 and fd77::1/64, tap devices for the guests, and Debian's {@code radvd}
- * answering IPv6 router solicitations (a real LAN has a router doing this; without it iPXE waits
- * ~13 s per autoconfiguration). No packet leaves the namespace.
+ * {@value #SERVER_IP}/24 (and only its IPv6 link-local address) and tap devices for the guests —
+ * what a small LAN with no IPv6 router has. Nothing else runs in it: iPXE's IPv6 router
+ * solicitations are answered by whatever stack the test starts (dhcp-service, or dnsmasq's own
+ * router advertisements in the reference stack), as on a user's network. No packet leaves the namespace.
  *
  * <p>Daemons are started with {@code ip netns exec NS cmd}, which execs, so the {@link Process}
  * is the daemon itself. {@link #close()} stops only those processes and anything still running
@@ -56,7 +57,7 @@ public final class TestNamespace implements AutoCloseable {
         this.shutdownHook = new Thread(this::close, "cb-e2e-teardown-" + name);
     }
 
-    /** Creates the namespace with its bridge and router advertisements. */
+    /** Creates the namespace with its bridge. */
     public static TestNamespace create(String suffix, Path dir) {
         String name = "cb-e2e-" + ProcessHandle.current().pid() + (suffix == null || suffix.isEmpty() ? "" : "-" + suffix);
         if (Cmd.run("ip", "netns", "list").output().lines().anyMatch(l -> l.split(" ")[0].equals(name))) {
@@ -71,11 +72,7 @@ public final class TestNamespace implements AutoCloseable {
             ns.exec("ip", "link", "add", BRIDGE, "type", "bridge");
             ns.exec("ip", "link", "set", BRIDGE, "type", "bridge", "forward_delay", "0", "stp_state", "0");
             ns.exec("ip", "addr", "add", SERVER_IP + "/24", "dev", BRIDGE);
-            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
-            ns.exec("sysctl", "-qw", "net.ipv6.conf." + BRIDGE + ".accept_ra=0");
-            ns.exec("ip", "-6", "addr", "add", "fd77::1/64", "dev", BRIDGE, "nodad");
             ns.exec("ip", "link", "set", BRIDGE, "up");
-            ns.startRadvd();
             if (Boolean.getBoolean("e2e.pcap")) {
                 // -De2e.pcap=true: capture the bridge to <dir>/br0.pcap for a post-mortem (tshark)
                 ns.start("tshark", "tshark", "-q", "-n", "-i", BRIDGE, "-w", dir.resolve("br0.pcap").toString());
@@ -203,7 +200,7 @@ public final class TestNamespace implements AutoCloseable {
     public List<Long> pidsExceptOwnDaemons() {
         java.util.Set<Long> own = new java.util.HashSet<>();
         synchronized (daemons) {
-            // a daemon's own children count as ours too (radvd forks a privilege-separated child)
+            // a daemon's own children count as ours too (a daemon may fork a privilege-separated child)
             daemons.forEach(d -> {
                 own.add(d.pid());
                 d.process().descendants().forEach(h -> own.add(h.pid()));
@@ -231,24 +228,6 @@ public final class TestNamespace implements AutoCloseable {
             out.add(pid + " " + ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?"));
         }
         return out;
-    }
-
-    private void startRadvd() throws IOException {
-        Path conf = dir.resolve("radvd.conf");
-        Files.writeString(conf, """
-                interface %s {
-                    AdvSendAdvert on;
-                    MinRtrAdvInterval 3;
-                    MaxRtrAdvInterval 10;
-                    AdvDefaultLifetime 0;
-                    prefix fd77::/64 {
-                        AdvOnLink on;
-                        AdvAutonomous on;
-                    };
-                };
-                """.formatted(BRIDGE));
-        start("radvd", "radvd", "--nodaemon", "--config", conf.toString(),
-                "--pidfile", dir.resolve("radvd.pid").toString(), "--logmethod", "stderr");
     }
 
     @Override

@@ -29,7 +29,8 @@ public record LaunchOptions(
         OptionalInt iscsiPort,
         int kafkaPort,
         int postgresPort,
-        int timeoutSeconds) {
+        int timeoutSeconds,
+        String routerAdvertisements) {
 
     public enum DhcpMode { PROXY, FULL }
 
@@ -50,6 +51,10 @@ public record LaunchOptions(
             "  --netmask MASK        subnet mask handed out (full mode; default: the interface's, else 255.255.255.0)",
             "  --router IP           default gateway handed out (full mode; default: none)",
             "  --dns IP[,IP...]      DNS servers handed out (full mode; default: none)",
+            "  --router-advertisements auto|all|booting-clients|off",
+            "                        answer IPv6 router solicitations so iPXE does not wait ~16 s for IPv6",
+            "                        (default auto: full mode all, proxy mode only PXE/iPXE clients; silent",
+            "                        whenever a real IPv6 router advertises on the link)",
             "  --http-port-base N    HTTP ports N..N+4: inventory, script, dhcp, tftp, iscsi (default 8080)",
             "  --dhcp-port N         DHCP server port (default 67; 1067 when not root)",
             "  --proxy-port N        proxyDHCP (PXE boot server) port (default 4011)",
@@ -87,6 +92,7 @@ public record LaunchOptions(
         int kafkaPort = DEFAULT_KAFKA_PORT;
         int pgPort = DEFAULT_POSTGRES_PORT;
         int timeout = DEFAULT_TIMEOUT_SECONDS;
+        String ra = "auto";
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -141,6 +147,13 @@ public record LaunchOptions(
                     }
                     netmask = Optional.of(m);
                 }
+                case "--router-advertisements" -> {
+                    if (!List.of("auto", "all", "booting-clients", "off").contains(value)) {
+                        throw new UsageException("--router-advertisements must be auto, all, booting-clients or off, not '"
+                                + value + "'");
+                    }
+                    ra = value;
+                }
                 case "--router" -> router = Optional.of(ipv4(name, value));
                 case "--dns" -> {
                     for (String d : value.split(",")) {
@@ -176,7 +189,7 @@ public record LaunchOptions(
             throw new UsageException("--pool/--router/--dns only apply to --dhcp-mode full (proxy mode hands out no addresses)");
         }
         return new LaunchOptions(address, iface, state.normalize(), mode, poolStart, poolEnd, netmask, router, dns,
-                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout);
+                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout, ra);
     }
 
     private static String nonBlank(String name, String value) throws UsageException {

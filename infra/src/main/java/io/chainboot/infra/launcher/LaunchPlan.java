@@ -42,6 +42,39 @@ public record LaunchPlan(
     public static final List<String> SERVICES = List.of(
             "inventory-service", "script-service", "dhcp-service", "tftp-service", "iscsi-service");
 
+    /** The services that hand out boot decisions from the machine view (chainboot.machines). */
+    static final List<String> MACHINE_VIEW_SERVICES = List.of("script-service", "dhcp-service", "iscsi-service");
+
+    /**
+     * The services in start phases: each phase starts in parallel once the previous one is ready.
+     * With a machines file, inventory-service (whose readiness waits until the file's machines are
+     * published on chainboot.machines) comes first, so that dhcp, script and iscsi, which are ready
+     * only once their view of that topic has caught up, never decide a boot without the declared
+     * machines. Without a file there is nothing to wait for: one phase.
+     */
+    public static List<List<String>> startPhases(boolean machinesFile) {
+        if (!machinesFile) {
+            return List.of(SERVICES);
+        }
+        return List.of(SERVICES.stream().filter(s -> !MACHINE_VIEW_SERVICES.contains(s)).toList(),
+                SERVICES.stream().filter(MACHINE_VIEW_SERVICES::contains).toList());
+    }
+
+    /**
+     * The CPU niceness each component runs at: the boot path first. dhcp, tftp, script and iscsi
+     * answer machines and must not queue behind bookkeeping on a small server (a boot storm on two
+     * cores); Kafka only carries events that services already buffer (5), and inventory-service and
+     * PostgreSQL store and show them — they fall behind under load and catch up after (10).
+     * When the box is idle niceness changes nothing.
+     */
+    public static int niceness(String component) {
+        return switch (component) {
+            case "inventory-service", "postgres" -> 10;
+            case "kafka" -> 5;
+            default -> 0;
+        };
+    }
+
     /** A port a component listens on. */
     public record PortUse(String component, int port, String protocol) {
         @Override
@@ -217,6 +250,7 @@ public record LaunchPlan(
         switch (service) {
             case "dhcp-service" -> {
                 s.put("chainboot.dhcp.mode", options.dhcpMode() == DhcpMode.FULL ? "full" : "proxy");
+                s.put("chainboot.dhcp.router-advertisements", options.routerAdvertisements());
                 interfaceName.ifPresent(i -> s.put("chainboot.dhcp.interface", i));
                 s.put("chainboot.dhcp.server-address", address);
                 s.put("chainboot.dhcp.port", String.valueOf(dhcpPort));

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The long-lived launcher process: starts Kafka and PostgreSQL (in parallel), then the five
- * services (in parallel), waits until each is ready, records them in the {@link StateFile}, and
+ * services (in parallel; with a machines file, inventory and tftp first — {@link LaunchPlan#startPhases}),
+ * waits until each is ready, records them in the {@link StateFile}, and
  * then stays alive as their parent. Every child holds a stdin pipe to this JVM, so they all exit
  * when it does, even on kill -9. On SIGTERM it stops the services, then PostgreSQL, then Kafka.
  *
@@ -116,7 +117,9 @@ public final class Supervisor {
             });
             await("kafka", k);
             log(String.format("kafka ready on %s (pid %d) after %.1f s", plan.kafkaBootstrap(), kafka.process().pid(), secs(t0)));
+            deprioritize("kafka", kafka.process().pid());
             await("postgres", p);
+            deprioritize("postgres", postgres.process().pid());
             log(String.format("postgres ready on 127.0.0.1:%d (pid %d) after %.1f s", postgres.port(), postgres.process().pid(), secs(t0)));
             link(logs.resolve("kafka.log"), state.resolve("kafka/kafka.log"));
             link(logs.resolve("postgres.log"), state.resolve("postgres/postgres.log"));
@@ -127,15 +130,17 @@ public final class Supervisor {
             } catch (IOException e) {
                 throw new StartFailure("secrets in " + state + ": " + e.getMessage());
             }
-            Map<String, Future<?>> started = new LinkedHashMap<>();
-            for (String svc : LaunchPlan.SERVICES) {
-                started.put(svc, pool.submit(() -> {
-                    startService(svc, rt, logs);
-                    return null;
-                }));
-            }
-            for (Map.Entry<String, Future<?>> e : started.entrySet()) {
-                await(e.getKey(), e.getValue());
+            for (List<String> phase : LaunchPlan.startPhases(rt.machinesFile().isPresent())) {
+                Map<String, Future<?>> started = new LinkedHashMap<>();
+                for (String svc : phase) {
+                    started.put(svc, pool.submit(() -> {
+                        startService(svc, rt, logs);
+                        return null;
+                    }));
+                }
+                for (Map.Entry<String, Future<?>> e : started.entrySet()) {
+                    await(e.getKey(), e.getValue());
+                }
             }
             log(String.format("all seven components healthy after %.1f s", secs(t0)));
             writeStateFile(logs);
@@ -269,6 +274,37 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * Lowers a started component to {@link LaunchPlan#niceness}: every thread of it and of its
+     * children (Linux niceness is per thread; threads and processes created later inherit it). A
+     * failure is logged, not fatal: priorities are an optimisation.
+     */
+    private static void deprioritize(String component, long pid) {
+        int nice = LaunchPlan.niceness(component);
+        if (nice <= 0) {
+            return;
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of("renice", "-n", String.valueOf(nice), "-p"));
+        java.util.stream.Stream.concat(ProcessHandle.of(pid).stream(), ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants))
+                .forEach(h -> {
+                    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(h.pid()), "task"))) {
+                        tasks.forEach(t -> cmd.add(t.getFileName().toString()));
+                    } catch (IOException e) {
+                        cmd.add(String.valueOf(h.pid()));
+                    }
+                });
+        try {
+            Process r = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!r.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || r.exitValue() != 0) {
+                log(component + ": renice to " + nice + " failed (rc " + (r.isAlive() ? "timeout" : r.exitValue()) + ")");
+            }
+        } catch (IOException e) {
+            log(component + ": renice to " + nice + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void startService(String svc, LaunchPlan.Runtime rt, Path logs) throws StartFailure, IOException {
         Path jar = root.resolve(svc).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -280,13 +316,17 @@ public final class Supervisor {
         Files.deleteIfExists(config);
         Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Files.writeString(config, properties(plan.settings(svc, rt)));
-        List<String> cmd = List.of(
+        List<String> cmd = new java.util.ArrayList<>();
+        if (LaunchPlan.niceness(svc) > 0) {
+            cmd.addAll(List.of("nice", "-n", String.valueOf(LaunchPlan.niceness(svc))));
+        }
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
                 "-Xshare:auto", "-Djava.net.preferIPv4Stack=true",
                 "-Dchainboot.common.die-with-parent=true",
                 "-Dchainboot.component=" + svc,
-                "-jar", jar.toString());
+                "-jar", jar.toString()));
         Path log = logs.resolve(svc + ".log");
         ChildProcess child;
         synchronized (lock) {
@@ -594,6 +634,7 @@ public final class Supervisor {
             long old = kafka.process() == null ? -1 : kafka.process().pid();
             kafka.close();
             kafka.start(Duration.ofSeconds(plan.options().timeoutSeconds()));
+            deprioritize("kafka", kafka.process().pid());
             if (stopping) {
                 return "failed stopping";
             }

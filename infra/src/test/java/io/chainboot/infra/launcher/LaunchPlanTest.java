@@ -50,6 +50,7 @@ class LaunchPlanTest {
         Map<String, String> dhcp = p.settings("dhcp-service", runtime());
         assertThat(dhcp).containsEntry("chainboot.dhcp.mode", "full")
                 .containsEntry("chainboot.dhcp.interface", "br0")
+                .containsEntry("chainboot.dhcp.router-advertisements", "auto")
                 .containsEntry("chainboot.dhcp.server-address", "10.77.0.1")
                 .containsEntry("chainboot.dhcp.port", "67")
                 .containsEntry("chainboot.dhcp.proxy-port", "4011")
@@ -88,6 +89,9 @@ class LaunchPlanTest {
                 .containsEntry("chainboot.inventory.api-token", "token")
                 .containsEntry("quarkus.http.port", "9100")
                 .doesNotContainKey("chainboot.inventory.machines-file");
+        assertThat(LaunchPlan.of(opts("--address", "10.77.0.1", "--router-advertisements", "off"), NAMESPACE_AS_ROOT)
+                .settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.router-advertisements", "off");
+        assertThatThrownBy(() -> opts("--router-advertisements", "yes")).hasMessageContaining("--router-advertisements must be");
         assertThat(p.settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.mode", "proxy")
                 .doesNotContainKey("chainboot.dhcp.pool.start");
     }
@@ -213,5 +217,22 @@ class LaunchPlanTest {
         assertThat(Ipv4.isNetmask("255.255.240.0")).isTrue();
         assertThat(Ipv4.sameSubnet("10.1.2.3", "10.1.200.1", "255.255.0.0")).isTrue();
         assertThat(Ipv4.sameSubnet("10.1.2.3", "10.2.0.1", "255.255.0.0")).isFalse();
+    }
+
+    @Test
+    void withAMachinesFileInventoryIsReadyBeforeTheServicesThatDecideBoots() {
+        assertThat(LaunchPlan.startPhases(false)).containsExactly(LaunchPlan.SERVICES);
+        assertThat(LaunchPlan.startPhases(true)).containsExactly(List.of("inventory-service", "tftp-service"),
+                List.of("script-service", "dhcp-service", "iscsi-service"));
+    }
+
+    @Test
+    void theBootPathRunsAtNormalPriorityAndBookkeepingBelowIt() {
+        for (String s : List.of("dhcp-service", "tftp-service", "script-service", "iscsi-service")) {
+            assertThat(LaunchPlan.niceness(s)).as(s).isZero();
+        }
+        assertThat(LaunchPlan.niceness("kafka")).isEqualTo(5);
+        assertThat(LaunchPlan.niceness("inventory-service")).isEqualTo(10);
+        assertThat(LaunchPlan.niceness("postgres")).isEqualTo(10);
     }
 }

@@ -43,6 +43,9 @@ public class OutboxRelay {
     private final Counter sent;
     private final Leadership leadership;
     private volatile boolean running;
+    /** Highest outbox id when the service started (after the machines file was applied); -1 = not read yet. */
+    private volatile long startupHighWater = -1;
+    private volatile boolean startupPublished;
     private Thread thread;
     private KafkaProducer<String, byte[]> producer;
 
@@ -75,6 +78,7 @@ public class OutboxRelay {
     private void loop() {
         long pause = config.outbox().pollEvery().toMillis();
         while (running) {
+            checkStartupPublished();
             if (!leadership.isLeader()) {
                 sleep(pause); // another instance relays
                 continue;
@@ -90,6 +94,38 @@ public class OutboxRelay {
             if (n == 0) {
                 sleep(pause);
             }
+        }
+    }
+
+    /**
+     * Whether every outbox row that existed at start — the machines file's among them — is on
+     * Kafka: {@link MachinesPublishedReadiness} is DOWN until then, so the services that decide
+     * boots start (./chainboot up) or are reported ready only with the declared machines in their view.
+     */
+    public boolean startupPublished() {
+        return !enabled || startupPublished;
+    }
+
+    private void checkStartupPublished() {
+        if (startupPublished) {
+            return;
+        }
+        try {
+            if (startupHighWater < 0) {
+                Long max = QuarkusTransaction.requiringNew().call(() ->
+                        OutboxEntity.getEntityManager().createQuery("select max(o.id) from OutboxEntity o", Long.class)
+                                .getSingleResult());
+                startupHighWater = max == null ? 0 : max;
+            }
+            long high = startupHighWater;
+            long unsent = QuarkusTransaction.requiringNew().call(() ->
+                    OutboxEntity.count("sentAt is null and id <= ?1", high));
+            if (unsent == 0) {
+                startupPublished = true;
+                LOG.infof("machine specs present at start (outbox up to id %d) are published on Kafka", high);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("outbox start-up check: %s", e.toString());
         }
     }
 

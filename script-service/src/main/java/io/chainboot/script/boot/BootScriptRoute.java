@@ -5,6 +5,7 @@ import io.chainboot.script.render.RenderOutcome;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class BootScriptRoute {
     static final String LISTENER = "http";
+    static final long VIEW_WAIT_NANOS = 5_000_000_000L;
 
     private final BootScripts scripts;
     private final Listeners listeners;
@@ -29,15 +31,39 @@ public class BootScriptRoute {
 
     void routes(@Observes Router router) {
         listeners.expect(LISTENER);
-        router.get("/boot.ipxe").handler(rc -> {
-            HttpServerRequest req = rc.request();
+        router.get("/boot.ipxe").handler(rc -> answer(rc, System.nanoTime()));
+    }
+
+    /**
+     * Ready means ready: while the machine view is still loading a request is held (re-checked every
+     * 100 ms, the event loop never blocks) for up to {@link #VIEW_WAIT_NANOS}; after that iPXE gets a
+     * script that waits and fetches the same URL again, never a decision taken without the view.
+     */
+    private void answer(RoutingContext rc, long since) {
+        HttpServerRequest req = rc.request();
+        String script;
+        if (!scripts.machineViewLoaded()) {
+            if (System.nanoTime() - since < VIEW_WAIT_NANOS) {
+                rc.vertx().setTimer(100, t -> answer(rc, since));
+                return;
+            }
+            script = retryScript(req.scheme() + "://" + req.host() + req.uri());
+        } else {
             RenderOutcome out = scripts.serve(req::getParam, req.scheme(), req.host(),
                     req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
-            rc.response()
-                    .putHeader("content-type", "text/plain; charset=utf-8")
-                    .putHeader("cache-control", "no-store")
-                    .end(out.script());
-        });
+            script = out.script();
+        }
+        rc.response()
+                .putHeader("content-type", "text/plain; charset=utf-8")
+                .putHeader("cache-control", "no-store")
+                .end(script);
+    }
+
+    static String retryScript(String url) {
+        return "#!ipxe\n"
+                + "echo Chainboot is still loading its machines: trying again in 3 s\n"
+                + "sleep 3\n"
+                + "chain --replace --autofree " + url + "\n";
     }
 
     void started(@ObservesAsync HttpServerStart start) {

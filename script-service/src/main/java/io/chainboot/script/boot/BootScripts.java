@@ -93,6 +93,11 @@ public class BootScripts {
         return out;
     }
 
+    /** Whether the machine view has read chainboot.machines to its end (no script is decided before). */
+    public boolean machineViewLoaded() {
+        return machines.loaded();
+    }
+
     /** What {@code mac} would get, without booting anything: no event. */
     public RenderOutcome preview(BootFacts facts, String scheme, String host) {
         return render(facts, context(scheme, host));

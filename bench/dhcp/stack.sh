@@ -1,0 +1,109 @@
+#!/bin/bash
+# DHCP capacity of the deployed stack: perfdhcp (Debian kea-admin) against Chainboot started exactly
+# as a user starts it (`./chainboot up --dhcp-mode full`: Kafka on, inventory storing every event in
+# PostgreSQL with fsync on), then kea-dhcp4 (memfile, persist=true) in the same run, over a veth
+# pair between two namespaces (cb-dhcp-stack-s: server 10.214.0.1/16, cb-dhcp-stack-c: perfdhcp).
+# After the load it waits until the inventory has stored what it will store and counts every
+# dhcp.acked of the run in PostgreSQL against the ACKs dhcp-service says it sent.
+# Run as root, by hand (not part of the test suite), services packaged:
+#   ./mvnw -q -B -DskipTests package && [RATES="250 500 1000 2000"] [PERIOD=10] bench/dhcp/stack.sh
+# Needs: kea-admin (perfdhcp), kea-dhcp4-server, postgresql-client (psql), iproute2, curl, a JDK 17.
+# Prints one line per rate and server, the load average beside it, and the stored/sent count.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+RATES=(${RATES:-250 500 1000 2000})
+PERIOD=${PERIOD:-10}
+S=cb-dhcp-stack-s
+C=cb-dhcp-stack-c
+OUT=$(mktemp -d /tmp/cb-dhcp-stack.XXXXXX)
+STATE=$OUT/state
+SERVER_PID=""
+UP=0
+
+cleanup() {
+  [ "$UP" = 1 ] && ip netns exec $S "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  ip netns pids $S 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  ip netns del $S 2>/dev/null || true
+  ip netns del $C 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for b in perfdhcp kea-dhcp4 psql curl; do
+  command -v $b >/dev/null || { echo "missing $b (apt-get install kea-admin kea-dhcp4-server postgresql-client curl)"; exit 1; }
+done
+ip netns add $S
+ip netns add $C
+ip link add cbdstack netns $S type veth peer name eth0 netns $C
+ip -n $S link set lo up
+ip -n $C link set lo up
+ip -n $S addr add 10.214.0.1/16 dev cbdstack
+ip -n $S link set cbdstack up
+ip -n $C addr add 10.214.0.2/16 dev eth0
+ip -n $C link set eth0 up
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+rcvbuf_errors() { ip netns exec $S nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{print $2}'; }
+
+run_perfdhcp() { # name, rate
+  local name=$1 rate=$2 f="$OUT/$1-$2.txt"
+  local before; before=$(rcvbuf_errors)
+  ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 > "$f" 2>&1 || true
+  local dora sent d1 d2 after
+  dora=$(grep -m1 -E "^Rate:" "$f" | sed -E 's/Rate: ([0-9.]+).*/\1/')
+  sent=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/sent packets:/{print $3; exit}' "$f")
+  d1=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/drops:/{print $2; exit}' "$f")
+  d2=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{s=1} s&&/drops:/{print $2; exit}' "$f")
+  after=$(rcvbuf_errors)
+  printf "%-10s target %5s/s  DORA/s %8s  DISCOVER sent %6s  drops D-O %6s R-A %6s  rcvbuf-drops %5s  load %s\n" \
+    "$name" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" "$(load)" \
+    | tee -a "$OUT/summary.txt"
+  sleep 3
+}
+
+# --- Chainboot, as ./chainboot up starts it ------------------------------------------------
+echo "chainboot up (state $STATE) ..."
+ip netns exec $S "$ROOT/chainboot" up --no-build --address 10.214.0.1 --interface cbdstack --dhcp-mode full \
+  --pool 10.214.1.0-10.214.250.255 --netmask 255.255.0.0 --state "$STATE" | tee "$OUT/up.txt"
+UP=1
+sleep 5
+for r in "${RATES[@]}"; do run_perfdhcp chainboot "$r"; done
+
+metric() { # name{labels} from dhcp-service's Prometheus endpoint
+  ip netns exec $S curl -sf http://127.0.0.1:8082/q/metrics | awk -v m="$1" 'index($0, m) == 1 {print int($2)}' | head -1
+}
+PW=$(cat "$STATE/postgres/password")
+stored() {
+  ip netns exec $S psql -qtA "postgresql://chainboot:$PW@127.0.0.1:5433/chainboot" \
+    -c "select count(*) from boot_event where type = 'dhcp.acked'"
+}
+acks=$(metric 'chainboot_dhcp_sent_total{type="ACK"')
+t0=$SECONDS; last=-1; n=$(stored)
+while [ "$n" != "$last" ] || [ "$n" -lt "$acks" ]; do
+  (( SECONDS - t0 > 300 )) && break
+  last=$n; sleep 5; n=$(stored)
+done
+printf "chainboot  ACKs sent %s, dhcp.acked stored %s (ids are the primary key: each stored once), inventory caught up %d s after the load  load %s\n" \
+  "$acks" "$n" $(( SECONDS - t0 )) "$(load)" | tee -a "$OUT/summary.txt"
+ip netns exec $S "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
+UP=0
+sleep 2
+
+# --- Kea, same veth, same run ------------------------------------------------------------
+cat > "$OUT/kea.json" <<JSON
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "cbdstack" ], "dhcp-socket-type": "raw" },
+    "lease-database": { "type": "memfile", "persist": true, "name": "$OUT/kea-leases.csv", "lfc-interval": 0 },
+    "valid-lifetime": 3600,
+    "subnet4": [ { "id": 1, "subnet": "10.214.0.0/16", "pools": [ { "pool": "10.214.1.0 - 10.214.250.255" } ] } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "stdout" } ] } ]
+} }
+JSON
+ip netns exec $S env KEA_PIDFILE_DIR="$OUT" KEA_LOCKFILE_DIR="$OUT" kea-dhcp4 -c "$OUT/kea.json" > "$OUT/kea.log" 2>&1 &
+SERVER_PID=$!
+sleep 3
+for r in "${RATES[@]}"; do run_perfdhcp kea "$r"; done
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+echo "summary: $OUT/summary.txt (raw perfdhcp output, state and logs in $OUT)"
