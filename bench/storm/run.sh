@@ -170,10 +170,11 @@ published_total() {
   echo "$s"
 }
 # wait until inventory stored everything the services published (or 120 s)
+# (published read before and after the count: equal and matching the rows = nothing was in flight)
 for i in $(seq 1 120); do
   pub="$(published_total)"
   stored="$(psqlq "select count(*) from boot_event where source not like 'inventory%'")"
-  [[ "$stored" -ge "$pub" ]] && break
+  [[ "$stored" -ge "$pub" && "$(published_total)" == "$pub" ]] && break
   sleep 1
 done
 {
