@@ -23,15 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add $S
-ip netns add $C
-ip link add cbdbench netns $S type veth peer name eth0 netns $C
-ip -n $S link set lo up
-ip -n $C link set lo up
-ip -n $S addr add 10.214.0.1/16 dev cbdbench
-ip -n $S link set cbdbench up
-ip -n $C addr add 10.214.0.2/16 dev eth0
-ip -n $C link set eth0 up
+. bench/dhcp/lib.sh
+netns_pair $S $C cbdbench
 
 start_server() { # name, command...
   local name=$1; shift
@@ -50,13 +43,8 @@ run_perfdhcp() { # name, rate
   local name=$1 rate=$2
   # -R: distinct clients (MACs); 4-way exchanges (DORA) at the given rate for PERIOD seconds
   ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 2>&1 > "$OUT/$name-$rate.txt" || true
-  local dora drops
-  dora=$(grep -m1 -E "^Rate:" "$OUT/$name-$rate.txt" | sed -E 's/Rate: ([0-9.]+).*/\1/')
-  drops=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/drops:/{print $2; exit}' "$OUT/$name-$rate.txt")
-  local drops2
-  drops2=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{s=1} s&&/drops:/{print $2; exit}' "$OUT/$name-$rate.txt")
-  local sent
-  sent=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/sent packets:/{print $3; exit}' "$OUT/$name-$rate.txt")
+  local dora sent drops drops2
+  read -r dora sent drops drops2 < <(perfdhcp_stats "$OUT/$name-$rate.txt")
   printf "%-10s target %5s/s  DORA/s %8s  DISCOVER sent %7s  drops D-O %6s  R-A %6s\n" \
     "$name" "$rate" "${dora:-?}" "${sent:-?}" "${drops:-?}" "${drops2:-?}" | tee -a "$OUT/summary.txt"
 }
@@ -79,15 +67,7 @@ for r in "${RATES[@]}"; do run_perfdhcp chainboot "$r"; done
 stop_server
 
 # --- Kea -----------------------------------------------------------------------------------
-cat > "$OUT/kea.json" <<EOF
-{ "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "cbdbench" ], "dhcp-socket-type": "raw" },
-    "lease-database": { "type": "memfile", "persist": true, "name": "$OUT/kea-leases.csv", "lfc-interval": 0 },
-    "valid-lifetime": 3600,
-    "subnet4": [ { "id": 1, "subnet": "10.214.0.0/16", "pools": [ { "pool": "10.214.1.0 - 10.214.250.255" } ] } ],
-    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "stdout" } ] } ]
-} }
-EOF
+kea_config "$OUT/kea.json" "$OUT" cbdbench
 start_server kea env KEA_PIDFILE_DIR="$OUT" KEA_LOCKFILE_DIR="$OUT" kea-dhcp4 -c "$OUT/kea.json"
 sleep 3
 for r in "${RATES[@]}"; do run_perfdhcp kea "$r"; done

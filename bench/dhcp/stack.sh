@@ -33,31 +33,25 @@ trap cleanup EXIT
 for b in perfdhcp kea-dhcp4 psql curl; do
   command -v $b >/dev/null || { echo "missing $b (apt-get install kea-admin kea-dhcp4-server postgresql-client curl)"; exit 1; }
 done
-ip netns add $S
-ip netns add $C
-ip link add cbdstack netns $S type veth peer name eth0 netns $C
-ip -n $S link set lo up
-ip -n $C link set lo up
-ip -n $S addr add 10.214.0.1/16 dev cbdstack
-ip -n $S link set cbdstack up
-ip -n $C addr add 10.214.0.2/16 dev eth0
-ip -n $C link set eth0 up
+. bench/dhcp/lib.sh
+netns_pair $S $C cbdstack
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-rcvbuf_errors() { ip netns exec $S nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{print $2}'; }
+rcvbuf_errors() { ip netns exec ${1:-$S} nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{print $2}'; }
 
 run_perfdhcp() { # name, rate
   local name=$1 rate=$2 f="$OUT/$1-$2.txt"
   local before; before=$(rcvbuf_errors)
+  local cbefore; cbefore=$(rcvbuf_errors $C)
   ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 > "$f" 2>&1 || true
   local dora sent d1 d2 after
-  dora=$(grep -m1 -E "^Rate:" "$f" | sed -E 's/Rate: ([0-9.]+).*/\1/')
-  sent=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/sent packets:/{print $3; exit}' "$f")
-  d1=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{s=1} s&&/drops:/{print $2; exit}' "$f")
-  d2=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{s=1} s&&/drops:/{print $2; exit}' "$f")
+  read -r dora sent d1 d2 < <(perfdhcp_stats "$f")
   after=$(rcvbuf_errors)
-  printf "%-10s target %5s/s  DORA/s %8s  DISCOVER sent %6s  drops D-O %6s R-A %6s  rcvbuf-drops %5s  load %s\n" \
-    "$name" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" "$(load)" \
+  local cafter; cafter=$(rcvbuf_errors $C)
+  # rcvbuf drops: packets the kernel dropped at a full socket buffer, server side / perfdhcp side
+  printf "%-10s target %5s/s  DORA/s %8s  DISCOVER sent %6s  drops D-O %6s R-A %6s  rcvbuf-drops server %5s client %5s  load %s\n" \
+    "$name" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" \
+    "$(( ${cafter:-0} - ${cbefore:-0} ))" "$(load)" \
     | tee -a "$OUT/summary.txt"
   sleep 3
 }
@@ -86,20 +80,15 @@ while [ "$n" != "$last" ] || [ "$n" -lt "$acks" ]; do
 done
 printf "chainboot  ACKs sent %s, dhcp.acked stored %s (ids are the primary key: each stored once), inventory caught up %d s after the load  load %s\n" \
   "$acks" "$n" $(( SECONDS - t0 )) "$(load)" | tee -a "$OUT/summary.txt"
+ip netns exec $S curl -sf http://127.0.0.1:8082/q/metrics \
+  | grep -E '^chainboot_dhcp_(received|sent|dropped|ignored|send_errors)_total' | tee -a "$OUT/summary.txt"
+[ -n "${KEEP_UP:-}" ] && { echo "KEEP_UP: stack left running in $S, state $STATE"; trap - EXIT; exit 0; }
 ip netns exec $S "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
 UP=0
 sleep 2
 
 # --- Kea, same veth, same run ------------------------------------------------------------
-cat > "$OUT/kea.json" <<JSON
-{ "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "cbdstack" ], "dhcp-socket-type": "raw" },
-    "lease-database": { "type": "memfile", "persist": true, "name": "$OUT/kea-leases.csv", "lfc-interval": 0 },
-    "valid-lifetime": 3600,
-    "subnet4": [ { "id": 1, "subnet": "10.214.0.0/16", "pools": [ { "pool": "10.214.1.0 - 10.214.250.255" } ] } ],
-    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "stdout" } ] } ]
-} }
-JSON
+kea_config "$OUT/kea.json" "$OUT" cbdstack
 ip netns exec $S env KEA_PIDFILE_DIR="$OUT" KEA_LOCKFILE_DIR="$OUT" kea-dhcp4 -c "$OUT/kea.json" > "$OUT/kea.log" 2>&1 &
 SERVER_PID=$!
 sleep 3

@@ -49,6 +49,32 @@ class BootScriptRouteTest {
     }
 
     @Test
+    void whileTheMachineViewLoadsTheRequestIsHeldAndAnsweredFromTheLoadedView() throws Exception {
+        machines.setLoaded(false);
+        java.util.concurrent.CompletableFuture<Response> r = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios"));
+        Thread.sleep(800);
+        assertThat(r).as("held while loading").isNotDone();
+        assertThat(events.events()).as("no decision while loading").isEmpty();
+        machines.setLoaded(true);
+        assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).asString())
+                .contains("# Chainboot profile sanboot for 52:54:00:aa:00:01\n");
+        assertThat(events.events()).hasSize(1);
+    }
+
+    @Test
+    void aViewThatStaysUnloadedGetsAScriptThatFetchesTheSameUrlAgain() {
+        machines.setLoaded(false);
+        Response r = boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios");
+        r.then().statusCode(200);
+        assertThat(r.asString()).matches("#!ipxe\n"
+                + "echo Chainboot is still loading its machines: trying again in 3 s\n"
+                + "sleep 3\n"
+                + "chain --replace --autofree http://[^/\\s]+/boot\\.ipxe\\?mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios\n");
+        assertThat(events.events()).as("no decision, no event").isEmpty();
+    }
+
+    @Test
     void aKnownMachineGetsItsSanbootScriptAndARenderedEvent() {
         Response r = boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios&manufacturer=QEMU&serial=");
         r.then().statusCode(200).contentType("text/plain").header("cache-control", "no-store");

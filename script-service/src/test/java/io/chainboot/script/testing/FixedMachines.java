@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class FixedMachines implements MachineDirectory {
     private final Map<MacAddress, MachineSpec> machines = new ConcurrentHashMap<>();
+    private volatile boolean loaded = true;
 
     public void put(MachineSpec spec) {
         machines.put(spec.mac(), spec);
@@ -26,6 +27,17 @@ public class FixedMachines implements MachineDirectory {
 
     public void clear() {
         machines.clear();
+        loaded = true;
+    }
+
+    /** A view still reading chainboot.machines ({@code false}) or done ({@code true}, the default). */
+    public void setLoaded(boolean loaded) {
+        this.loaded = loaded;
+    }
+
+    @Override
+    public boolean loaded() {
+        return loaded;
     }
 
     @Override
