@@ -494,10 +494,11 @@ public final class Storm {
                 InetAddress target = f[0].isEmpty() ? server : InetAddress.getByName(f[0]);
                 int port = f[2].isEmpty() ? 3260 : Integer.parseInt(f[2]);
                 String iqn = f[4];
+                int lun = f[3].isEmpty() ? 0 : Integer.parseInt(f[3]);
 
                 stage = Stage.SAN_ATTACH_READ;
                 t = System.nanoTime();
-                try (Iscsi s = Iscsi.login(ip, target, port, initiator, iqn, 0x1000 + (id & 0xfff))) {
+                try (Iscsi s = Iscsi.login(ip, target, port, initiator, iqn, 0x1000 + (id & 0xfff), lun)) {
                     s.readCapacity();
                     long crc = s.read(0, readBytes);
                     bytesRead.addAndGet(readBytes);
@@ -508,7 +509,7 @@ public final class Storm {
 
                 stage = Stage.OS_LOGIN;
                 t = System.nanoTime();
-                try (Iscsi s = Iscsi.login(ip, target, port, initiator, iqn, 0x2000 + (id & 0xfff))) {
+                try (Iscsi s = Iscsi.login(ip, target, port, initiator, iqn, 0x2000 + (id & 0xfff), lun)) {
                     s.testUnitReady();
                     s.logout();
                 }
@@ -724,7 +725,7 @@ public final class Storm {
                 byte[] all = s.getInputStream().readAllBytes();
                 String resp = new String(all, StandardCharsets.UTF_8);
                 int headEnd = resp.indexOf("\r\n\r\n");
-                if (!resp.startsWith("HTTP/1.1 200")) throw new Failure(Stage.SCRIPT, "GET " + path + ": " + resp.lines().findFirst().orElse("(no answer)"));
+                if (!resp.matches("(?s)HTTP/1\\.[01] 200.*")) throw new Failure(Stage.SCRIPT, "GET " + path + ": " + resp.lines().findFirst().orElse("(no answer)"));
                 String body = headEnd < 0 ? "" : resp.substring(headEnd + 4);
                 if (resp.substring(0, Math.max(0, headEnd)).toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) body = unchunk(body);
                 return body;
@@ -763,7 +764,9 @@ public final class Storm {
             out = s.getOutputStream();
         }
 
-        static Iscsi login(InetAddress local, InetAddress target, int port, String initiator, String targetIqn, int isidQual) throws Exception {
+        int lun;
+
+        static Iscsi login(InetAddress local, InetAddress target, int port, String initiator, String targetIqn, int isidQual, int lun) throws Exception {
             Socket s = new Socket();
             s.setReceiveBufferSize(1 << 20);
             s.bind(new InetSocketAddress(local, 0));
@@ -771,6 +774,7 @@ public final class Storm {
             s.setSoTimeout(120_000);
             s.setTcpNoDelay(true);
             Iscsi c = new Iscsi(s);
+            c.lun = lun;
             try {
                 byte[] isid = {(byte) 0x80, 0, 0, 0, (byte) (isidQual >> 8), (byte) isidQual}; // OUI-format type, qualifier
                 // security stage → operational (AuthMethod=None), then operational → full feature, like iPXE
@@ -844,7 +848,7 @@ public final class Storm {
             int myItt = ++itt;
             ByteBuffer h = ByteBuffer.allocate(48);
             h.put((byte) 0x01).put((byte) (0x80 | (expectedIn > 0 ? 0x40 : 0) | 0x01)).putShort((short) 0);
-            h.putInt(0).putLong(0).putInt(myItt).putInt(expectedIn).putInt(cmdSn++).putInt(expStatSn);
+            h.putInt(0).putLong((long) lun << 48).putInt(myItt).putInt(expectedIn).putInt(cmdSn++).putInt(expStatSn); // SAM-2 single-level LUN
             h.put(cdb);
             send(h.array(), new byte[0]);
             CRC32 crc = new CRC32();
