@@ -538,7 +538,7 @@ public final class Storm {
         Reply dora(boolean ipxe, Stage st) throws Exception {
             long[] timeouts = ipxe ? new long[]{1000, 2000, 4000, 8000, 8000, 8000} : new long[]{4000, 8000, 16000, 32000};
             long secs0 = System.nanoTime();
-            for (int round = 0; round < 3; round++) {
+            for (int round = 0; round < 10; round++) {
                 int xid = rnd.nextInt();
                 BlockingQueue<Reply> q = dhcp.open(xid);
                 try {
@@ -577,7 +577,7 @@ public final class Storm {
                     dhcp.done(xid);
                 }
             }
-            throw new Failure(st, "NAKed three times");
+            throw new Failure(st, "NAKed ten times");
         }
 
         /** The next reply of {@code type} for this machine (other types, e.g. a late OFFER while waiting for the ACK, are skipped). */

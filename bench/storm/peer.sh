@@ -87,6 +87,8 @@ dhcp-range=10.77.16.1,10.77.31.254,255.255.0.0,1h
 dhcp-leasefile=$WORK/leases
 dhcp-authoritative
 dhcp-lease-max=5000
+log-dhcp
+log-facility=$OUT/dnsmasq-dhcp.log
 enable-tftp
 tftp-root=$WORK/tftp
 tftp-max=5000
