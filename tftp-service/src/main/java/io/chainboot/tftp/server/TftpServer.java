@@ -155,9 +155,12 @@ public final class TftpServer implements AutoCloseable {
             return;
         }
         if (active.size() >= settings.maxTransfers()) {
+            // Admission control by silence: an ERROR ends the boot of a PXE ROM (it does not retry
+            // after one), while an unanswered RRQ is retransmitted on the client's timer (RFC 1350 §2)
+            // and served once a slot is free. Found by bench/storm: 1,000 machines in 10 s on two cores.
             metrics.busy.increment();
-            LOG.warnf("%s read request for %s refused: %d transfers running", who, name, active.size());
-            replyError(client, ErrorCode.NOT_DEFINED, "server busy, try again");
+            LOG.debugf("%s read request for %s not answered yet: %d transfers running (the client retransmits)", who, name,
+                    active.size());
             return;
         }
         Resolution r = root.resolve(rrq.filename());
