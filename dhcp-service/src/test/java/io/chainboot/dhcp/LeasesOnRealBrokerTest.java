@@ -65,12 +65,21 @@ class LeasesOnRealBrokerTest {
     @Inject
     DhcpService service;
 
+    @Inject
+    io.chainboot.common.MachineDirectory machines;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     @Test
     void ackPublishesTheLeaseAndReleaseTombstonesIt() throws Exception {
         InetSocketAddress to = service.server().boundAddress();
+        // ready means ready: nothing is answered before the machine view has read chainboot.machines
+        long loadedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!machines.loaded() && System.nanoTime() < loadedBy) {
+            Thread.sleep(100);
+        }
+        assertThat(machines.loaded()).as("machine view loaded from the real broker").isTrue();
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
