@@ -216,10 +216,12 @@ class ChainbootBootTest {
     void overlayDiskOnAGoldenImageKeepsItsWritesUntilReset() throws Exception {
         String mac = "52:54:00:77:01:09";
         String image = "e2e-golden-counter";
-        Path golden = BootImages.counterDisk(Files.createDirectories(dir.resolve("golden")).resolve(image + ".img"),
+        // imports read only from the import directory (chainboot.iscsi.import-dir = <state>/iscsi/import)
+        Path golden = BootImages.counterDisk(Files.createDirectories(chainboot.state().resolve("iscsi/import")).resolve(image + ".img"),
                 GOLDEN_COUNTER, 8L * 1024 * 1024);
         String sha = BootImages.sha256(golden);
-        Chainboot.Http imported = chainboot.http("POST", chainboot.iscsiUrl("/api/images/" + image + "?path=" + golden), null, false);
+        Chainboot.Http imported = chainboot.http("POST", chainboot.iscsiUrl("/api/images/" + image + "?path=" + image + ".img"),
+                null, chainboot.clusterSecret());
         assertThat(imported.status()).as("import of the golden image: %s", imported.body()).isEqualTo(201);
         assertThat(imported.body()).as("the imported image's checksum").contains(sha);
         inventory.registerSanboot(mac, "e2e-overlay", "OVERLAY", image, false);
@@ -233,7 +235,8 @@ class ChainbootBootTest {
         Chainboot.Http disk = chainboot.http("GET", chainboot.iscsiUrl("/api/disks/" + mac), null, false);
         assertThat(disk.status()).as(disk.body()).isEqualTo(200);
         assertThat(disk.body()).as("the machine's disk").contains("\"kind\":\"OVERLAY\"", "\"image\":\"" + image + "\"");
-        Chainboot.Http reset = chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + mac + "/reset"), null, false);
+        Chainboot.Http reset = chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + mac + "/reset"), null,
+                chainboot.clusterSecret());
         assertThat(reset.status()).as("reset of the overlay: %s", reset.body()).isEqualTo(204);
 
         assertThat(counterBoot(g, "e2e-overlay-3")).as("boot 3, after the reset, reads the golden counter again")

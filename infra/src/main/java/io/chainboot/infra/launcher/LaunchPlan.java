@@ -250,6 +250,7 @@ public record LaunchPlan(
                 s.put("chainboot.iscsi.portal-address", address);
                 s.put("chainboot.iscsi.disks-dir", state.resolve("iscsi/disks").toString());
                 s.put("chainboot.iscsi.images-dir", state.resolve("iscsi/images").toString());
+                s.put("chainboot.iscsi.import-dir", state.resolve("iscsi/import").toString());
             }
             case "inventory-service" -> {
                 s.put("quarkus.datasource.jdbc.url", rt.jdbcUrl());

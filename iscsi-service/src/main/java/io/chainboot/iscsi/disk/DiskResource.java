@@ -2,6 +2,9 @@ package io.chainboot.iscsi.disk;
 
 import io.chainboot.common.CommonConfig;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.common.api.Problem;
+import io.chainboot.common.api.Problems;
+import io.chainboot.iscsi.IscsiConfig;
 import io.chainboot.events.DiskKind;
 import io.chainboot.events.MacAddress;
 import jakarta.inject.Inject;
@@ -41,6 +44,8 @@ public class DiskResource {
     CommonConfig common;
     @Inject
     MachineDirectory machines;
+    @Inject
+    IscsiConfig config;
 
     DiskStore store() {
         return store;
@@ -63,15 +68,23 @@ public class DiskResource {
         return store().importsInProgress();
     }
 
+    @GET
+    @Path("/images/{name}")
+    @Operation(summary = "One golden image with size, SHA-256 and the machines whose overlays use it")
+    public Response image(@PathParam("name") String name) throws IOException {
+        return answer(() -> store().image(name("name", name)).map(i -> Response.ok(i).build())
+                .orElseGet(() -> Problems.response(Problem.Kind.NOT_FOUND, "no image '" + name + "'")));
+    }
+
     @POST
     @Path("/images/{name}")
-    @Operation(summary = "Import a raw image from a file on the server (copied, checksummed, made read-only)")
+    @Operation(summary = "Import a raw image from a file in the import directory (chainboot.iscsi.import-dir): copied, "
+            + "checksummed, made read-only")
     public Response importFromPath(@PathParam("name") String name, @QueryParam("path") String path) throws IOException {
         return answer(() -> {
-            if (path == null || path.isBlank()) {
-                throw new IllegalArgumentException("query parameter 'path' is required");
-            }
-            DiskStore.Image img = store().importImage(name, java.nio.file.Path.of(path), null);
+            name("name", name);
+            java.nio.file.Path source = ImportDir.resolve(java.nio.file.Path.of(config.importDir()), path);
+            DiskStore.Image img = store().importImage(name, source, null);
             return Response.status(Response.Status.CREATED).entity(img).build();
         });
     }
@@ -83,7 +96,7 @@ public class DiskResource {
     public Response upload(@PathParam("name") String name, @HeaderParam("Content-Length") Long length, InputStream body)
             throws IOException {
         return answer(() -> {
-            DiskStore.Image img = store().importImage(name, body, length == null ? -1 : length, null);
+            DiskStore.Image img = store().importImage(name("name", name), body, length == null ? -1 : length, null);
             return Response.status(Response.Status.CREATED).entity(img).build();
         });
     }
@@ -93,6 +106,9 @@ public class DiskResource {
     @Operation(summary = "Delete a golden image no overlay uses")
     public Response deleteImage(@PathParam("name") String name) throws IOException {
         return answer(() -> {
+            if (store().image(name("name", name)).isEmpty()) {
+                return Problems.response(Problem.Kind.NOT_FOUND, "no image '" + name + "'");
+            }
             store().deleteImage(name);
             return Response.noContent().build();
         });
@@ -103,8 +119,8 @@ public class DiskResource {
     @Operation(summary = "A machine's disk: kind, golden image, size, bytes used, snapshots")
     public Response disk(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            Optional<DiskStore.Disk> d = store().disk(MacAddress.parse(mac));
-            return d.map(x -> Response.ok(x).build()).orElse(Response.status(404).entity(Map.of("error", "no disk")).build());
+            Optional<DiskStore.Disk> d = store().disk(mac(mac));
+            return d.map(x -> Response.ok(x).build()).orElseGet(() -> Problems.response(Problem.Kind.NOT_FOUND, "no disk for " + mac));
         });
     }
 
@@ -115,10 +131,10 @@ public class DiskResource {
     public Response create(@PathParam("mac") String mac, CreateDisk body) throws IOException {
         return answer(() -> {
             if (body == null || body.kind() == null) {
-                throw new IllegalArgumentException("body {kind, image, sizeBytes} is required");
+                throw Problems.badField("kind", "is required (OVERLAY or RAW), in a body {kind, image, sizeBytes}");
             }
             return Response.status(Response.Status.CREATED)
-                    .entity(store().create(MacAddress.parse(mac), body.kind(), body.image(), body.sizeBytes())).build();
+                    .entity(store().create(mac(mac), body.kind(), body.image(), body.sizeBytes())).build();
         });
     }
 
@@ -127,7 +143,7 @@ public class DiskResource {
     @Operation(summary = "Reset a machine's overlay to its golden image")
     public Response reset(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            store().reset(MacAddress.parse(mac));
+            store().reset(mac(mac));
             return Response.noContent().build();
         });
     }
@@ -137,7 +153,7 @@ public class DiskResource {
     @Operation(summary = "Keep a copy of the machine's overlay as it is now")
     public Response snapshot(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
-            store().snapshot(MacAddress.parse(mac), name);
+            store().snapshot(mac(mac), name("name", name));
             return Response.status(Response.Status.CREATED).build();
         });
     }
@@ -147,7 +163,7 @@ public class DiskResource {
     @Operation(summary = "Make the machine's overlay what a snapshot holds")
     public Response restore(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
-            store().restore(MacAddress.parse(mac), name);
+            store().restore(mac(mac), name);
             return Response.noContent().build();
         });
     }
@@ -158,9 +174,9 @@ public class DiskResource {
     public Response promote(@PathParam("mac") String mac, @QueryParam("image") String image) throws IOException {
         return answer(() -> {
             if (image == null || image.isBlank()) {
-                throw new IllegalArgumentException("query parameter 'image' is required");
+                throw Problems.badField("image", "query parameter 'image' is required");
             }
-            return Response.status(Response.Status.CREATED).entity(store().promote(MacAddress.parse(mac), image, null)).build();
+            return Response.status(Response.Status.CREATED).entity(store().promote(mac(mac), name("image", image), null)).build();
         });
     }
 
@@ -169,8 +185,8 @@ public class DiskResource {
     @Operation(summary = "Delete a machine's disk (overlay with its snapshots, or RAW disk)")
     public Response delete(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            return store().delete(MacAddress.parse(mac)) ? Response.noContent().build()
-                    : Response.status(404).entity(Map.of("error", "no disk")).build();
+            return store().delete(mac(mac)) ? Response.noContent().build()
+                    : Problems.response(Problem.Kind.NOT_FOUND, "no disk for " + mac);
         });
     }
 
@@ -179,13 +195,33 @@ public class DiskResource {
     @Operation(summary = "Pre-flight checks: disk at LUN 0, 512-byte blocks, CHAP consistent with the spec, overlay space left")
     public Response preflight(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            MacAddress m = MacAddress.parse(mac);
+            MacAddress m = mac(mac);
             return Response.ok(Preflight.run(store(), m.toString(), machines.byMac(m), common.iqnPrefix(),
                     common.clusterSecret())).build();
         });
     }
 
-    /** The body of an endpoint; bad names and unknown images answer 400, conflicts 409, with the reason. */
+    static MacAddress mac(String mac) {
+        try {
+            return MacAddress.parse(mac);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badField("mac", e.getMessage());
+        }
+    }
+
+    static String name(String field, String name) {
+        try {
+            return DiskStore.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badField(field, e.getMessage());
+        }
+    }
+
+    /**
+     * The body of an endpoint. Bad input answers as an RFC 9457 problem: a non-raw image format 415,
+     * an import path outside the import directory 403, other bad names, sizes and unknown images 400,
+     * conflicts 409 — each with the reason.
+     */
     interface Call {
         Response run() throws IOException;
     }
@@ -194,9 +230,15 @@ public class DiskResource {
         try {
             return c.run();
         } catch (IllegalStateException e) {
-            return Response.status(409).type(MediaType.APPLICATION_JSON).entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+            return Problems.response(Problem.Kind.CONFLICT, String.valueOf(e.getMessage()));
+        } catch (ImageFormat.Unsupported e) {
+            return Problems.response(new Problem(Problem.Kind.UNSUPPORTED_MEDIA.type(), Problem.Kind.UNSUPPORTED_MEDIA.title(),
+                    415, e.getMessage(), "path"));
+        } catch (ImportDir.Outside e) {
+            return Problems.response(new Problem(Problem.Kind.FORBIDDEN.type(), Problem.Kind.FORBIDDEN.title(), 403,
+                    e.getMessage(), "path"));
         } catch (IllegalArgumentException e) {
-            return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+            return Problems.response(Problem.of(Problem.Kind.INVALID_FIELD, String.valueOf(e.getMessage())));
         }
     }
 }

@@ -68,13 +68,14 @@ public class ProfileResource {
     @Path("/profiles/validate")
     @Consumes({MediaType.TEXT_PLAIN, "application/yaml", "application/x-yaml", "text/yaml"})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Check a profile YAML document without installing it (422 with the reason when invalid)")
+    @Operation(summary = "Check a profile YAML document without installing it (422 problem with the reason when invalid); needs the cluster secret like every POST")
     public Response validate(String yaml) {
         Decoded<Profile> d = ProfileParser.parse(yaml == null ? "" : yaml, "api");
         if (d instanceof Decoded.Valid<Profile> v) {
             return Response.ok(new Validation(true, null, ProfileView.of(v.value()))).build();
         }
-        return Response.status(422).entity(new Validation(false, ((Decoded.Invalid<Profile>) d).reason(), null)).build();
+        return io.chainboot.common.api.Problems.response(io.chainboot.common.api.Problem.Kind.INVALID_DOCUMENT,
+                ((Decoded.Invalid<Profile>) d).reason());
     }
 
     @POST
