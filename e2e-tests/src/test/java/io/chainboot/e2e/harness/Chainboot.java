@@ -79,15 +79,6 @@ public final class Chainboot implements AutoCloseable {
         return upOutput;
     }
 
-    /** The cluster secret the launcher generated: the bearer token of the internal services' write APIs. */
-    public String clusterSecret() {
-        try {
-            return Files.readString(state.resolve("cluster-secret")).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException("no cluster secret in " + state.resolve("cluster-secret"), e);
-        }
-    }
-
     public String apiToken() {
         try {
             return Files.readString(state.resolve("api-token")).strip();

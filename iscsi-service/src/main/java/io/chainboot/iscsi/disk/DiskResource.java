@@ -21,6 +21,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
@@ -57,6 +58,7 @@ public class DiskResource {
     @GET
     @Path("/images")
     @Operation(summary = "Golden images with size, SHA-256 and the machines whose overlays use them")
+    @APIResponse(responseCode = "200", description = "the images")
     public List<DiskStore.Image> images() throws IOException {
         return store().images();
     }
@@ -64,6 +66,7 @@ public class DiskResource {
     @GET
     @Path("/images/imports")
     @Operation(summary = "Imports in progress: bytes copied of total")
+    @APIResponse(responseCode = "200", description = "imports in progress")
     public List<DiskStore.ImportProgress> imports() {
         return store().importsInProgress();
     }
@@ -71,6 +74,9 @@ public class DiskResource {
     @GET
     @Path("/images/{name}")
     @Operation(summary = "One golden image with size, SHA-256 and the machines whose overlays use it")
+    @APIResponse(responseCode = "200", description = "the image")
+    @APIResponse(responseCode = "400", description = "invalid name")
+    @APIResponse(responseCode = "404", description = "no such image")
     public Response image(@PathParam("name") String name) throws IOException {
         return answer(() -> store().image(name("name", name)).map(i -> Response.ok(i).build())
                 .orElseGet(() -> Problems.response(Problem.Kind.NOT_FOUND, "no image '" + name + "'")));
@@ -80,6 +86,12 @@ public class DiskResource {
     @Path("/images/{name}")
     @Operation(summary = "Import a raw image from a file in the import directory (chainboot.iscsi.import-dir): copied, "
             + "checksummed, made read-only")
+    @APIResponse(responseCode = "201", description = "imported")
+    @APIResponse(responseCode = "400", description = "invalid name, no path, missing file, directory, size not a multiple of 512")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "403", description = "path outside the import directory")
+    @APIResponse(responseCode = "409", description = "the image exists")
+    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
     public Response importFromPath(@PathParam("name") String name, @QueryParam("path") String path) throws IOException {
         return answer(() -> {
             name("name", name);
@@ -93,6 +105,11 @@ public class DiskResource {
     @Path("/images/{name}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Upload a raw image over HTTP (body = the image bytes)")
+    @APIResponse(responseCode = "201", description = "uploaded")
+    @APIResponse(responseCode = "400", description = "invalid name, size not a multiple of 512, truncated")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the image exists")
+    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
     public Response upload(@PathParam("name") String name, @HeaderParam("Content-Length") Long length, InputStream body)
             throws IOException {
         return answer(() -> {
@@ -104,6 +121,11 @@ public class DiskResource {
     @DELETE
     @Path("/images/{name}")
     @Operation(summary = "Delete a golden image no overlay uses")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "invalid name")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no such image")
+    @APIResponse(responseCode = "409", description = "overlays use it")
     public Response deleteImage(@PathParam("name") String name) throws IOException {
         return answer(() -> {
             if (store().image(name("name", name)).isEmpty()) {
@@ -115,8 +137,31 @@ public class DiskResource {
     }
 
     @GET
+    @Path("/disks")
+    @Operation(summary = "Every machine disk (overlays and RAW disks named by MAC), also those of deleted machines")
+    @APIResponse(responseCode = "200", description = "the disks")
+    public List<DiskStore.Disk> disks() throws IOException {
+        return store().disks();
+    }
+
+    @DELETE
+    @Path("/disks/{mac}/snapshots/{name}")
+    @Operation(summary = "Delete one snapshot of a machine's overlay")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "not a MAC or bad name")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no such snapshot")
+    public Response deleteSnapshot(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
+        return answer(() -> store().deleteSnapshot(mac(mac), name("name", name)) ? Response.noContent().build()
+                : Problems.response(Problem.Kind.NOT_FOUND, "no snapshot '" + name + "' of " + mac));
+    }
+
+    @GET
     @Path("/disks/{mac}")
     @Operation(summary = "A machine's disk: kind, golden image, size, bytes used, snapshots")
+    @APIResponse(responseCode = "200", description = "the disk")
+    @APIResponse(responseCode = "400", description = "not a MAC")
+    @APIResponse(responseCode = "404", description = "no disk")
     public Response disk(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
             Optional<DiskStore.Disk> d = store().disk(mac(mac));
@@ -128,6 +173,10 @@ public class DiskResource {
     @Path("/disks/{mac}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a machine's disk: OVERLAY on a golden image, or RAW of a size")
+    @APIResponse(responseCode = "201", description = "created")
+    @APIResponse(responseCode = "400", description = "bad kind, image, size or unknown field")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the machine has a disk")
     public Response create(@PathParam("mac") String mac, CreateDisk body) throws IOException {
         return answer(() -> {
             if (body == null || body.kind() == null) {
@@ -141,6 +190,9 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/reset")
     @Operation(summary = "Reset a machine's overlay to its golden image")
+    @APIResponse(responseCode = "204", description = "reset")
+    @APIResponse(responseCode = "400", description = "not a MAC or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
     public Response reset(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
             store().reset(mac(mac));
@@ -151,6 +203,10 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/snapshots/{name}")
     @Operation(summary = "Keep a copy of the machine's overlay as it is now")
+    @APIResponse(responseCode = "201", description = "kept")
+    @APIResponse(responseCode = "400", description = "not a MAC, bad name or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the snapshot exists")
     public Response snapshot(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
             store().snapshot(mac(mac), name("name", name));
@@ -161,6 +217,10 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/snapshots/{name}/restore")
     @Operation(summary = "Make the machine's overlay what a snapshot holds")
+    @APIResponse(responseCode = "204", description = "restored")
+    @APIResponse(responseCode = "400", description = "not a MAC, no overlay or no such snapshot")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "being served")
     public Response restore(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
             store().restore(mac(mac), name);
@@ -171,6 +231,10 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/promote")
     @Operation(summary = "Write golden image + the machine's overlay as a new golden image")
+    @APIResponse(responseCode = "201", description = "the new image")
+    @APIResponse(responseCode = "400", description = "not a MAC, no image name or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the image exists")
     public Response promote(@PathParam("mac") String mac, @QueryParam("image") String image) throws IOException {
         return answer(() -> {
             if (image == null || image.isBlank()) {
@@ -183,6 +247,10 @@ public class DiskResource {
     @DELETE
     @Path("/disks/{mac}")
     @Operation(summary = "Delete a machine's disk (overlay with its snapshots, or RAW disk)")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "not a MAC")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no disk")
     public Response delete(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
             return store().delete(mac(mac)) ? Response.noContent().build()
@@ -193,6 +261,8 @@ public class DiskResource {
     @GET
     @Path("/disks/{mac}/preflight")
     @Operation(summary = "Pre-flight checks: disk at LUN 0, 512-byte blocks, CHAP consistent with the spec, overlay space left")
+    @APIResponse(responseCode = "200", description = "the checks")
+    @APIResponse(responseCode = "400", description = "not a MAC")
     public Response preflight(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
             MacAddress m = mac(mac);

@@ -396,6 +396,44 @@ public final class DiskStore implements DiskOpener {
         return Optional.empty();
     }
 
+    /**
+     * Every machine disk in the disks directory — overlays ({@code <mac>.ovl}) and RAW disks named
+     * by their MAC ({@code <mac>.img}) — whether or not a machine spec still names it (a deleted
+     * machine's disk is kept until deleted here). RAW disks named after an image are not listed.
+     */
+    public List<Disk> disks() throws IOException {
+        java.util.TreeSet<MacAddress> macs = new java.util.TreeSet<>();
+        if (Files.isDirectory(disksDir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir)) {
+                for (Path p : ds) {
+                    String f = p.getFileName().toString();
+                    if (f.contains("@") || !(f.endsWith(".ovl") || f.endsWith(".img"))) {
+                        continue;
+                    }
+                    try {
+                        macs.add(MacAddress.parse(f.substring(0, f.length() - 4)));
+                    } catch (IllegalArgumentException notAMac) {
+                        // a RAW disk named after an image: not listed by MAC
+                    }
+                }
+            }
+        }
+        List<Disk> out = new ArrayList<>();
+        for (MacAddress m : macs) {
+            disk(m).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Deletes one snapshot of a machine's overlay; false if there is none of that name. */
+    public boolean deleteSnapshot(MacAddress mac, String name) throws IOException {
+        boolean gone = Files.deleteIfExists(snapshotPath(mac, name));
+        if (gone) {
+            LOG.infof("mac=%s snapshot %s deleted", mac, name);
+        }
+        return gone;
+    }
+
     private List<String> snapshots(MacAddress mac) throws IOException {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir, mac.toHyphenated() + "@*.ovl")) {

@@ -54,6 +54,11 @@ class DiskApiTest {
                 .body("kind", is("OVERLAY")).body("image", is("base")).body("sizeBytes", is(2048 * 512));
         given().get("/api/images").then().body("find { it.name == 'base' }.users", hasItem("52-54-00-12-34-56"));
         admin().post("/api/disks/52:54:00:12:34:56/snapshots/s1").then().statusCode(201);
+        admin().post("/api/disks/52:54:00:12:34:56/snapshots/s2").then().statusCode(201);
+        admin().delete("/api/disks/52:54:00:12:34:56/snapshots/s2").then().statusCode(204);
+        admin().delete("/api/disks/52:54:00:12:34:56/snapshots/s2").then().statusCode(404);
+        given().get("/api/disks").then().statusCode(200).body("mac", hasItem("52:54:00:12:34:56"))
+                .body("find { it.mac == '52:54:00:12:34:56' }.snapshots", equalTo(java.util.List.of("s1")));
         admin().post("/api/disks/52:54:00:12:34:56/reset").then().statusCode(204);
         admin().post("/api/disks/52:54:00:12:34:56/promote?image=base2").then().statusCode(201).body("name", is("base2"));
         given().get("/api/disks/52:54:00:12:34:56").then().statusCode(200).body("snapshots", hasItem("s1"));

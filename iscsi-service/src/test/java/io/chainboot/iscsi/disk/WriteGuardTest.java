@@ -32,7 +32,7 @@ class WriteGuardTest {
         assertThat(writes).extracting(Object::toString).contains("POST /api/images/{name}", "PUT /api/images/{name}",
                 "DELETE /api/images/{name}", "POST /api/disks/{mac}", "POST /api/disks/{mac}/reset",
                 "POST /api/disks/{mac}/promote", "POST /api/disks/{mac}/snapshots/{name}",
-                "POST /api/disks/{mac}/snapshots/{name}/restore", "DELETE /api/disks/{mac}");
+                "POST /api/disks/{mac}/snapshots/{name}/restore", "DELETE /api/disks/{mac}/snapshots/{name}", "DELETE /api/disks/{mac}");
 
         // something for each endpoint to act on, had it let the request through
         Files.createDirectories(DiskApiProfile.DIR.resolve("import"));

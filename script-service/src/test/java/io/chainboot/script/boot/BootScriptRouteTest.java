@@ -153,7 +153,8 @@ class BootScriptRouteTest {
         assertThat(r.asString()).isEqualTo(booted);
         given().get("/api/preview/52:54:00:aa:00:03").then().statusCode(200)
                 .header("X-Chainboot-Failure", "profile 'no-such-profile' (machine) does not exist");
-        given().get("/api/preview/not-a-mac").then().statusCode(400);
+        given().get("/api/preview/not-a-mac").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("urn:chainboot:problem:invalid-field"));
         assertThat(events.events()).isEmpty();
     }
 

@@ -30,6 +30,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        return forJson(e);
+    }
+
+    /** The problem for a body Jackson could not read: unknown field, wrong type, not JSON. */
+    public static Response forJson(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
             return Problems.response(Problem.field(u.getPropertyName(), "unknown field (known: "
                     + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")"));
