@@ -25,7 +25,7 @@ public class IndexResource {
         m.put("stream", "/api/stream");
         m.put("tokens", "/api/tokens");
         m.put("images", "/api/images");
-        m.put("disks", "/api/disks/{mac}");
+        m.put("disks", "/api/disks");
         m.put("sessions", "/api/sessions");
         m.put("profiles", "/api/profiles");
         m.put("preview", "/api/preview/{mac}");

@@ -178,6 +178,13 @@ public class UpstreamResource {
         for (String h : RETURNED) {
             answer.headers().firstValue(h).ifPresent(v -> r.header(h, h.equals("Location") ? v.replace("/iscsi/", "/api/") : v));
         }
+        if (answer.statusCode() == 204 || answer.statusCode() == 304 || "HEAD".equals(method)) {
+            try (InputStream none = answer.body()) {
+                return r.build(); // no body, and no content type for one
+            } catch (IOException e) {
+                return r.build();
+            }
+        }
         return r.entity(answer.body()).build();
     }
 }

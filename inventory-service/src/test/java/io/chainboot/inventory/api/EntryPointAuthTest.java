@@ -150,6 +150,7 @@ class EntryPointAuthTest {
         as(admin).post("/api/disks/52:54:00:16:00:02/reset").then().statusCode(200).body("upstream", equalTo(true));
         as(admin).post("/api/images/win12?path=win12.raw").then().statusCode(200);
         given().get("/api/sessions").then().statusCode(200);
+        given().get("/api").then().statusCode(200).body("disks", equalTo("/api/disks"));
         List<String> got = UpstreamFake.RECEIVED.subList(before, UpstreamFake.RECEIVED.size());
         assertThat(got).anyMatch(l -> l.startsWith("POST /api/disks/52:54:00:16:00:02/reset | Bearer " + UpstreamFake.SECRET
                         + " | forwarding admin (tok_"))
