@@ -282,10 +282,20 @@ class ComposeFileTest {
     }
 
     @Test
+    void theEntryPointForwardsToTheServicesByTheirComposeNames() throws IOException {
+        assertThat(env("inventory-service")).containsEntry("CHAINBOOT_INVENTORY_UPSTREAM_ISCSI_URL",
+                        "http://iscsi-service:" + httpPort("iscsi-service"))
+                .containsEntry("CHAINBOOT_INVENTORY_UPSTREAM_SCRIPT_URL", "http://script-service:" + httpPort("script-service"))
+                .as("the entry point adds the cluster secret to what it forwards").containsKey("CHAINBOOT_COMMON_CLUSTER_SECRET");
+        assertThat(env("iscsi-service")).as("iscsi-service checks the cluster secret on writes")
+                .containsKey("CHAINBOOT_COMMON_CLUSTER_SECRET");
+    }
+
+    @Test
     void stateLivesInVolumesWhereTheServicesLook() throws IOException {
         assertThat(mountTargets("dhcp-service")).contains(env("dhcp-service").get("CHAINBOOT_DHCP_STATE_DIR"));
         assertThat(mountTargets("iscsi-service")).contains(env("iscsi-service").get("CHAINBOOT_ISCSI_DISKS_DIR"),
-                env("iscsi-service").get("CHAINBOOT_ISCSI_IMAGES_DIR"));
+                env("iscsi-service").get("CHAINBOOT_ISCSI_IMAGES_DIR"), env("iscsi-service").get("CHAINBOOT_ISCSI_IMPORT_DIR"));
         assertThat(mountTargets("tftp-service")).contains(env("tftp-service").get("CHAINBOOT_TFTP_ROOT"));
         assertThat(mountTargets("postgres")).contains("/var/lib/postgresql/data");
         assertThat(mountTargets("kafka")).contains(env("kafka").get("KAFKA_LOG_DIRS"));

@@ -216,10 +216,13 @@ class ChainbootBootTest {
     void overlayDiskOnAGoldenImageKeepsItsWritesUntilReset() throws Exception {
         String mac = "52:54:00:77:01:09";
         String image = "e2e-golden-counter";
-        Path golden = BootImages.counterDisk(Files.createDirectories(dir.resolve("golden")).resolve(image + ".img"),
+        // imports read only from the import directory (chainboot.iscsi.import-dir = <state>/iscsi/import)
+        Path golden = BootImages.counterDisk(Files.createDirectories(chainboot.state().resolve("iscsi/import")).resolve(image + ".img"),
                 GOLDEN_COUNTER, 8L * 1024 * 1024);
         String sha = BootImages.sha256(golden);
-        Chainboot.Http imported = chainboot.http("POST", chainboot.iscsiUrl("/api/images/" + image + "?path=" + golden), null, false);
+        // through the entry point (inventory-service :8080), with the admin token; it forwards to iscsi-service
+        Chainboot.Http imported = chainboot.http("POST", chainboot.inventoryUrl("/api/images/" + image + "?path=" + image + ".img"),
+                null, true);
         assertThat(imported.status()).as("import of the golden image: %s", imported.body()).isEqualTo(201);
         assertThat(imported.body()).as("the imported image's checksum").contains(sha);
         inventory.registerSanboot(mac, "e2e-overlay", "OVERLAY", image, false);
@@ -230,10 +233,12 @@ class ChainbootBootTest {
         assertThat(counterBoot(g, "e2e-overlay-2")).as("boot 2 reads what boot 1 wrote (kept in the overlay)")
                 .isEqualTo(GOLDEN_COUNTER + 1);
 
-        Chainboot.Http disk = chainboot.http("GET", chainboot.iscsiUrl("/api/disks/" + mac), null, false);
+        Chainboot.Http disk = chainboot.http("GET", chainboot.inventoryUrl("/api/disks/" + mac), null, false);
         assertThat(disk.status()).as(disk.body()).isEqualTo(200);
         assertThat(disk.body()).as("the machine's disk").contains("\"kind\":\"OVERLAY\"", "\"image\":\"" + image + "\"");
-        Chainboot.Http reset = chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + mac + "/reset"), null, false);
+        Chainboot.Http refused = chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + mac + "/reset"), null, true);
+        assertThat(refused.status()).as("iscsi-service's own port refuses a write without the cluster secret").isEqualTo(401);
+        Chainboot.Http reset = chainboot.http("POST", chainboot.inventoryUrl("/api/disks/" + mac + "/reset"), null, true);
         assertThat(reset.status()).as("reset of the overlay: %s", reset.body()).isEqualTo(204);
 
         assertThat(counterBoot(g, "e2e-overlay-3")).as("boot 3, after the reset, reads the golden counter again")
@@ -241,7 +246,7 @@ class ChainbootBootTest {
         Path served = chainboot.state().resolve("iscsi").resolve("images").resolve(image + ".img");
         assertThat(BootImages.sha256(served)).as("the golden image iscsi-service serves never changes").isEqualTo(sha);
         assertThat(BootImages.sha256(golden)).as("the imported file is untouched").isEqualTo(sha);
-        Chainboot.Http images = chainboot.http("GET", chainboot.iscsiUrl("/api/images"), null, false);
+        Chainboot.Http images = chainboot.http("GET", chainboot.inventoryUrl("/api/images"), null, false);
         assertThat(images.body()).as("GET /api/images lists the image with its checksum and its user")
                 .contains(sha).contains(mac.replace(':', '-'));
     }

@@ -44,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @WithTestResource(KafkaResource.class)
 @WithTestResource(PostgresResource.class)
+@WithTestResource(UpstreamFake.class)
 class DashboardBrowserTest {
     private static final Logger LOG = Logger.getLogger(DashboardBrowserTest.class);
 

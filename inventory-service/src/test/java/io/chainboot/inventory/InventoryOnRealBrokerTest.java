@@ -59,6 +59,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @WithTestResource(KafkaResource.class)
 @WithTestResource(PostgresResource.class)
+@WithTestResource(UpstreamFake.class)
 class InventoryOnRealBrokerTest {
     static KafkaProducer<String, byte[]> producer;
 

@@ -30,6 +30,14 @@ public interface IscsiConfig {
     @WithDefault("state/iscsi/images")
     String imagesDir();
 
+    /**
+     * The only directory {@code POST /api/images/{name}?path=} imports from: {@code path} is a file
+     * name in it (or an absolute path inside it); anything resolving outside it, through {@code ..}
+     * or a symbolic link, is refused (403).
+     */
+    @WithDefault("state/iscsi/import")
+    String importDir();
+
     /** Space each per-machine overlay may use for its data, in bytes (0 = no limit); beyond it writes fail cleanly. */
     @WithDefault("0")
     long overlayLimitBytes();

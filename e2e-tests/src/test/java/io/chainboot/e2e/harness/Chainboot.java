@@ -107,12 +107,17 @@ public final class Chainboot implements AutoCloseable {
         return ns.run(Duration.ofSeconds(60), root.resolve("chainboot").toString(), "status", "--state", state.toString());
     }
 
-    /** HTTP request from inside the namespace with curl: returns "STATUS\nBODY". */
+    /** HTTP request from inside the namespace with curl: returns "STATUS\nBODY"; {@code auth}: with the admin API token. */
     public Http http(String method, String url, String jsonBody, boolean auth) {
+        return http(method, url, jsonBody, auth ? apiToken() : null);
+    }
+
+    /** HTTP request from inside the namespace with curl, with {@code bearer} as token when not null. */
+    public Http http(String method, String url, String jsonBody, String bearer) {
         List<String> a = new ArrayList<>(List.of("curl", "-sS", "-m", "10", "-X", method, "-o", "-",
                 "-w", "\n%{http_code}"));
-        if (auth) {
-            a.addAll(List.of("-H", "Authorization: Bearer " + apiToken()));
+        if (bearer != null) {
+            a.addAll(List.of("-H", "Authorization: Bearer " + bearer));
         }
         if (jsonBody != null) {
             a.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", jsonBody));

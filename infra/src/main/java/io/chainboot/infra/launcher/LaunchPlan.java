@@ -284,12 +284,20 @@ public record LaunchPlan(
                 s.put("chainboot.iscsi.portal-address", address);
                 s.put("chainboot.iscsi.disks-dir", state.resolve("iscsi/disks").toString());
                 s.put("chainboot.iscsi.images-dir", state.resolve("iscsi/images").toString());
+                s.put("chainboot.iscsi.import-dir", state.resolve("iscsi/import").toString());
             }
             case "inventory-service" -> {
                 s.put("quarkus.datasource.jdbc.url", rt.jdbcUrl());
                 s.put("quarkus.datasource.username", rt.dbUser());
                 s.put("quarkus.datasource.password", rt.dbPassword());
                 s.put("chainboot.inventory.api-token", rt.apiToken());
+                // the entry point forwards /api/images|disks|sessions to iscsi-service, /api/profiles|preview to script-service
+                s.put("chainboot.inventory.upstream.iscsi-url", "http://127.0.0.1:" + httpPort("iscsi-service"));
+                s.put("chainboot.inventory.upstream.script-url", "http://127.0.0.1:" + httpPort("script-service"));
+                if (options.dhcpMode() == DhcpMode.FULL) {
+                    s.put("chainboot.inventory.subnet", Ipv4.fromLong(Ipv4.toLong(address) & Ipv4.toLong(netmask)) + "/"
+                            + Long.bitCount(Ipv4.toLong(netmask)));
+                }
                 rt.machinesFile().ifPresent(f -> s.put("chainboot.inventory.machines-file", f.toString()));
             }
             default -> throw new IllegalArgumentException("unknown service " + service);

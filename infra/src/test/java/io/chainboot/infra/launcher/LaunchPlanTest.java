@@ -65,6 +65,9 @@ class LaunchPlanTest {
                 .containsEntry("kafka.bootstrap.servers", "127.0.0.1:9092")
                 .containsEntry("quarkus.http.port", "8082")
                 .doesNotContainKey("chainboot.dhcp.pool.router");
+        assertThat(p.settings("inventory-service", runtime())).as("reserved IPs are checked against the pool's subnet")
+                .containsEntry("chainboot.inventory.subnet", "10.77.0.0/24")
+                .containsEntry("chainboot.inventory.upstream.iscsi-url", "http://127.0.0.1:8084");
     }
 
     @Test
@@ -81,13 +84,17 @@ class LaunchPlanTest {
         assertThat(p.settings("iscsi-service", runtime())).containsEntry("chainboot.iscsi.port", "3260")
                 .containsEntry("chainboot.iscsi.portal-address", "10.77.0.1")
                 .containsEntry("chainboot.iscsi.disks-dir", "/st/iscsi/disks")
-                .containsEntry("chainboot.iscsi.images-dir", "/st/iscsi/images");
+                .containsEntry("chainboot.iscsi.images-dir", "/st/iscsi/images")
+                .containsEntry("chainboot.iscsi.import-dir", "/st/iscsi/import");
         assertThat(p.settings("inventory-service", runtime()))
                 .containsEntry("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5433/chainboot")
                 .containsEntry("quarkus.datasource.username", "chainboot")
                 .containsEntry("quarkus.datasource.password", "pw")
                 .containsEntry("chainboot.inventory.api-token", "token")
                 .containsEntry("quarkus.http.port", "9100")
+                .containsEntry("chainboot.inventory.upstream.iscsi-url", "http://127.0.0.1:" + p.httpPort("iscsi-service"))
+                .containsEntry("chainboot.inventory.upstream.script-url", "http://127.0.0.1:9101")
+                .doesNotContainKey("chainboot.inventory.subnet")
                 .doesNotContainKey("chainboot.inventory.machines-file");
         assertThat(LaunchPlan.of(opts("--address", "10.77.0.1", "--router-advertisements", "off"), NAMESPACE_AS_ROOT)
                 .settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.router-advertisements", "off");

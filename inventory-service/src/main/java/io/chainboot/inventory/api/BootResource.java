@@ -36,7 +36,7 @@ public class BootResource {
     public Response timeline(@PathParam("id") String id) {
         UUID uuid = uuid(id);
         return queries.timeline(uuid).map(t -> Response.ok(t).build())
-                .orElseGet(() -> Response.status(404).entity(new ApiError("no boot attempt " + id)).build());
+                .orElseGet(() -> io.chainboot.common.api.Problems.response(io.chainboot.common.api.Problem.Kind.NOT_FOUND, "no boot attempt " + id));
     }
 
     @GET
@@ -45,7 +45,7 @@ public class BootResource {
     public Response event(@PathParam("id") String id) {
         UUID uuid = uuid(id);
         return queries.event(uuid).map(t -> Response.ok(t).build())
-                .orElseGet(() -> Response.status(404).entity(new ApiError("no event " + id)).build());
+                .orElseGet(() -> io.chainboot.common.api.Problems.response(io.chainboot.common.api.Problem.Kind.NOT_FOUND, "no event " + id));
     }
 
     @GET
@@ -68,7 +68,7 @@ public class BootResource {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("not a UUID: " + id);
+            throw io.chainboot.common.api.Problems.badField("id", "not a UUID: " + id);
         }
     }
 }

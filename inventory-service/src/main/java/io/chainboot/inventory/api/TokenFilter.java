@@ -1,61 +1,55 @@
 package io.chainboot.inventory.api;
 
+import io.chainboot.common.api.InternalApiGuard;
+import io.chainboot.common.api.Problem;
+import io.chainboot.common.api.Problems;
+import io.chainboot.inventory.auth.Access;
+import io.chainboot.inventory.auth.Caller;
+import io.chainboot.inventory.auth.Role;
+import io.chainboot.inventory.auth.Tokens;
 import io.chainboot.inventory.config.InventoryConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Bearer-token check on {@code /api}: writes always need {@code chainboot.inventory.api-token}
- * (and are refused when none is configured); reads need it only when
- * {@code chainboot.inventory.read-requires-token=true}. Reads also accept {@code ?token=}, because a
- * browser's EventSource cannot send headers.
+ * The entry point's authentication ({@link Access} decides which role a request needs): the
+ * bearer token is resolved by {@link Tokens} to a {@link Caller}, stored on the request for
+ * audit. Reads also accept {@code ?token=}, because a browser's EventSource cannot send headers.
+ * Runs before routing, so a write to a path that does not exist is refused like any other.
  */
 public class TokenFilter {
     private final InventoryConfig config;
+    private final Tokens tokens;
 
-    public TokenFilter(InventoryConfig config) {
+    public TokenFilter(InventoryConfig config, Tokens tokens) {
         this.config = config;
+        this.tokens = tokens;
     }
 
-    @ServerRequestFilter
+    @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        if (!path.startsWith("/api")) {
-            return Optional.empty();
-        }
         String method = ctx.getMethod();
-        boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
-        if (read && !config.readRequiresToken()) {
+        Optional<String> presented = InternalApiGuard.bearer(ctx.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (presented.isEmpty() && InternalApiGuard.isRead(method)) {
+            presented = Optional.ofNullable(ctx.getUriInfo().getQueryParameters().getFirst("token")).filter(t -> !t.isBlank());
+        }
+        Optional<Role> needed = Access.needed(method, path, config.readRequiresToken());
+        if (needed.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> expected = config.apiToken().filter(t -> !t.isBlank());
-        if (expected.isEmpty()) {
-            return Optional.of(error(Response.Status.FORBIDDEN, "no chainboot.inventory.api-token is configured"));
+        Optional<Caller> caller;
+        try {
+            caller = presented.flatMap(tokens::resolve);
+        } catch (IllegalStateException e) {
+            return Optional.of(Problems.response(new Problem("urn:chainboot:problem:unavailable", "Service unavailable", 503,
+                    e.getMessage(), null)));
         }
-        String given = null;
-        String header = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            given = header.substring(7).trim();
-        } else if (read) {
-            given = ctx.getUriInfo().getQueryParameters().getFirst("token");
-        }
-        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                expected.get().getBytes(StandardCharsets.UTF_8))) {
-            return Optional.of(Response.status(Response.Status.UNAUTHORIZED)
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"chainboot\"")
-                    .type(MediaType.APPLICATION_JSON).entity(new ApiError("a valid bearer token is required")).build());
-        }
-        return Optional.empty();
-    }
-
-    private static Response error(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(message)).build();
+        caller.ifPresent(c -> ctx.setProperty(Caller.PROPERTY, c));
+        return Access.refuse(needed.get(), caller).map(Problems::response);
     }
 }

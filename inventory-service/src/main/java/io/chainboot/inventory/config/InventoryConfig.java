@@ -27,11 +27,34 @@ public interface InventoryConfig {
     /** Bearer token the write API requires; when unset, writes are refused. */
     Optional<String> apiToken();
 
-    /** Whether reads (API, dashboard stream) also need the token. */
+    /**
+     * The DHCP pool's subnet in CIDR form ({@code 10.77.0.0/24}); when set, a machine's reserved IP
+     * must be a host address in it. The launcher sets it in full DHCP mode.
+     */
+    Optional<String> subnet();
+
+    /** Whether reads (API, dashboard stream) also need a token (any role). */
     @WithDefault("false")
     boolean readRequiresToken();
 
     Stall stall();
+
+    /** The internal services the entry point forwards {@code /api/images|disks|sessions|profiles|preview} to. */
+    Upstream upstream();
+
+    interface Upstream {
+        /** iscsi-service's HTTP API (images, disks, sessions). */
+        @WithDefault("http://127.0.0.1:8084")
+        String iscsiUrl();
+
+        /** script-service's HTTP API (profiles, preview). */
+        @WithDefault("http://127.0.0.1:8081")
+        String scriptUrl();
+
+        /** How long a forwarded request may take (an image import copies the whole file before it answers). */
+        @WithDefault("30m")
+        Duration timeout();
+    }
 
     Outbox outbox();
 

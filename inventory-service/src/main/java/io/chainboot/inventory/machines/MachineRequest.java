@@ -22,6 +22,15 @@ public record MachineRequest(String mac, String uuid, String hostname, String re
     public record Chap(boolean enabled, boolean mutual) {
     }
 
+    /** The request that describes {@code spec} (what PATCH merges its changes onto). */
+    public static MachineRequest of(MachineSpec spec) {
+        return new MachineRequest(spec.mac().toString(), spec.uuid(), spec.hostname(),
+                spec.reservedIp() == null ? null : spec.reservedIp().toString(), spec.profile(), spec.labels(), spec.params(),
+                spec.disk() == null ? null : new Disk(spec.disk().kind(), spec.disk().image(), spec.disk().sizeBytes()),
+                spec.chap().enabled() ? new Chap(spec.chap().enabled(), spec.chap().mutual()) : null, spec.netboot(),
+                spec.bootFile());
+    }
+
     /** The spec this request describes; IllegalArgumentException (→ 400) on a bad MAC, IP, hostname... */
     public MachineSpec toSpec(MacAddress mac, Instant now) {
         return new MachineSpec(mac, uuid, hostname, reservedIp == null || reservedIp.isBlank() ? null : Ipv4Address.parse(reservedIp),

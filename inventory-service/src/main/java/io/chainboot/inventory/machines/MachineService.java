@@ -57,6 +57,13 @@ public class MachineService {
         return Change.CREATED;
     }
 
+    /** The machine's current spec, if it exists. */
+    @Transactional
+    public Optional<MachineSpec> spec(MacAddress mac) {
+        MachineEntity m = MachineEntity.findById(mac.toString());
+        return m == null ? Optional.empty() : spec(m);
+    }
+
     @Transactional
     public boolean delete(MacAddress mac) {
         boolean gone = MachineEntity.deleteById(mac.toString());

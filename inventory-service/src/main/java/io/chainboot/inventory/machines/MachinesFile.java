@@ -1,6 +1,7 @@
 package io.chainboot.inventory.machines;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.chainboot.events.Decoded;
@@ -42,16 +43,28 @@ import java.util.List;
 public class MachinesFile {
     private static final Logger LOG = Logger.getLogger(MachinesFile.class);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    public record Document(List<MachineRequest> machines) {
-    }
-
-    void load(@Observes @Priority(10) StartupEvent ev, InventoryConfig config, MachineService service) {
+    void load(@Observes @Priority(10) StartupEvent ev, InventoryConfig config, MachineService service,
+              MachineKnowledge knowledge) {
         config.machinesFile().filter(s -> !s.isBlank()).ifPresent(f -> {
             Decoded<List<MachineSpec>> specs = parse(Path.of(f), Instant.now());
             if (specs instanceof Decoded.Invalid<List<MachineSpec>> bad) {
-                throw new IllegalStateException("machines file " + f + ": " + bad.reason());
+                bad.reason().lines().forEach(l -> LOG.errorf("machines file %s: %s", f, l));
+                throw new IllegalStateException("machines file " + f + ":\n" + bad.reason());
+            }
+            MachineChecks.Known known = knowledge.now();
+            if (known.profiles().isEmpty()) {
+                LOG.warnf("machines file %s: profiles not checked: script-service did not answer at start", f);
+            }
+            if (known.images().isEmpty()) {
+                LOG.warnf("machines file %s: golden images not checked: iscsi-service did not answer at start", f);
+            }
+            List<String> problems = problems(specs.orElseThrow(), known);
+            if (!problems.isEmpty()) {
+                problems.forEach(l -> LOG.errorf("machines file %s: %s", f, l));
+                throw new IllegalStateException("machines file " + f + ": " + problems.size() + " problem(s):\n"
+                        + String.join("\n", problems));
             }
             int[] r = apply(specs.orElseThrow(), config.machinesFilePrune(), service);
             LOG.infof("machines file %s: %d machines, %d created or changed, %d pruned", f, specs.orElseThrow().size(),
@@ -76,29 +89,77 @@ public class MachinesFile {
         return new int[] {changed, prune ? service.prune("file", declared) : 0};
     }
 
-    /** Pure: the file's machines, or why it is not valid (first bad entry named). */
+    /**
+     * Pure: the file's machines, or why it is not valid: one line per bad entry ({@code machine #2:
+     * ...}), an unknown field named (a typo is not silently dropped), a MAC declared twice.
+     */
     public static Decoded<List<MachineSpec>> parse(Path file, Instant now) {
-        Document doc;
+        JsonNode doc;
         try {
-            doc = YAML.readValue(Files.readAllBytes(file), Document.class);
+            doc = YAML.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             return Decoded.invalid("cannot read: " + e.getMessage());
         }
         List<MachineSpec> out = new ArrayList<>();
-        if (doc == null || doc.machines() == null) {
+        if (doc == null || doc.isMissingNode() || doc.isNull()) {
             return Decoded.valid(out);
         }
-        for (int i = 0; i < doc.machines().size(); i++) {
-            MachineRequest r = doc.machines().get(i);
+        List<String> problems = new ArrayList<>();
+        doc.fieldNames().forEachRemaining(n -> {
+            if (!n.equals("machines")) {
+                problems.add("unknown top-level field '" + n + "' (known: machines)");
+            }
+        });
+        JsonNode machines = doc.path("machines");
+        if (!machines.isMissingNode() && !machines.isNull() && !machines.isArray()) {
+            problems.add("machines: must be a list");
+        }
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (int i = 0; machines.isArray() && i < machines.size(); i++) {
+            String at = "machine #" + (i + 1);
             try {
+                MachineRequest r = YAML.treeToValue(machines.get(i), MachineRequest.class);
                 if (r == null || r.mac() == null) {
-                    return Decoded.invalid("machine #" + (i + 1) + " has no mac");
+                    problems.add(at + " has no mac");
+                    continue;
                 }
-                out.add(r.toSpec(MacAddress.parse(r.mac()), now));
-            } catch (IllegalArgumentException e) {
-                return Decoded.invalid("machine #" + (i + 1) + ": " + e.getMessage());
+                MachineSpec spec = r.toSpec(MacAddress.parse(r.mac()), now);
+                Integer first = seen.putIfAbsent(spec.mac().toString(), i + 1);
+                if (first != null) {
+                    problems.add(at + " (" + spec.mac() + "): mac: already declared by machine #" + first);
+                }
+                out.add(spec);
+            } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+                problems.add(at + ": " + e.getPropertyName() + ": unknown field");
+            } catch (IOException e) {
+                problems.add(at + ": " + ((com.fasterxml.jackson.core.JsonProcessingException) e).getOriginalMessage());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                problems.add(at + ": " + e.getMessage());
             }
         }
-        return Decoded.valid(out);
+        return problems.isEmpty() ? Decoded.valid(out) : Decoded.invalid(String.join("\n", problems));
+    }
+
+    /**
+     * Pure: every problem {@link MachineChecks} finds in the file's machines, one line each
+     * ({@code machine #1 (52:54:00:..): profile: no profile 'x'}), and reserved IPs declared twice.
+     */
+    public static List<String> problems(List<MachineSpec> specs, MachineChecks.Known known) {
+        List<String> out = new ArrayList<>();
+        java.util.Map<String, String> reserved = new java.util.HashMap<>(known.reserved());
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        specs.forEach(s -> declared.add(s.mac().toString()));
+        reserved.values().removeIf(declared::contains); // the file's own machines are re-declared, not taken
+        for (int i = 0; i < specs.size(); i++) {
+            MachineSpec s = specs.get(i);
+            MachineChecks.Known k = new MachineChecks.Known(known.profiles(), known.images(), known.subnet(), reserved);
+            for (MachineChecks.FieldProblem p : MachineChecks.check(s, k)) {
+                out.add("machine #" + (i + 1) + " (" + s.mac() + "): " + p);
+            }
+            if (s.reservedIp() != null) {
+                reserved.putIfAbsent(s.reservedIp().toString(), s.mac().toString());
+            }
+        }
+        return out;
     }
 }

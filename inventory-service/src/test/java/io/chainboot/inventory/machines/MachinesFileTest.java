@@ -52,4 +52,49 @@ class MachinesFileTest {
         assertThat(d).isInstanceOf(Decoded.Invalid.class);
         assertThat(((Decoded.Invalid<List<MachineSpec>>) d).reason()).startsWith("machine #2").contains("hostname");
     }
+
+    @Test
+    void reportsEveryProblemOnItsOwnLineTyposIncluded() throws Exception {
+        Path f = dir.resolve("typos.yaml");
+        Files.writeString(f, """
+                machines:
+                  - mac: 52:54:00:aa:bb:01
+                    hostnme: ws01
+                  - mac: 52:54:00:aa:bb:02
+                  - mac: 52:54:00:aa:bb:02
+                  - hostname: nomac
+                colour: blue
+                """);
+        Decoded<List<MachineSpec>> d = MachinesFile.parse(f, Instant.EPOCH);
+        assertThat(((Decoded.Invalid<List<MachineSpec>>) d).reason().lines().toList()).containsExactly(
+                "unknown top-level field 'colour' (known: machines)",
+                "machine #1: hostnme: unknown field",
+                "machine #3 (52:54:00:aa:bb:02): mac: already declared by machine #2",
+                "machine #4 has no mac");
+    }
+
+    @Test
+    void checksWhatWouldFailAtBootOneLinePerProblem() throws Exception {
+        Path f = dir.resolve("checks.yaml");
+        Files.writeString(f, """
+                machines:
+                  - {mac: 52:54:00:aa:bb:01, profile: sanbot, reservedIp: 10.0.1.5}
+                  - {mac: 01:00:5e:00:00:01, disk: {kind: OVERLAY, image: win12}}
+                  - {mac: 52:54:00:aa:bb:03, reservedIp: 10.0.0.7}
+                  - {mac: 52:54:00:aa:bb:04, reservedIp: 10.0.0.7, disk: {kind: RAW, image: ../../etc/passwd}}
+                  - {mac: 52:54:00:aa:bb:05, reservedIp: 10.0.0.9}
+                """);
+        List<MachineSpec> specs = MachinesFile.parse(f, Instant.EPOCH).orElseThrow();
+        MachineChecks.Known known = new MachineChecks.Known(java.util.Optional.of(java.util.Set.of("sanboot", "menu")),
+                java.util.Optional.of(java.util.Set.of("win11")), java.util.Optional.of(MachineChecks.Subnet.parse("10.0.0.0/24")),
+                java.util.Map.of("10.0.0.9", "52:54:00:ff:00:01", "10.0.0.3", "52:54:00:aa:bb:03"));
+        assertThat(MachinesFile.problems(specs, known)).containsExactly(
+                "machine #1 (52:54:00:aa:bb:01): profile: no profile 'sanbot' (loaded: menu, sanboot)",
+                "machine #1 (52:54:00:aa:bb:01): reservedIp: 10.0.1.5 is outside the pool's subnet 10.0.0.0/24",
+                "machine #2 (01:00:5e:00:00:01): mac: 01:00:5e:00:00:01 is a group address (multicast or broadcast): no NIC has it",
+                "machine #2 (01:00:5e:00:00:01): disk.image: no golden image 'win12' (import it first: POST /api/images/{name})",
+                "machine #4 (52:54:00:aa:bb:04): disk.image: '../../etc/passwd' is not an image name: letters, digits, '.', '_', '-', at most 100",
+                "machine #4 (52:54:00:aa:bb:04): reservedIp: 10.0.0.7 is already reserved by 52:54:00:aa:bb:03",
+                "machine #5 (52:54:00:aa:bb:05): reservedIp: 10.0.0.9 is already reserved by 52:54:00:ff:00:01");
+    }
 }

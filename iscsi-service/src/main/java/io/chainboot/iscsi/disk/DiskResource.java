@@ -2,6 +2,9 @@ package io.chainboot.iscsi.disk;
 
 import io.chainboot.common.CommonConfig;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.common.api.Problem;
+import io.chainboot.common.api.Problems;
+import io.chainboot.iscsi.IscsiConfig;
 import io.chainboot.events.DiskKind;
 import io.chainboot.events.MacAddress;
 import jakarta.inject.Inject;
@@ -18,6 +21,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
@@ -41,6 +45,8 @@ public class DiskResource {
     CommonConfig common;
     @Inject
     MachineDirectory machines;
+    @Inject
+    IscsiConfig config;
 
     DiskStore store() {
         return store;
@@ -52,6 +58,7 @@ public class DiskResource {
     @GET
     @Path("/images")
     @Operation(summary = "Golden images with size, SHA-256 and the machines whose overlays use them")
+    @APIResponse(responseCode = "200", description = "the images")
     public List<DiskStore.Image> images() throws IOException {
         return store().images();
     }
@@ -59,19 +66,37 @@ public class DiskResource {
     @GET
     @Path("/images/imports")
     @Operation(summary = "Imports in progress: bytes copied of total")
+    @APIResponse(responseCode = "200", description = "imports in progress")
     public List<DiskStore.ImportProgress> imports() {
         return store().importsInProgress();
     }
 
+    @GET
+    @Path("/images/{name}")
+    @Operation(summary = "One golden image with size, SHA-256 and the machines whose overlays use it")
+    @APIResponse(responseCode = "200", description = "the image")
+    @APIResponse(responseCode = "400", description = "invalid name")
+    @APIResponse(responseCode = "404", description = "no such image")
+    public Response image(@PathParam("name") String name) throws IOException {
+        return answer(() -> store().image(name("name", name)).map(i -> Response.ok(i).build())
+                .orElseGet(() -> Problems.response(Problem.Kind.NOT_FOUND, "no image '" + name + "'")));
+    }
+
     @POST
     @Path("/images/{name}")
-    @Operation(summary = "Import a raw image from a file on the server (copied, checksummed, made read-only)")
+    @Operation(summary = "Import a raw image from a file in the import directory (chainboot.iscsi.import-dir): copied, "
+            + "checksummed, made read-only")
+    @APIResponse(responseCode = "201", description = "imported")
+    @APIResponse(responseCode = "400", description = "invalid name, no path, missing file, directory, size not a multiple of 512")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "403", description = "path outside the import directory")
+    @APIResponse(responseCode = "409", description = "the image exists")
+    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
     public Response importFromPath(@PathParam("name") String name, @QueryParam("path") String path) throws IOException {
         return answer(() -> {
-            if (path == null || path.isBlank()) {
-                throw new IllegalArgumentException("query parameter 'path' is required");
-            }
-            DiskStore.Image img = store().importImage(name, java.nio.file.Path.of(path), null);
+            name("name", name);
+            java.nio.file.Path source = ImportDir.resolve(java.nio.file.Path.of(config.importDir()), path);
+            DiskStore.Image img = store().importImage(name, source, null);
             return Response.status(Response.Status.CREATED).entity(img).build();
         });
     }
@@ -80,10 +105,15 @@ public class DiskResource {
     @Path("/images/{name}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Upload a raw image over HTTP (body = the image bytes)")
+    @APIResponse(responseCode = "201", description = "uploaded")
+    @APIResponse(responseCode = "400", description = "invalid name, size not a multiple of 512, truncated")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the image exists")
+    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
     public Response upload(@PathParam("name") String name, @HeaderParam("Content-Length") Long length, InputStream body)
             throws IOException {
         return answer(() -> {
-            DiskStore.Image img = store().importImage(name, body, length == null ? -1 : length, null);
+            DiskStore.Image img = store().importImage(name("name", name), body, length == null ? -1 : length, null);
             return Response.status(Response.Status.CREATED).entity(img).build();
         });
     }
@@ -91,20 +121,51 @@ public class DiskResource {
     @DELETE
     @Path("/images/{name}")
     @Operation(summary = "Delete a golden image no overlay uses")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "invalid name")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no such image")
+    @APIResponse(responseCode = "409", description = "overlays use it")
     public Response deleteImage(@PathParam("name") String name) throws IOException {
         return answer(() -> {
+            if (store().image(name("name", name)).isEmpty()) {
+                return Problems.response(Problem.Kind.NOT_FOUND, "no image '" + name + "'");
+            }
             store().deleteImage(name);
             return Response.noContent().build();
         });
     }
 
     @GET
+    @Path("/disks")
+    @Operation(summary = "Every machine disk (overlays and RAW disks named by MAC), also those of deleted machines")
+    @APIResponse(responseCode = "200", description = "the disks")
+    public List<DiskStore.Disk> disks() throws IOException {
+        return store().disks();
+    }
+
+    @DELETE
+    @Path("/disks/{mac}/snapshots/{name}")
+    @Operation(summary = "Delete one snapshot of a machine's overlay")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "not a MAC or bad name")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no such snapshot")
+    public Response deleteSnapshot(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
+        return answer(() -> store().deleteSnapshot(mac(mac), name("name", name)) ? Response.noContent().build()
+                : Problems.response(Problem.Kind.NOT_FOUND, "no snapshot '" + name + "' of " + mac));
+    }
+
+    @GET
     @Path("/disks/{mac}")
     @Operation(summary = "A machine's disk: kind, golden image, size, bytes used, snapshots")
+    @APIResponse(responseCode = "200", description = "the disk")
+    @APIResponse(responseCode = "400", description = "not a MAC")
+    @APIResponse(responseCode = "404", description = "no disk")
     public Response disk(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            Optional<DiskStore.Disk> d = store().disk(MacAddress.parse(mac));
-            return d.map(x -> Response.ok(x).build()).orElse(Response.status(404).entity(Map.of("error", "no disk")).build());
+            Optional<DiskStore.Disk> d = store().disk(mac(mac));
+            return d.map(x -> Response.ok(x).build()).orElseGet(() -> Problems.response(Problem.Kind.NOT_FOUND, "no disk for " + mac));
         });
     }
 
@@ -112,22 +173,29 @@ public class DiskResource {
     @Path("/disks/{mac}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a machine's disk: OVERLAY on a golden image, or RAW of a size")
+    @APIResponse(responseCode = "201", description = "created")
+    @APIResponse(responseCode = "400", description = "bad kind, image, size or unknown field")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the machine has a disk")
     public Response create(@PathParam("mac") String mac, CreateDisk body) throws IOException {
         return answer(() -> {
             if (body == null || body.kind() == null) {
-                throw new IllegalArgumentException("body {kind, image, sizeBytes} is required");
+                throw Problems.badField("kind", "is required (OVERLAY or RAW), in a body {kind, image, sizeBytes}");
             }
             return Response.status(Response.Status.CREATED)
-                    .entity(store().create(MacAddress.parse(mac), body.kind(), body.image(), body.sizeBytes())).build();
+                    .entity(store().create(mac(mac), body.kind(), body.image(), body.sizeBytes())).build();
         });
     }
 
     @POST
     @Path("/disks/{mac}/reset")
     @Operation(summary = "Reset a machine's overlay to its golden image")
+    @APIResponse(responseCode = "204", description = "reset")
+    @APIResponse(responseCode = "400", description = "not a MAC or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
     public Response reset(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            store().reset(MacAddress.parse(mac));
+            store().reset(mac(mac));
             return Response.noContent().build();
         });
     }
@@ -135,9 +203,13 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/snapshots/{name}")
     @Operation(summary = "Keep a copy of the machine's overlay as it is now")
+    @APIResponse(responseCode = "201", description = "kept")
+    @APIResponse(responseCode = "400", description = "not a MAC, bad name or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the snapshot exists")
     public Response snapshot(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
-            store().snapshot(MacAddress.parse(mac), name);
+            store().snapshot(mac(mac), name("name", name));
             return Response.status(Response.Status.CREATED).build();
         });
     }
@@ -145,9 +217,13 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/snapshots/{name}/restore")
     @Operation(summary = "Make the machine's overlay what a snapshot holds")
+    @APIResponse(responseCode = "204", description = "restored")
+    @APIResponse(responseCode = "400", description = "not a MAC, no overlay or no such snapshot")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "being served")
     public Response restore(@PathParam("mac") String mac, @PathParam("name") String name) throws IOException {
         return answer(() -> {
-            store().restore(MacAddress.parse(mac), name);
+            store().restore(mac(mac), name);
             return Response.noContent().build();
         });
     }
@@ -155,37 +231,67 @@ public class DiskResource {
     @POST
     @Path("/disks/{mac}/promote")
     @Operation(summary = "Write golden image + the machine's overlay as a new golden image")
+    @APIResponse(responseCode = "201", description = "the new image")
+    @APIResponse(responseCode = "400", description = "not a MAC, no image name or no overlay")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "409", description = "the image exists")
     public Response promote(@PathParam("mac") String mac, @QueryParam("image") String image) throws IOException {
         return answer(() -> {
             if (image == null || image.isBlank()) {
-                throw new IllegalArgumentException("query parameter 'image' is required");
+                throw Problems.badField("image", "query parameter 'image' is required");
             }
-            return Response.status(Response.Status.CREATED).entity(store().promote(MacAddress.parse(mac), image, null)).build();
+            return Response.status(Response.Status.CREATED).entity(store().promote(mac(mac), name("image", image), null)).build();
         });
     }
 
     @DELETE
     @Path("/disks/{mac}")
     @Operation(summary = "Delete a machine's disk (overlay with its snapshots, or RAW disk)")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "400", description = "not a MAC")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "404", description = "no disk")
     public Response delete(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            return store().delete(MacAddress.parse(mac)) ? Response.noContent().build()
-                    : Response.status(404).entity(Map.of("error", "no disk")).build();
+            return store().delete(mac(mac)) ? Response.noContent().build()
+                    : Problems.response(Problem.Kind.NOT_FOUND, "no disk for " + mac);
         });
     }
 
     @GET
     @Path("/disks/{mac}/preflight")
     @Operation(summary = "Pre-flight checks: disk at LUN 0, 512-byte blocks, CHAP consistent with the spec, overlay space left")
+    @APIResponse(responseCode = "200", description = "the checks")
+    @APIResponse(responseCode = "400", description = "not a MAC")
     public Response preflight(@PathParam("mac") String mac) throws IOException {
         return answer(() -> {
-            MacAddress m = MacAddress.parse(mac);
+            MacAddress m = mac(mac);
             return Response.ok(Preflight.run(store(), m.toString(), machines.byMac(m), common.iqnPrefix(),
                     common.clusterSecret())).build();
         });
     }
 
-    /** The body of an endpoint; bad names and unknown images answer 400, conflicts 409, with the reason. */
+    static MacAddress mac(String mac) {
+        try {
+            return MacAddress.parse(mac);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badField("mac", e.getMessage());
+        }
+    }
+
+    static String name(String field, String name) {
+        try {
+            return DiskStore.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badField(field, e.getMessage());
+        }
+    }
+
+    /**
+     * The body of an endpoint. Bad input answers as an RFC 9457 problem: a non-raw image format 415,
+     * an import path outside the import directory 403, other bad names, sizes and unknown images 400,
+     * conflicts 409 — each with the reason.
+     */
     interface Call {
         Response run() throws IOException;
     }
@@ -194,9 +300,15 @@ public class DiskResource {
         try {
             return c.run();
         } catch (IllegalStateException e) {
-            return Response.status(409).type(MediaType.APPLICATION_JSON).entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+            return Problems.response(Problem.Kind.CONFLICT, String.valueOf(e.getMessage()));
+        } catch (ImageFormat.Unsupported e) {
+            return Problems.response(new Problem(Problem.Kind.UNSUPPORTED_MEDIA.type(), Problem.Kind.UNSUPPORTED_MEDIA.title(),
+                    415, e.getMessage(), "path"));
+        } catch (ImportDir.Outside e) {
+            return Problems.response(new Problem(Problem.Kind.FORBIDDEN.type(), Problem.Kind.FORBIDDEN.title(), 403,
+                    e.getMessage(), "path"));
         } catch (IllegalArgumentException e) {
-            return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+            return Problems.response(Problem.of(Problem.Kind.INVALID_FIELD, String.valueOf(e.getMessage())));
         }
     }
 }

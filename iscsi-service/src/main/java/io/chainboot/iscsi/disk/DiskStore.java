@@ -59,6 +59,12 @@ import java.util.regex.Pattern;
 public final class DiskStore implements DiskOpener {
     private static final Logger LOG = Logger.getLogger(DiskStore.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /**
+     * Largest disk (RAW or overlay) a request may ask for: 16 TiB. An open overlay keeps its grain
+     * map in memory (8 bytes per 64 KiB grain), 2 GiB at this size; beyond it a request is refused
+     * before any file is made.
+     */
+    public static final long MAX_DISK_BYTES = 16L << 40;
     private static final int COPY_CHUNK = 1 << 20;
 
     /** A golden image as listed. {@code users}: MACs whose overlay is made on it. */
@@ -132,8 +138,13 @@ public final class DiskStore implements DiskOpener {
         return name.endsWith(".img") ? name.substring(0, name.length() - 4) : name;
     }
 
-    /** Imports a raw image from a file on the server (copied, never moved). */
+    /** Imports a raw image from a regular file on the server (copied, never moved). */
     public Image importImage(String name, Path source, Progress progress) throws IOException {
+        checkName(name);
+        if (!Files.isRegularFile(source)) {
+            throw new IllegalArgumentException(Files.isDirectory(source) ? source.getFileName() + " is a directory, not an image file"
+                    : "no file " + source.getFileName());
+        }
         try (InputStream in = Files.newInputStream(source)) {
             return importImage(name, in, Files.size(source), progress);
         }
@@ -160,6 +171,9 @@ public final class DiskStore implements DiskOpener {
                 byte[] buf = new byte[COPY_CHUNK];
                 int n;
                 while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                    if (copied == 0) {
+                        ImageFormat.requireRaw(buf, n);
+                    }
                     sha.update(buf, 0, n);
                     writeSkippingZeroes(out, buf, n, copied);
                     copied += n;
@@ -169,10 +183,10 @@ public final class DiskStore implements DiskOpener {
                     }
                 }
                 if (copied % 512 != 0 || copied == 0) {
-                    throw new IOException("image size " + copied + " is not a positive multiple of 512 bytes");
+                    throw new IllegalArgumentException("image size " + copied + " is not a positive multiple of 512 bytes");
                 }
                 if (totalBytes >= 0 && copied != totalBytes) {
-                    throw new IOException("image truncated: " + copied + " of " + totalBytes + " bytes");
+                    throw new IllegalArgumentException("image truncated: " + copied + " of " + totalBytes + " bytes");
                 }
                 out.truncate(copied);
                 if (out.size() < copied) {
@@ -331,19 +345,28 @@ public final class DiskStore implements DiskOpener {
             if (Files.exists(ovl)) {
                 throw new IllegalStateException("machine " + mac + " already has an overlay");
             }
+            if (sizeBytes != null) {
+                checkSize(sizeBytes);
+            }
             long size;
             try (FileBlockDevice g = FileBlockDevice.open(golden, true)) {
                 long blocks = sizeBytes == null ? g.blocks() : Math.max(g.blocks(), sizeBytes / 512);
-                OverlayBlockDevice.create(ovl, g, goldenId(base), blocks, OverlayBlockDevice.DEFAULT_GRAIN_BLOCKS);
+                try {
+                    OverlayBlockDevice.create(ovl, g, goldenId(base), blocks, OverlayBlockDevice.DEFAULT_GRAIN_BLOCKS);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(ovl); // no half-made overlay left to block the image's deletion
+                    throw e;
+                }
                 size = blocks * 512;
             }
             publish(new DiskEvents.Created(UUID.randomUUID(), Instant.now(), source, mac, null, iqn(mac), kind, base, size));
             LOG.infof("mac=%s overlay created on %s (%d bytes)", mac, base, size);
             return disk(mac).orElseThrow();
         }
-        if (sizeBytes == null || sizeBytes <= 0 || sizeBytes % 512 != 0) {
+        if (sizeBytes == null) {
             throw new IllegalArgumentException("a RAW disk needs a size, a positive multiple of 512 bytes");
         }
+        checkSize(sizeBytes);
         Path raw = rawPath(mac, image);
         if (Files.exists(raw)) {
             throw new IllegalStateException("machine " + mac + " already has a RAW disk " + raw.getFileName());
@@ -353,6 +376,16 @@ public final class DiskStore implements DiskOpener {
                 raw.getFileName().toString(), sizeBytes));
         LOG.infof("mac=%s RAW disk created (%d bytes)", mac, sizeBytes);
         return new Disk(mac.toString(), DiskKind.RAW, raw.getFileName().toString(), sizeBytes, Files.size(raw), List.of());
+    }
+
+    /** A requested disk size: a positive multiple of 512 bytes, at most {@link #MAX_DISK_BYTES}. */
+    static void checkSize(long sizeBytes) {
+        if (sizeBytes <= 0 || sizeBytes % 512 != 0) {
+            throw new IllegalArgumentException("sizeBytes " + sizeBytes + " is not a positive multiple of 512 bytes");
+        }
+        if (sizeBytes > MAX_DISK_BYTES) {
+            throw new IllegalArgumentException("sizeBytes " + sizeBytes + " is over the limit of " + MAX_DISK_BYTES + " bytes (16 TiB)");
+        }
     }
 
     /** A machine's overlay, if it has one. */
@@ -370,6 +403,44 @@ public final class DiskStore implements DiskOpener {
                     Files.size(raw), List.of()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Every machine disk in the disks directory — overlays ({@code <mac>.ovl}) and RAW disks named
+     * by their MAC ({@code <mac>.img}) — whether or not a machine spec still names it (a deleted
+     * machine's disk is kept until deleted here). RAW disks named after an image are not listed.
+     */
+    public List<Disk> disks() throws IOException {
+        java.util.TreeSet<MacAddress> macs = new java.util.TreeSet<>();
+        if (Files.isDirectory(disksDir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(disksDir)) {
+                for (Path p : ds) {
+                    String f = p.getFileName().toString();
+                    if (f.contains("@") || !(f.endsWith(".ovl") || f.endsWith(".img"))) {
+                        continue;
+                    }
+                    try {
+                        macs.add(MacAddress.parse(f.substring(0, f.length() - 4)));
+                    } catch (IllegalArgumentException notAMac) {
+                        // a RAW disk named after an image: not listed by MAC
+                    }
+                }
+            }
+        }
+        List<Disk> out = new ArrayList<>();
+        for (MacAddress m : macs) {
+            disk(m).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Deletes one snapshot of a machine's overlay; false if there is none of that name. */
+    public boolean deleteSnapshot(MacAddress mac, String name) throws IOException {
+        boolean gone = Files.deleteIfExists(snapshotPath(mac, name));
+        if (gone) {
+            LOG.infof("mac=%s snapshot %s deleted", mac, name);
+        }
+        return gone;
     }
 
     private List<String> snapshots(MacAddress mac) throws IOException {

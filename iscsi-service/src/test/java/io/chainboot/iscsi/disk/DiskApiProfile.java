@@ -5,13 +5,16 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Images and disks in a directory of this test run. */
+/** Images, disks and the import directory in a directory of this test run; writes need {@link #SECRET}. */
 public class DiskApiProfile implements QuarkusTestProfile {
     public static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "cb-iscsi-disks-" + ProcessHandle.current().pid());
+    public static final String SECRET = "cluster-secret-of-the-disk-api-test";
 
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("chainboot.iscsi.images-dir", DIR.resolve("images").toString(),
-                "chainboot.iscsi.disks-dir", DIR.resolve("disks").toString());
+                "chainboot.iscsi.disks-dir", DIR.resolve("disks").toString(),
+                "chainboot.iscsi.import-dir", DIR.resolve("import").toString(),
+                "chainboot.common.cluster-secret", SECRET);
     }
 }

@@ -22,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.HashMap;
@@ -50,6 +51,7 @@ public class ProfileResource {
     @Path("/profiles")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "All loaded profiles, and the files that were refused with the reason")
+    @APIResponse(responseCode = "200", description = "profiles and refused files")
     public Listing list() {
         ProfileSet set = catalog.current();
         return new Listing(set.byName().values().stream().map(ProfileView::of).sorted(java.util.Comparator.comparing(ProfileView::name)).toList(), set.problems());
@@ -59,6 +61,8 @@ public class ProfileResource {
     @Path("/profiles/{name}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One profile")
+    @APIResponse(responseCode = "200", description = "the profile")
+    @APIResponse(responseCode = "404", description = "no such profile")
     public ProfileView get(@PathParam("name") String name) {
         return catalog.current().get(name).map(ProfileView::of)
                 .orElseThrow(() -> new NotFoundException("no profile " + name));
@@ -68,19 +72,26 @@ public class ProfileResource {
     @Path("/profiles/validate")
     @Consumes({MediaType.TEXT_PLAIN, "application/yaml", "application/x-yaml", "text/yaml"})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Check a profile YAML document without installing it (422 with the reason when invalid)")
+    @Operation(summary = "Check a profile YAML document without installing it (422 problem with the reason when invalid); needs the cluster secret like every POST")
+    @APIResponse(responseCode = "200", description = "valid, with the parsed profile")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
+    @APIResponse(responseCode = "415", description = "not YAML or text")
+    @APIResponse(responseCode = "422", description = "invalid, with the reason")
     public Response validate(String yaml) {
         Decoded<Profile> d = ProfileParser.parse(yaml == null ? "" : yaml, "api");
         if (d instanceof Decoded.Valid<Profile> v) {
             return Response.ok(new Validation(true, null, ProfileView.of(v.value()))).build();
         }
-        return Response.status(422).entity(new Validation(false, ((Decoded.Invalid<Profile>) d).reason(), null)).build();
+        return io.chainboot.common.api.Problems.response(io.chainboot.common.api.Problem.Kind.INVALID_DOCUMENT,
+                ((Decoded.Invalid<Profile>) d).reason());
     }
 
     @POST
     @Path("/profiles/reload")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Read the profiles directory again")
+    @APIResponse(responseCode = "200", description = "profiles and refused files after the reload")
+    @APIResponse(responseCode = "401", description = "no cluster secret")
     public Listing reload() {
         catalog.reload();
         return list();
@@ -90,6 +101,8 @@ public class ProfileResource {
     @Path("/preview/{mac}")
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The script this machine would get now, rendered without booting it (publishes no event)")
+    @APIResponse(responseCode = "200", description = "the script (a render failure is an error script with X-Chainboot-Failure)")
+    @APIResponse(responseCode = "400", description = "bad MAC, UUID, arch...")
     public Response preview(@PathParam("mac") String mac, @QueryParam("uuid") String uuid, @QueryParam("arch") String arch,
                             @QueryParam("platform") String platform, @QueryParam("manufacturer") String manufacturer,
                             @QueryParam("serial") String serial, @QueryParam("hostname") String hostname,
@@ -105,7 +118,7 @@ public class ProfileResource {
         q.put("profile", profile);
         Decoded<BootFacts> facts = BootFacts.parse(q::get);
         if (facts instanceof Decoded.Invalid<BootFacts> bad) {
-            return Response.status(400).type(MediaType.TEXT_PLAIN).entity(bad.reason() + "\n").build();
+            return io.chainboot.common.api.Problems.response(io.chainboot.common.api.Problem.Kind.INVALID_FIELD, bad.reason());
         }
         ProfileChoice choice = scripts.choose(facts.orElseThrow());
         RenderOutcome out = scripts.preview(facts.orElseThrow(), "http", host);

@@ -179,8 +179,14 @@ class BootScriptRouteTest {
         assertThat(r.asString()).isEqualTo(booted);
         given().get("/api/preview/52:54:00:aa:00:03").then().statusCode(200)
                 .header("X-Chainboot-Failure", "profile 'no-such-profile' (machine) does not exist");
-        given().get("/api/preview/not-a-mac").then().statusCode(400);
+        given().get("/api/preview/not-a-mac").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("urn:chainboot:problem:invalid-field"));
         assertThat(events.events()).isEmpty();
+    }
+
+    /** A caller holding the cluster secret of src/test/resources/application.properties. */
+    static io.restassured.specification.RequestSpecification admin() {
+        return given().header("Authorization", "Bearer cluster-secret-for-tests");
     }
 
     @Test
@@ -190,13 +196,15 @@ class BootScriptRouteTest {
                 .body("problems.size()", equalTo(0));
         given().get("/api/profiles/debian").then().statusCode(200).body("kind", equalTo("linux"))
                 .body("selector.room", equalTo("lab"));
-        given().get("/api/profiles/nope").then().statusCode(404);
-        given().contentType("application/yaml").body("name: x\nkind: chain\nparams: {url: 'https://boot.netboot.xyz'}\n".getBytes())
+        given().get("/api/profiles/nope").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", equalTo("no profile nope"));
+        admin().contentType("application/yaml").body("name: x\nkind: chain\nparams: {url: 'https://boot.netboot.xyz'}\n".getBytes())
                 .post("/api/profiles/validate").then().statusCode(200).body("valid", equalTo(true)).body("profile.kind", equalTo("chain"));
-        given().contentType("text/plain").body("name: x\nkind: chain\n")
-                .post("/api/profiles/validate").then().statusCode(422).body("valid", equalTo(false))
-                .body("reason", equalTo("profile x: kind chain needs params.url"));
-        given().post("/api/profiles/reload").then().statusCode(200).body("profiles.name", hasItem("debian"));
+        admin().contentType("text/plain").body("name: x\nkind: chain\n")
+                .post("/api/profiles/validate").then().statusCode(422).contentType("application/problem+json")
+                .body("type", equalTo("urn:chainboot:problem:invalid-document"))
+                .body("detail", equalTo("profile x: kind chain needs params.url"));
+        admin().post("/api/profiles/reload").then().statusCode(200).body("profiles.name", hasItem("debian"));
         given().get("/q/openapi").then().statusCode(200);
     }
 }
