@@ -64,4 +64,21 @@ final class DebianImage {
     static String tail(String s, int chars) {
         return s.length() <= chars ? s : "…" + s.substring(s.length() - chars);
     }
+
+    /**
+     * Puts the built image into the state's import directory (chainboot.iscsi.import-dir, the only
+     * place iscsi-service imports from): a hard link when the cache is on the same file system, else a
+     * sparse copy. Returns the name to pass as {@code ?path=}.
+     */
+    static String stageForImport(Path state, Path disk, String name) throws java.io.IOException {
+        Path dir = java.nio.file.Files.createDirectories(state.resolve("iscsi").resolve("import"));
+        Path staged = dir.resolve(name);
+        java.nio.file.Files.deleteIfExists(staged);
+        try {
+            java.nio.file.Files.createLink(staged, disk);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            io.chainboot.e2e.harness.Cmd.check("cp", "--sparse=always", disk.toString(), staged.toString());
+        }
+        return name;
+    }
 }

@@ -49,7 +49,8 @@ class DisklessDebianBenchmark {
         try (TestNamespace ns = TestNamespace.create("bosc", cdir);
              Chainboot chainboot = Chainboot.up(ns, cdir.resolve("state"), "full")) {
             Cmd.Result imported = ns.run(Duration.ofMinutes(10), "curl", "-sS", "-m", "580", "-X", "POST",
-                    "-w", "\nHTTP %{http_code}", chainboot.iscsiUrl("/api/images/debian-12?path=" + golden.disk()));
+                    "-w", "\nHTTP %{http_code}", "-H", "Authorization: Bearer " + chainboot.apiToken(),
+                chainboot.inventoryUrl("/api/images/debian-12?path=" + DebianImage.stageForImport(chainboot.state(), golden.disk(), "debian-12.img")));
             if (!imported.output().contains("HTTP 201")) {
                 throw new AssertionError("import failed: " + imported.output());
             }

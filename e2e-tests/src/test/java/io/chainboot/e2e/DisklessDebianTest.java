@@ -127,8 +127,9 @@ class DisklessDebianTest {
         // a 1.5 GiB import (copied sparse, checksummed) takes longer than the harness's 10-s curl
         long t0 = System.nanoTime();
         Cmd.Result imported = ns.run(Duration.ofMinutes(10), "curl", "-sS", "-m", "580", "-X", "POST",
-                "-w", "\nHTTP %{http_code}", chainboot.iscsiUrl("/api/images/" + IMAGE + "?path=" + golden.disk()));
-        assertThat(imported.output()).as("import of the golden image through iscsi-service's API")
+                "-w", "\nHTTP %{http_code}", "-H", "Authorization: Bearer " + chainboot.apiToken(),
+                chainboot.inventoryUrl("/api/images/" + IMAGE + "?path=" + DebianImage.stageForImport(chainboot.state(), golden.disk(), IMAGE + ".img")));
+        assertThat(imported.output()).as("import of the golden image through the entry point (inventory forwards to iscsi-service)")
                 .contains("HTTP 201").contains(golden.sha256());
         System.out.printf("diskless-debian: golden image imported in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
