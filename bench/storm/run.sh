@@ -109,9 +109,12 @@ log "./chainboot up: $(( SECONDS - t_up )) s; load $(load)"
 TOKEN="$(cat "$STATE/api-token")"
 srv_curl() { ip netns exec "$SRV" curl -sS -m 60 "$@"; }
 
-GOLDEN="$STATE/storm-golden.raw"
+# iscsi-service imports only from its import directory, through the entry point with the admin token
+mkdir -p "$STATE/iscsi/import"
+GOLDEN="$STATE/iscsi/import/storm-golden.raw"
 CRC="$(java -cp "$CLASSES" Storm golden --file "$GOLDEN")"
-srv_curl -o "$OUT/image.json" -w '%{http_code}\n' -X POST "http://$SERVER_IP:8084/api/images/$IMAGE?path=$GOLDEN" | grep -q '^201$' \
+srv_curl -o "$OUT/image.json" -w '%{http_code}\n' -X POST -H "Authorization: Bearer $TOKEN" \
+  "http://$SERVER_IP:8080/api/images/$IMAGE?path=storm-golden.raw" | grep -q '^201$' \
   || { echo "image import failed: $(cat "$OUT/image.json")" >&2; exit 1; }
 log "golden image imported (64 MiB, CRC of the first 8 MiB $CRC)"
 
