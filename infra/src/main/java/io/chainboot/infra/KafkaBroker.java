@@ -33,7 +33,12 @@ public final class KafkaBroker extends ChildServer {
     /** One broker per JVM for tests, on free ports under {@code target/}, stopped when the JVM exits. */
     public static synchronized KafkaBroker shared() {
         if (shared == null || !shared.isRunning()) {
-            Path dir = Path.of("target", "test-infra", "kafka-" + ProcessHandle.current().pid());
+            // a fresh directory per start: a broker restarted on new ports in an old KRaft data
+            // directory does not come up. That restart happens when Quarkus swaps the test class
+            // loader (a test class with other resources): the old loader's broker handle is
+            // collected, its stdin pipe closes, and that broker stops. (Statics are per class loader,
+            // so the name cannot come from a counter here.)
+            Path dir = Path.of("target", "test-infra", "kafka-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             shared = new KafkaBroker(dir, "127.0.0.1", Ports.free(), Ports.free());
             shared.start(Duration.ofSeconds(90));
             KafkaBroker broker = shared;

@@ -11,6 +11,9 @@ import static org.hamcrest.Matchers.is;
 @QuarkusTest
 @io.quarkus.test.common.WithTestResource(io.chainboot.infra.testing.KafkaResource.class)
 @io.quarkus.test.common.WithTestResource(io.chainboot.infra.testing.PostgresResource.class)
+// the same resources as every other @QuarkusTest here: a different set restarts Quarkus on a new class
+// loader, the old loader's broker and PostgreSQL handles are collected, and their servers stop
+@io.quarkus.test.common.WithTestResource(io.chainboot.inventory.UpstreamFake.class)
 class HealthEndpointsTest {
     @Test
     void livenessIsUp() {
