@@ -96,7 +96,14 @@ class CrashDurabilityIT {
         // reached the image, then shown to have been cut (some of its blocks written, not all)
         long inFlightAt = 24L * CHUNK;
         int inFlightBlocks = IN_FLIGHT_BYTES / 4096;
-        Process inFlight = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P 99 " + inFlightAt + " " + IN_FLIGHT_BYTES, url)
+        // one command per 256 KiB, one after the other: the batch spans many round trips, so a kill
+        // right after its first block landed cuts it (one large command is written whole in a few ms)
+        List<String> batch = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
+        for (long off = 0; off < IN_FLIGHT_BYTES; off += 256 * 1024) {
+            batch.addAll(List.of("-c", "write -P 99 " + (inFlightAt + off) + " " + 256 * 1024));
+        }
+        batch.add(url);
+        Process inFlight = new ProcessBuilder(batch)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (FileChannel disk = FileChannel.open(image, StandardOpenOption.READ)) {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
