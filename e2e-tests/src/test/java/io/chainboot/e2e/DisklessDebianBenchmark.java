@@ -64,7 +64,7 @@ class DisklessDebianBenchmark {
                      ReferenceStack ignored = ReferenceStack.start(rns, copy)) {
                     ref.add(boot(rns, "52:54:00:77:03:aa", "reference-" + i, loads));
                 }
-                if (i > 0 && !chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + mac + "/reset"), null, false).ok()) {
+                if (i > 0 && !chainboot.http("POST", chainboot.inventoryUrl("/api/disks/" + mac + "/reset"), null, true).ok()) {
                     throw new AssertionError("reset failed");
                 }
                 cb.add(boot(ns, mac, "chainboot-" + i, loads));

@@ -180,7 +180,7 @@ class DisklessDebianTest {
         awaitRebooted(ra2);
 
         // boot 3: A after a reset through the API sees the golden image; B boots after its power cut
-        Chainboot.Http reset = chainboot.http("POST", chainboot.iscsiUrl("/api/disks/" + a.mac() + "/reset"), null, false);
+        Chainboot.Http reset = chainboot.http("POST", chainboot.inventoryUrl("/api/disks/" + a.mac() + "/reset"), null, true);
         assertThat(reset.status()).as("reset of A's overlay: %s", reset.body()).isEqualTo(204);
         CompletableFuture<Booted> a3 = async(() -> boot(a, "a-boot3", "systemctl --no-block poweroff\n"));
         CompletableFuture<Booted> b3 = async(() -> boot(b, "b-boot3", write(b).replace(b.fileName(), "e2e-after-cut")
