@@ -92,7 +92,7 @@ public final class Events {
         List<BootEvent> events = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             Instant t = t0.plusSeconds(random.nextInt(8));
-            BootEvent e = switch (random.nextInt(11)) {
+            BootEvent e = switch (random.nextInt(12)) {
                 case 0 -> offered(mac, ip, ClientKind.FIRMWARE, t);
                 case 1 -> acked(mac, ip, ClientKind.FIRMWARE, t);
                 case 2 -> acked(mac, ip, ClientKind.IPXE, t);
@@ -102,6 +102,7 @@ public final class Events {
                 case 6, 7 -> login(mac, ip, t, i);
                 case 8 -> lun(mac, ip, t);
                 case 9 -> rejected(mac, ip, t);
+                case 10 -> offered(mac, ip, ClientKind.IPXE, t);
                 default -> new BootStalled(UUID.randomUUID(), t, new EventSource("inventory-service", "t"), mac, ip,
                         BootStage.values()[random.nextInt(4)], t0, 60,
                         events.isEmpty() ? UUID.randomUUID().toString() : events.get(random.nextInt(events.size())).id().toString());

@@ -18,10 +18,11 @@ import java.util.UUID;
  * answer depends on event time only, never on arrival order.
  *
  * <p>Rules: the stage only moves forward along {@link BootStage} order, skipping is allowed (QEMU's
- * iPXE ROM goes PXE_DHCP → SCRIPT); a firmware DHCP after a finished attempt (OS running, failed,
- * stalled) or after the attempt got past PXE_DHCP starts a new attempt, and so does an iPXE DHCP
- * after a finished attempt or one past IPXE_DHCP (an iPXE ROM reboots without firmware DHCP); any progressing event with
- * no attempt open starts one; a failure marks FAILED with its reason; a stall verdict marks
+ * iPXE ROM goes PXE_DHCP → SCRIPT); a firmware DHCP OFFER after a finished attempt (OS running,
+ * failed, stalled) or after the attempt got past PXE_DHCP starts a new attempt, and so does an iPXE
+ * DHCP OFFER after a finished attempt or one past IPXE_DHCP (an iPXE ROM reboots without firmware
+ * DHCP) — an ACK never does: a reboot always discovers, and a late ACK answers a retransmitted
+ * REQUEST of the exchange already counted; any progressing event with no attempt open starts one; a failure marks FAILED with its reason; a stall verdict marks
  * STALLED only if the attempt is still at the stalled stage; progress after a stall resumes it.
  */
 public final class BootTracker {
@@ -51,15 +52,14 @@ public final class BootTracker {
         for (TrackedEvent t : sorted) {
             StageStep step = StageStep.of(t.event());
             Instant time = t.time();
-            if (step instanceof StageStep.FirmwareDhcp || step instanceof StageStep.IpxeDhcp) {
-                BootStage dhcp = step instanceof StageStep.FirmwareDhcp ? BootStage.PXE_DHCP : BootStage.IPXE_DHCP;
-                if (current == null || current.finished() || current.isPast(dhcp)) {
+            if (step instanceof StageStep.Dhcp dhcp) {
+                if (current == null || (dhcp.offer() && (current.finished() || current.isPast(dhcp.stage())))) {
                     if (current != null) {
                         out.add(current.build());
                     }
                     current = new Builder(t.event().id(), time);
                 }
-                current.reach(dhcp, time);
+                current.reach(dhcp.stage(), time);
             } else if (step instanceof StageStep.Reached r) {
                 if (current == null) {
                     current = new Builder(t.event().id(), time);

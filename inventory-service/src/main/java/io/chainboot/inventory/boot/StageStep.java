@@ -16,16 +16,15 @@ import io.chainboot.events.TftpEvents;
  */
 public sealed interface StageStep {
 
-    /** Firmware DHCP (PXE ROM): stage PXE_DHCP, and the start of a new attempt after a finished one. */
-    record FirmwareDhcp() implements StageStep {
-    }
-
     /**
-     * iPXE's DHCP: stage IPXE_DHCP, and the start of a new attempt after a finished one or one already
-     * past it — a NIC whose option ROM is iPXE (QEMU's, many servers') sends no firmware DHCP when it
-     * reboots, so its next boot begins here.
+     * A boot client's DHCP: firmware (PXE ROM) reaches PXE_DHCP, iPXE reaches IPXE_DHCP. When
+     * {@code offer} (the answer to a DISCOVER) it starts a new attempt after a finished one or one
+     * already past {@code stage}: a client starting over always discovers, and a NIC whose option
+     * ROM is iPXE (QEMU's, many servers') sends no firmware DHCP when it reboots, so its next boot
+     * begins at IPXE_DHCP. An ACK after its attempt moved on never does: it answers a retransmitted
+     * REQUEST of the exchange already counted (a server slow under load answers both).
      */
-    record IpxeDhcp() implements StageStep {
+    record Dhcp(BootStage stage, boolean offer) implements StageStep {
     }
 
     /** The attempt reached {@code stage} (never moves an attempt backwards). */
@@ -63,7 +62,7 @@ public sealed interface StageStep {
 
     static StageStep of(BootEvent e) {
         if (e instanceof DhcpEvents.Reply r) {
-            return dhcp(r.client());
+            return dhcp(r.client(), r instanceof DhcpEvents.Offered);
         }
         if (e instanceof TftpEvents.Completed) {
             return new Reached(BootStage.FIRMWARE_LOADED);
@@ -92,12 +91,12 @@ public sealed interface StageStep {
         return new Neutral();
     }
 
-    private static StageStep dhcp(ClientKind client) {
+    private static StageStep dhcp(ClientKind client, boolean offer) {
         if (client == ClientKind.FIRMWARE) {
-            return new FirmwareDhcp();
+            return new Dhcp(BootStage.PXE_DHCP, offer);
         }
         if (client == ClientKind.IPXE) {
-            return new IpxeDhcp();
+            return new Dhcp(BootStage.IPXE_DHCP, offer);
         }
         return new Neutral();
     }

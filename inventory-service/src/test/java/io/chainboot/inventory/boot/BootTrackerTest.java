@@ -117,7 +117,8 @@ class BootTrackerTest {
     @Test
     void firmwareDhcpAfterAFinishedOrFailedBootStartsANewAttempt() {
         List<BootEvent> events = new ArrayList<>(fullBoot(MAC, IP, T0, "a"));
-        events.add(acked(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(100)));
+        events.add(offered(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(100)));
+        events.add(acked(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(100).plusMillis(5)));
         events.add(tftpFailed(MAC, IP, T0.plusSeconds(101)));
         events.add(offered(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(200)));
         List<Attempt> attempts = BootTracker.replay(tracked(events));
@@ -145,6 +146,25 @@ class BootTrackerTest {
 
         // a chained boot's iPXE DHCP (after PXE_DHCP and TFTP) stays in the same attempt
         assertThat(BootTracker.replay(tracked(fullBoot(MAC, IP, T0, "a")))).hasSize(1);
+    }
+
+    /**
+     * bench/storm at 1,000 machines: dhcp-service answered a REQUEST and its retransmission, and the
+     * second ACK landed after the script or the SAN attach. It is the same boot, not a new one.
+     */
+    @Test
+    void aLateAckOfARetransmittedRequestIsTheSameAttempt() {
+        List<BootEvent> events = new ArrayList<>(fullBoot(MAC, IP, T0, "sanboot"));
+        events.add(acked(MAC, IP, ClientKind.IPXE, T0.plusSeconds(4)));      // after SAN_ATTACHED
+        events.add(acked(MAC, IP, ClientKind.FIRMWARE, T0.plusSeconds(5)));  // after FIRMWARE_LOADED
+        events.add(acked(MAC, IP, ClientKind.IPXE, T0.plusSeconds(20)));     // after OS_RUNNING
+        List<Attempt> attempts = BootTracker.replay(tracked(events));
+        assertThat(attempts).hasSize(1);
+        assertThat(attempts.get(0).stage()).isEqualTo(BootStage.OS_RUNNING);
+
+        List<BootEvent> stalled = List.of(offered(MAC, IP, ClientKind.IPXE, T0), acked(MAC, IP, ClientKind.IPXE, T0.plusMillis(5)),
+                script(MAC, IP, "p", T0.plusMillis(300)), acked(MAC, IP, ClientKind.IPXE, T0.plusSeconds(3)));
+        assertThat(BootTracker.replay(tracked(stalled))).extracting(Attempt::stage).containsExactly(BootStage.SCRIPT);
     }
 
     @Test
