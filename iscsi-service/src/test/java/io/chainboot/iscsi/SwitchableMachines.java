@@ -18,6 +18,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 @ApplicationScoped
 public class SwitchableMachines implements MachineDirectory {
     private final List<MachineSpec> specs = new CopyOnWriteArrayList<>();
+    private volatile boolean loaded = true;
+
+    /** Whether the view has read the machines topic to its end (the service starting: not yet). */
+    public void loaded(boolean loaded) {
+        this.loaded = loaded;
+    }
+
+    @Override
+    public boolean loaded() {
+        return loaded;
+    }
 
     public void put(MachineSpec spec) {
         specs.removeIf(s -> s.mac().equals(spec.mac()));

@@ -2,6 +2,7 @@ package io.chainboot.iscsi.session;
 
 import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.login.LoginHandler;
+import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.login.OperationalParams;
 import io.chainboot.iscsi.login.TextKeys;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +73,7 @@ public final class Connection {
     private final SessionListener listener;
     private final Executor io;
     private final Settings settings;
-    private final LoginHandler login;
+    private LoginHandler login;
     private final Object writeLock = new Object();
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Integer, Runnable> waiting = new HashMap<>();
@@ -265,9 +267,37 @@ public final class Connection {
 
     // ---------------------------------------------------------------- login
 
+    /** Holds this connection's reader thread until the machine view is loaded or {@code deadline}; whether it loaded. */
+    private boolean awaitMachineView(long deadline) {
+        while (!registry.machinesLoaded()) {
+            if (System.nanoTime() - deadline >= 0 || state == State.CLOSED) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How long a login for a machine target waits for the machine view to load (service start-up,
+     * machines topic not read to its end yet) before it is refused with 0x0301 Service Unavailable:
+     * its spec may be on the topic, and a refusal would end the machine's boot (docs/iscsi-service.md).
+     */
+    static final long VIEW_HOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private void onLogin(Pdu pdu) {
         long arrived = System.nanoTime();
         LoginHandler.Step step = login.onRequest(pdu);
+        if (step instanceof LoginHandler.Refuse r && r.status() == LoginStatus.SERVICE_UNAVAILABLE
+                && awaitMachineView(arrived + VIEW_HOLD_NANOS)) {
+            login = new LoginHandler(registry, sessions::exists, settings.limits()); // decide again, on the loaded view
+            step = login.onRequest(pdu);
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debugf("%s: login request CSG %d NSG %d T %b decided in %d us", who(), pdu.currentStage(),
                     pdu.nextStage(), pdu.transit(), (System.nanoTime() - arrived) / 1000);

@@ -121,6 +121,10 @@ public final class TargetRegistry implements DiskGuard, AutoCloseable {
         }
         Optional<MachineSpec> spec = machineTarget(targetName);
         if (spec.isEmpty()) {
+            if (!machines.loaded()) { // its spec may be on the machines topic, not yet read
+                return new Access.Refused(LoginStatus.SERVICE_UNAVAILABLE,
+                        "no target " + targetName + " yet: the machine view is still loading");
+            }
             return new Access.Refused(LoginStatus.NOT_FOUND, "no target " + targetName);
         }
         MacAddress mac = spec.get().mac();
@@ -146,6 +150,11 @@ public final class TargetRegistry implements DiskGuard, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return new Access.Refused(LoginStatus.TARGET_ERROR, "cannot open the disk of " + mac + ": " + e.getMessage());
         }
+    }
+
+    /** Whether the machine view is loaded: before that, an unknown machine target may yet appear. */
+    public boolean machinesLoaded() {
+        return machines.loaded();
     }
 
     /** Targets shown to {@code initiatorName} in SendTargets discovery: only those it may log in to. */

@@ -247,4 +247,44 @@ class ConnectionTest {
         assertThat(wire.bhs.get(1)[2]).isZero();
         assertThat(wire.closed).isTrue();
     }
+
+    /** iscsi-service just started: a machine's login arrives before its spec was read from the machines topic. */
+    @Test
+    void aMachineLoginWaitsForTheMachineViewInsteadOfBeingRefused() throws Exception {
+        var machines = new io.chainboot.iscsi.SwitchableMachines();
+        machines.loaded(false);
+        var mac = io.chainboot.events.MacAddress.parse("52:54:00:00:0b:01");
+        String prefix = "iqn.2026-01.io.chainboot";
+        var spec = new io.chainboot.events.MachineSpec(mac, null, "pc-b", null, "sanboot", null, null,
+                new io.chainboot.events.MachineSpec.DiskAssignment(io.chainboot.events.DiskKind.RAW, null, 1L << 20),
+                null, true, null, java.time.Instant.EPOCH);
+        try (TargetRegistry machineTargets = new TargetRegistry(prefix, Optional.empty(), machines,
+                TargetRegistry.rawDisks(dir), List.of())) {
+            Wire w = new Wire();
+            Connection c = new Connection(w, machineTargets, new SessionRegistry(), SessionListener.NONE, Runnable::run,
+                    new Connection.Settings(new Negotiator.Limits(262144, 262144, 65536, 2, false, true, false), 16,
+                            1 << 24, null, 3260));
+            Thread loader = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                machines.put(spec);
+                machines.loaded(true);
+            });
+            loader.start();
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put("InitiatorName", io.chainboot.events.Names.initiatorIqn(prefix, mac));
+            keys.put("TargetName", io.chainboot.events.Names.targetIqn(prefix, mac, "pc-b"));
+            Pdu login = new Pdu(Opcode.LOGIN_REQUEST, new byte[48], null, ByteBuffer.wrap(TextKeys.encode(keys)));
+            login.byteAt(0, 0x43).flags(0x87).int32(24, 1).int32(28, 1);
+            c.onPdu(login); // held on this (the reader) thread until the view loaded
+            loader.join();
+            assertThat(w.opcode(0)).isEqualTo(0x23);
+            assertThat(w.bhs.get(0)[36]).as("status class: success, not 0x03 service unavailable").isZero();
+            assertThat(c.fullFeature()).isTrue();
+            c.end("test over");
+        }
+    }
 }

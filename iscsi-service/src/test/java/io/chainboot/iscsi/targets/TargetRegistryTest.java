@@ -114,6 +114,21 @@ class TargetRegistryTest {
     }
 
     @Test
+    void anUnknownMachineTargetIsUnavailableWhileTheViewLoadsAndNotFoundOnceLoaded() {
+        String iqn = Names.targetIqn(PREFIX, A, "pc-a");
+        machines.loaded(false);
+        Access a = registry.access(Names.initiatorIqn(PREFIX, A), iqn);
+        assertThat(a).isEqualTo(new Access.Refused(io.chainboot.iscsi.login.LoginStatus.SERVICE_UNAVAILABLE,
+                "no target " + iqn + " yet: the machine view is still loading"));
+        machines.loaded(true);
+        assertThat(registry.access(Names.initiatorIqn(PREFIX, A), iqn))
+                .isEqualTo(new Access.Refused(io.chainboot.iscsi.login.LoginStatus.NOT_FOUND, "no target " + iqn));
+        machines.loaded(false);
+        machines.put(raw(A, "pc-a", 1L << 20));
+        login(A, iqn); // a known machine logs in while the rest of the view loads
+    }
+
+    @Test
     void aLoginBeforeTheSpecIsSeenOpensAndAChangedDiskReopensAtLogin() {
         machines.put(raw(A, "pc-a", 1L << 20));
         String iqn = Names.targetIqn(PREFIX, A, "pc-a");
