@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * service, by hand in tests).
  *
  * @param retries      retransmissions of a packet before a transfer gives up
- * @param maxTransfers concurrent transfers; further read requests are not answered (the client retransmits them)
+ * @param maxTransfers concurrent transfers; further read requests wait in line ({@link WaitingRequests}) unanswered
  * @param ioThreads    selector threads sharing the transfers
  * @param connectedSockets whether each transfer also gets a socket {@code connect()}ed to the
  *                     client for its traffic (cheaper per packet); off = everything through the
