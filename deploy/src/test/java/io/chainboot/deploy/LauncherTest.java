@@ -134,8 +134,37 @@ class LauncherTest {
         assertThat(StateFile.read(state)).isEmpty();
     }
 
+    /** Checked when given (issue 16): a machines file inventory refuses fails {@code up}, which prints each problem. */
     @Test
     @Order(2)
+    void aBadMachinesFileFailsUpNamingEveryProblemOnItsOwnLine() throws Exception {
+        Path machines = state.resolve("machines.yaml");
+        Files.writeString(machines, """
+                machines:
+                  - {mac: '01:00:5e:00:00:01', hostname: first, profile: local}
+                  - {mac: '52:54:00:00:77:02', hostname: fine, profile: local}
+                  - {mac: 'ff:ff:ff:ff:ff:ff', hostname: third, profile: local}
+                """);
+        try {
+            Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1");
+            assertThat(up.rc()).as(up.out()).isNotZero();
+            assertThat(up.out()).contains("chainboot: inventory-service: exited during start-up");
+            List<String> lines = up.out().lines().toList();
+            assertThat(lines).as(up.out())
+                    .anyMatch(l -> l.contains("machine #1 (01:00:5e:00:00:01): mac: ") && l.contains("group address"))
+                    .anyMatch(l -> l.contains("machine #3 (ff:ff:ff:ff:ff:ff): mac: ") && l.contains("group address"))
+                    .noneMatch(l -> l.contains("52:54:00:00:77:02"));
+            for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+        } finally {
+            Files.delete(machines);
+        }
+    }
+
+    @Test
+    @Order(3)
     void upStatusKillDown() throws Exception {
         Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1", "--interface", "br0", "--dhcp-mode", "full",
                 "--pool", "10.77.0.100-10.77.0.200");
@@ -197,7 +226,7 @@ class LauncherTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void nothingOutlivesAKilledSupervisor() throws Exception {
         Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1");
         assertThat(up.rc()).as(up.out() + "\n" + launcherLog()).isZero();

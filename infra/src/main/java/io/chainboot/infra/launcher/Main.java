@@ -5,7 +5,6 @@ import io.chainboot.infra.launcher.LaunchOptions.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 
@@ -85,7 +84,7 @@ public final class Main {
         } catch (RuntimeException e) {
             Supervisor.log("FAILED: " + e);
             s.stopAll();
-            result(state, "failed " + Supervisor.firstLines(String.valueOf(e.getMessage())));
+            result(state, "failed " + LogText.firstLines(String.valueOf(e.getMessage())));
             return 1;
         }
         Supervisor.log(summary);
@@ -107,13 +106,9 @@ public final class Main {
         return Path.of(env != null && !env.isBlank() ? env : "state").toAbsolutePath();
     }
 
-    /** {@code run/result}: "ready\n<summary>" or "failed <one line>", read by ./chainboot up. */
+    /** {@code run/result}, read by ./chainboot up ({@link StateDirectory#RESULT_FILE}). */
     private static void result(Path state, String text) throws IOException {
-        Path run = state.resolve("run");
-        Files.createDirectories(run);
-        Path tmp = run.resolve(Supervisor.RESULT_FILE + ".tmp");
-        Files.writeString(tmp, text.endsWith("\n") ? text : text + "\n");
-        Files.move(tmp, run.resolve(Supervisor.RESULT_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        new StateDirectory(state).writeResult(text);
     }
 
     private static int status(Path state) {

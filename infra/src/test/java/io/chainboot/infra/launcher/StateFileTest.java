@@ -48,15 +48,15 @@ class StateFileTest {
     @Test
     void secretsAreGeneratedOnceAndPrivate() throws Exception {
         Path f = Files.createTempDirectory("cb-state").resolve("cluster-secret");
-        String s = Supervisor.secret(f);
+        String s = StateDirectory.secret(f);
         assertThat(s).hasSize(48);
-        assertThat(Supervisor.secret(f)).isEqualTo(s);
+        assertThat(StateDirectory.secret(f)).isEqualTo(s);
         assertThat(Files.getPosixFilePermissions(f)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
     void settingsFileIsAPropertiesFileQuarkusReadsBack() throws Exception {
-        String text = Supervisor.properties(Map.of("chainboot.dhcp.script-url", "http://10.0.0.1:8081/boot.ipxe",
+        String text = ServiceProperties.text(Map.of("chainboot.dhcp.script-url", "http://10.0.0.1:8081/boot.ipxe",
                 "quarkus.datasource.password", "a#b=c\\d"));
         java.util.Properties p = new java.util.Properties();
         p.load(new java.io.StringReader(text));
@@ -66,9 +66,35 @@ class StateFileTest {
 
     @Test
     void failuresAreOneLine() {
-        assertThat(Supervisor.firstLines("kafka exited during start-up (see x):\nline 1\n\nERROR boom\n"))
+        assertThat(LogText.firstLines("kafka exited during start-up (see x):\nline 1\n\nERROR boom\n"))
                 .isEqualTo("kafka exited during start-up (see x): — ERROR boom");
-        assertThat(Supervisor.lastMeaningfulLine("INFO a\nERROR port 67 in use\nINFO shutting down\n")).isEqualTo("ERROR port 67 in use");
-        assertThat(Supervisor.lastMeaningfulLine("INFO a\nINFO b\n\n")).isEqualTo("INFO b");
+        assertThat(LogText.lastMeaningfulLine("INFO a\nERROR port 67 in use\nINFO shutting down\n")).isEqualTo("ERROR port 67 in use");
+        assertThat(LogText.lastMeaningfulLine("INFO a\nINFO b\n\n")).isEqualTo("INFO b");
+    }
+
+    /** inventory-service refusing machines.yaml: one ERROR per problem, then Quarkus's own failure lines. */
+    @Test
+    void everyErrorAServiceLoggedIsPrintedOnceWithoutItsPrefix() {
+        String tail = """
+                21:06:32.767 INFO  [io.quarkus]  inventory-service starting
+                21:06:33.001 ERROR [io.ch.in.ma.MachinesFile]  machines file /s/machines.yaml: machines[0].profile: unknown profile 'sanbot'
+                21:06:33.002 ERROR [io.ch.in.ma.MachinesFile]  machines file /s/machines.yaml: machines[2].mac: 01:00:5e:00:00:01 is a group address
+                21:06:33.010 ERROR [io.quarkus.runtime.Application] (main) Failed to start application
+                	at io.chainboot.inventory.machines.MachinesFile.apply(MachinesFile.java:66)
+                21:06:33.010 ERROR [io.quarkus.runtime.Application] (main) Failed to start application
+                """;
+        assertThat(LogText.errorMessages(tail, 20)).containsExactly(
+                "machines file /s/machines.yaml: machines[0].profile: unknown profile 'sanbot'",
+                "machines file /s/machines.yaml: machines[2].mac: 01:00:5e:00:00:01 is a group address",
+                "Failed to start application");
+        assertThat(LogText.errorMessages(tail, 1)).hasSize(1);
+        assertThat(LogText.errorMessages("INFO all fine\n", 20)).isEmpty();
+    }
+
+    @Test
+    void thePortHolderIsReadFromSs() {
+        assertThat(PortCheck.ownerIn("UNCONN 0 0 0.0.0.0:67 0.0.0.0:* users:((\"dnsmasq\",pid=812,fd=4))\n"))
+                .isEqualTo("dnsmasq,pid=812,fd=4");
+        assertThat(PortCheck.ownerIn("UNCONN 0 0 0.0.0.0:67 0.0.0.0:*\n")).isEmpty();
     }
 }
