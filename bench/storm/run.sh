@@ -197,7 +197,7 @@ done
   srv_curl -H "Authorization: Bearer $TOKEN" "http://$SERVER_IP:8080/api/machines" > "$OUT/machines.json"
   jq -r '[.[] | select(.mac | startswith("02:cb:"))] | group_by(.stage // .latest.stage // "none") | map("  \(.[0].stage // .[0].latest.stage // "none") \(length)") | .[]' "$OUT/machines.json"
   echo "machines with an iPXE DHCP ACK stored after their first iSCSI login (the server's late answer to a retransmitted REQUEST;"
-  echo "inventory reads it as an iPXE reboot and opens a new attempt): $(psqlq "select count(distinct a.mac) from boot_event a join
+  echo "since bc1ed16 inventory keeps it in the attempt it answers): $(psqlq "select count(distinct a.mac) from boot_event a join
       (select mac, min(time) t from boot_event where type = 'iscsi.login' group by mac) l on a.mac = l.mac
       where a.type = 'dhcp.acked' and a.payload like '%\"client\":\"IPXE\"%' and a.time > l.t")"
   echo "iSCSI sessions still open on the target (GET /iscsi/sessions): $(srv_curl "http://$SERVER_IP:8084/iscsi/sessions" | jq 'length')"
