@@ -34,13 +34,28 @@ for b in perfdhcp kea-dhcp4 psql curl; do
   command -v $b >/dev/null || { echo "missing $b (apt-get install kea-admin kea-dhcp4-server postgresql-client curl)"; exit 1; }
 done
 . bench/dhcp/lib.sh
+. bench/lib/stack-cpu.sh
 netns_pair $S $C cbdstack
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 rcvbuf_errors() { ip netns exec ${1:-$S} nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{print $2}'; }
 
+# cpu_line NAME RATE SECONDS-LIST DORA/s: where the CPU of one run went, and per DORA exchange
+cpu_line() {
+  local name=$1 rate=$2 list=$3 dora=$4
+  awk -v n="$name" -v r="$rate" -v d="$dora" -v p="$PERIOD" '
+    {cpu[$1] = $2; total += $2; order[NR] = $1}
+    END {
+      line = sprintf("%-10s target %5s/s  CPU s:", n, r)
+      for (i = 1; i <= NR; i++) line = line sprintf(" %s %.2f", order[i], cpu[order[i]])
+      per = (d + 0 > 0) ? sprintf("%.0f", total * 1e6 / (d * p)) : "?"
+      printf "%s  total %.2f = %s us per DORA\n", line, total, per
+    }' <<< "$list"
+}
+
 run_perfdhcp() { # name, rate
-  local name=$1 rate=$2 f="$OUT/$1-$2.txt"
+  local name=$1 rate=$2 f="$OUT/$1-$2.txt" kea_ticks_before=0
+  if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
   local before; before=$(rcvbuf_errors)
   local cbefore; cbefore=$(rcvbuf_errors $C)
   ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 > "$f" 2>&1 || true
@@ -53,6 +68,14 @@ run_perfdhcp() { # name, rate
     "$name" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" \
     "$(( ${cafter:-0} - ${cbefore:-0} ))" "$(load)" \
     | tee -a "$OUT/summary.txt"
+  local cpu
+  if [ "$name" = chainboot ]; then
+    cpu_snapshot "$OUT/cpu-after"
+    cpu=$(cpu_delta "$OUT/cpu-before" "$OUT/cpu-after" | grep -v '^supervisor ')
+  else
+    cpu="kea-dhcp4 $(awk -v b="$kea_ticks_before" '{printf "%.2f", ($14+$15-b)/100}' /proc/$SERVER_PID/stat)"
+  fi
+  cpu_line "$name" "$rate" "$cpu" "${dora:-0}" | tee -a "$OUT/summary.txt"
   sleep 3
 }
 

@@ -132,22 +132,7 @@ sleep 3   # iscsi-service polls its machines view every 250 ms
 log "specs propagated; load $(load)"
 
 # CPU of every process before/after (clock ticks): which one the storm loads
-descendants() { local c; for c in $(pgrep -P "$1" 2>/dev/null); do echo -n "$c "; descendants "$c"; done; }
-cpu_snapshot() {
-  local f="$1"; : > "$f"
-  while IFS=$'\t' read -r name pid _; do
-    [[ "$pid" =~ ^[0-9]+$ ]] || continue
-    local total=0
-    local pids="$pid"
-    # the whole process tree (PostgreSQL: sh -> postmaster -> backends), but the supervisor alone
-    # (its children are the components, counted on their own lines)
-    [[ "$name" != supervisor ]] && pids="$pid $(descendants "$pid")"
-    for p in $pids; do
-      [[ -r /proc/$p/stat ]] && total=$(( total + $(awk '{print $14+$15}' /proc/$p/stat) ))
-    done
-    echo "$name $total" >> "$f"
-  done < "$STATE/run/chainboot.state"
-}
+. "$ROOT/bench/lib/stack-cpu.sh"
 cpu_snapshot "$OUT/cpu-before"
 snmp() { ip netns exec "$SRV" awk '/^Udp:/{if(h){print "UdpRcvbufErrors="$6" UdpInErrors="$4}; h=1}' /proc/net/snmp; }
 echo "before: $(snmp)" > "$OUT/udp.txt"
@@ -208,7 +193,7 @@ done
   echo "server namespace UDP: $(tr '\n' ' ' < "$OUT/udp.txt")"
   echo "UDP sockets with receive-buffer drops:"; cat "$OUT/udp-socket-drops.txt"
   echo "CPU seconds during the storm (utime+stime, process and children):"
-  join <(sort "$OUT/cpu-before") <(sort "$OUT/cpu-after") | awk '{printf "  %-18s %7.1f s\n", $1, ($3-$2)/100}'
+  cpu_delta "$OUT/cpu-before" "$OUT/cpu-after" | awk '{printf "  %-18s %7.1f s\n", $1, $2}'
   echo "load: start $(cat "$OUT/uptime-start")"
   echo "      end   $(cat "$OUT/uptime-end")"
 } | tee "$OUT/checks.txt"

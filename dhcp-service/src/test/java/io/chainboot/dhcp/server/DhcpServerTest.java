@@ -1,6 +1,6 @@
 package io.chainboot.dhcp.server;
 
-import io.chainboot.dhcp.FixedMachines;
+import io.chainboot.common.testing.FixedMachines;
 import io.chainboot.dhcp.Requests;
 import io.chainboot.dhcp.codec.DhcpCodec;
 import io.chainboot.dhcp.codec.DhcpPacket;

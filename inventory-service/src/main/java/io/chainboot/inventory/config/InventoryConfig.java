@@ -129,8 +129,11 @@ public interface InventoryConfig {
     }
 
     interface Outbox {
-        /** Pause between relay passes when the outbox is empty. */
-        @WithDefault("200ms")
+        /**
+         * Longest pause between relay passes when the outbox is empty: a commit in this process wakes
+         * the relay at once (OutboxSignal); this bounds the delay of rows another instance wrote.
+         */
+        @WithDefault("2s")
         Duration pollEvery();
 
         @WithDefault("500")

@@ -8,6 +8,9 @@ import io.chainboot.events.Topics;
 import io.chainboot.inventory.store.ArrayRows;
 import io.chainboot.inventory.store.OutboxEntity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.hibernate.Session;
@@ -26,9 +29,33 @@ import java.time.Instant;
 @ApplicationScoped
 public class Outbox {
     private final EntityManager em;
+    private final TransactionSynchronizationRegistry tx;
+    private final OutboxSignal signal;
 
-    public Outbox(EntityManager em) {
+    public Outbox(EntityManager em, TransactionSynchronizationRegistry tx, OutboxSignal signal) {
         this.em = em;
+        this.tx = tx;
+        this.signal = signal;
+    }
+
+    /** Once per transaction: when it commits, the relay is woken to publish its rows. */
+    private void wakeRelayOnCommit() {
+        if (tx.getResource(OutboxSignal.class) != null) {
+            return;
+        }
+        tx.putResource(OutboxSignal.class, Boolean.TRUE);
+        tx.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    signal.raise();
+                }
+            }
+        });
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
@@ -67,6 +94,7 @@ public class Outbox {
         if (rows.isEmpty()) {
             return;
         }
+        wakeRelayOnCommit();
         ArrayRows columns = new ArrayRows("text", "text", "text");
         for (Pending p : rows) {
             columns.add(p.topic(), p.key(), p.payload() == null ? null : new String(p.payload(), StandardCharsets.UTF_8));
@@ -76,11 +104,12 @@ public class Outbox {
                 + "with ordinality as r(t, k, p, n) order by n"));
     }
 
-    private static void add(String key, byte[] payload) {
+    private void add(String key, byte[] payload) {
         add(Topics.MACHINES, key, payload);
     }
 
-    private static void add(String topic, String key, byte[] payload) {
+    private void add(String topic, String key, byte[] payload) {
+        wakeRelayOnCommit();
         OutboxEntity row = new OutboxEntity();
         row.topic = topic;
         row.key = key;

@@ -42,6 +42,7 @@ public class OutboxRelay {
     private final InventoryConfig config;
     private final Counter sent;
     private final Leadership leadership;
+    private final OutboxSignal signal;
     private volatile boolean running;
     /** Highest outbox id when the service started (after the machines file was applied); -1 = not read yet. */
     private volatile long startupHighWater = -1;
@@ -50,8 +51,10 @@ public class OutboxRelay {
     private KafkaProducer<String, byte[]> producer;
 
     public OutboxRelay(CommonConfig common, InventoryConfig config, MeterRegistry registry,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, Leadership leadership) {
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, Leadership leadership,
+                       OutboxSignal signal) {
         this.leadership = leadership;
+        this.signal = signal;
         this.enabled = common.kafkaEnabled();
         this.bootstrap = bootstrap;
         this.config = config;
@@ -92,7 +95,12 @@ public class OutboxRelay {
                 sleep(2000);
             }
             if (n == 0) {
-                sleep(pause);
+                try {
+                    signal.await(pause); // woken by a commit in this process; polls for other instances' rows
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
             }
         }
     }

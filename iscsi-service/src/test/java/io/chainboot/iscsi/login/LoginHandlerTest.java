@@ -4,7 +4,7 @@ import io.chainboot.events.DiskKind;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Names;
-import io.chainboot.iscsi.FixedMachines;
+import io.chainboot.common.testing.FixedMachines;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.scsi.FileBlockDevice;

@@ -1,6 +1,6 @@
 package io.chainboot.iscsi.session;
 
-import io.chainboot.iscsi.FixedMachines;
+import io.chainboot.common.testing.FixedMachines;
 import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.login.TextKeys;
 import io.chainboot.iscsi.pdu.Opcode;

@@ -50,13 +50,13 @@ class BootScriptRouteTest {
 
     @Test
     void whileTheMachineViewLoadsTheRequestIsHeldAndAnsweredFromTheLoadedView() throws Exception {
-        machines.setLoaded(false);
+        machines.loaded(false);
         java.util.concurrent.CompletableFuture<Response> r = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios"));
         Thread.sleep(800);
         assertThat(r).as("held while loading").isNotDone();
         assertThat(events.events()).as("no decision while loading").isEmpty();
-        machines.setLoaded(true);
+        machines.loaded(true);
         assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).asString())
                 .contains("# Chainboot profile sanboot for 52:54:00:aa:00:01\n");
         assertThat(events.events()).hasSize(1);
@@ -64,7 +64,7 @@ class BootScriptRouteTest {
 
     @Test
     void aViewThatStaysUnloadedGetsAScriptThatFetchesTheSameUrlAgain() {
-        machines.setLoaded(false);
+        machines.loaded(false);
         Response r = boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=pcbios");
         r.then().statusCode(200);
         assertThat(r.asString()).matches("#!ipxe\n"
