@@ -169,10 +169,9 @@ public final class Supervisor {
         if (LaunchPlan.niceness(svc) > 0) {
             cmd.addAll(List.of("nice", "-n", String.valueOf(LaunchPlan.niceness(svc))));
         }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(LaunchPlan.jvmOptions(svc));
         cmd.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                "-Xshare:auto", "-Djava.net.preferIPv4Stack=true",
                 "-Dchainboot.common.die-with-parent=true",
                 "-Dchainboot.component=" + svc,
                 "-jar", jar.toString()));
