@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * libiscsi's conformance suite ({@code iscsi-test-cu -d -t ALL}, Debian libiscsi-bin 1.19) against a
- * 64 MiB sparse LUN 0: at least as many passes as tgtd (222 of 230), and every test of the groups
- * issue 5 requires. Known failure, also failed by tgtd: iSCSIdatasn.iSCSIDataSnInvalid (see
+ * 64 MiB sparse LUN 0, counted per test: a test that printed {@code [SKIPPED]} (the target lacks what
+ * it needs) is a skip, not the pass libiscsi's own summary makes of it. Today 122 real passes (tgtd
+ * 160), 107 skips, every test of the groups issue 5 requires. Known failure, also failed by tgtd: iSCSIdatasn.iSCSIDataSnInvalid (see
  * docs/iscsi-service.md).
  */
 @QuarkusTest
@@ -27,47 +28,111 @@ class LibiscsiConformanceTest {
             "SynchronizeCache10", "SynchronizeCache16", "ModeSense6", "ReportLuns", "Unmap", "WriteSame10",
             "WriteSame16", "iSCSIcmdsn", "iSCSIdatasn", "iSCSIResiduals", "iSCSITMF");
     static final List<String> KNOWN_FAILURES = List.of("iSCSIdatasn.iSCSIDataSnInvalid");
+    /** Real passes measured on 2026-12-02 (libiscsi-bin 1.19); see the assertion. */
+    static final int REAL_PASSES_FLOOR = 122;
     static final Pattern SUMMARY = Pattern.compile("^\\s+tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)", Pattern.MULTILINE);
 
     @Inject
     IscsiService service;
 
-    /** suite.test -> passed, from iscsi-test-cu's verbose output. */
-    static Map<String, Boolean> results(String output) {
-        Map<String, Boolean> out = new LinkedHashMap<>();
+    /** What one test of iscsi-test-cu did. libiscsi reports a skipped test as passed: it is not one. */
+    enum Outcome { PASSED, SKIPPED, FAILED }
+
+    /**
+     * suite.test -> outcome, from iscsi-test-cu's verbose output: {@code Test: NAME ...} opens a test,
+     * {@code passed} or {@code FAILED} ends it, and a {@code [SKIPPED]} line printed in between (the
+     * target lacks what the test needs) makes it a skip, not a pass. A {@code [SKIPPED]} after the
+     * verdict belongs to the next test's set-up, not to this one.
+     */
+    static Map<String, Outcome> results(String output) {
+        Map<String, Outcome> out = new LinkedHashMap<>();
+        Pattern suiteLine = Pattern.compile("^Suite: (\\S+)");
+        Pattern testLine = Pattern.compile("^\\s+Test: (\\S+) \\.\\.\\.");
         String suite = null;
-        String test = null;
+        String open = null; // the test whose verdict has not been printed yet
+        boolean skipped = false;
         for (String line : output.split("\n")) {
-            Matcher s = Pattern.compile("^Suite: (\\S+)").matcher(line);
+            Matcher s = suiteLine.matcher(line);
             if (s.find()) {
                 suite = s.group(1);
+                open = null;
                 continue;
             }
-            Matcher t = Pattern.compile("^\\s+Test: (\\S+) \\.\\.\\.").matcher(line);
+            String rest = line;
+            Matcher t = testLine.matcher(line);
             if (t.find()) {
-                test = suite + "." + t.group(1);
-                out.put(test, !line.contains("FAILED"));
+                open = suite + "." + t.group(1);
+                skipped = false;
+                out.put(open, Outcome.FAILED); // until it says otherwise (a crash mid-test is a failure)
+                rest = line.substring(t.end());
             }
-            if (test != null && (line.startsWith("FAILED") || line.contains("...FAILED"))) {
-                out.put(test, false);
+            if (open == null) {
+                continue;
+            }
+            int pass = rest.indexOf("passed");
+            int fail = rest.indexOf("FAILED");
+            int verdict = pass < 0 ? fail : fail < 0 ? pass : Math.min(pass, fail);
+            int skip = rest.indexOf("[SKIPPED]");
+            if (skip >= 0 && (verdict < 0 || skip < verdict)) {
+                skipped = true;
+            }
+            if (verdict >= 0) {
+                out.put(open, verdict == fail ? Outcome.FAILED : skipped ? Outcome.SKIPPED : Outcome.PASSED);
+                open = null;
             }
         }
         return out;
     }
 
     @Test
+    void resultsCountASkipAsASkipAndAFailureAsAFailure() {
+        String verbose = """
+                    [SKIPPED] PERSISTENT RESERVE IN is not implemented.
+
+                Suite: Read10
+                  Test: Simple ...passed
+                  Test: DpoFua ...    [SKIPPED] REPORT_SUPPORTED_OPCODES is not implemented.
+                    [SKIPPED] REPORT_SUPPORTED_OPCODES is not implemented.
+                passed
+                  Test: Async ...passed    [SKIPPED] PERSISTENT RESERVE IN is not implemented.
+                Suite: iSCSIdatasn
+                  Test: iSCSIDataSnInvalid ...
+                    some output
+                FAILED
+                    1. test_iscsi_datasn_invalid.c:120  - CU_ASSERT_EQUAL(ret,-1)
+                """;
+        assertThat(results(verbose)).containsExactly(
+                Map.entry("Read10.Simple", Outcome.PASSED),
+                Map.entry("Read10.DpoFua", Outcome.SKIPPED),
+                Map.entry("Read10.Async", Outcome.PASSED),
+                Map.entry("iSCSIdatasn.iSCSIDataSnInvalid", Outcome.FAILED));
+    }
+
+    static List<String> of(Map<String, Outcome> results, Outcome outcome) {
+        return results.entrySet().stream().filter(e -> e.getValue() == outcome).map(Map.Entry::getKey).toList();
+    }
+
+    @Test
     void passesAtLeastAsManyAsTgtdAndEveryRequiredGroup() throws Exception {
         String url = "iscsi://127.0.0.1:" + service.address().getPort() + "/" + IscsiTestProfile.SUITE + "/0";
-        Tools.Result r = Tools.run(300, "iscsi-test-cu", "-d", "-t", "ALL", url);
+        Tools.Result r = Tools.run(300, "stdbuf", "-o0", "-e0", "iscsi-test-cu", "-d", "-t", "ALL", url); // unbuffered: [SKIPPED] (stderr) lands inside its test
         Matcher m = SUMMARY.matcher(r.output());
         assertThat(m.find()).as(r.output()).isTrue();
         int ran = Integer.parseInt(m.group(2));
         int passed = Integer.parseInt(m.group(3));
-        Map<String, Boolean> results = results(r.output());
-        List<String> failed = results.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
-        System.out.printf("iscsi-test-cu: %d of %d passed; failed: %s%n", passed, ran, failed);
+        Map<String, Outcome> results = results(r.output());
+        List<String> failed = of(results, Outcome.FAILED);
+        List<String> skipped = of(results, Outcome.SKIPPED);
+        int realPasses = of(results, Outcome.PASSED).size();
+        System.out.printf("iscsi-test-cu: %d tests ran, %d passed (libiscsi counts %d: skips as passes), %d skipped,"
+                + " %d failed: %s%nskipped: %s%n", ran, realPasses, passed, skipped.size(), failed.size(), failed, skipped);
         assertThat(ran).isEqualTo(230);
-        assertThat(passed).as("failed: " + failed).isGreaterThanOrEqualTo(222);
+        assertThat(results).as("one outcome per test that ran").hasSize(ran);
+        assertThat(failed).as("failures").isSubsetOf(KNOWN_FAILURES);
+        // Tests that really ran and passed, counted per test (tgtd: 160 on this machine). Issue 19 raises
+        // this to >= 160 with persistent reservations, REPORT SUPPORTED OPCODES, DPO/FUA and the rest;
+        // it only guards against losing what passes today.
+        assertThat(realPasses).as("tests that ran and passed (skipped: %s)", skipped).isGreaterThanOrEqualTo(REAL_PASSES_FLOOR);
         List<String> requiredFailures = failed.stream()
                 .filter(f -> REQUIRED.contains(f.substring(0, f.indexOf('.'))))
                 .filter(f -> !KNOWN_FAILURES.contains(f)).toList();
