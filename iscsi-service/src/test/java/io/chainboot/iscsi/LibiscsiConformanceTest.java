@@ -35,55 +35,6 @@ class LibiscsiConformanceTest {
     @Inject
     IscsiService service;
 
-    /** What one test of iscsi-test-cu did. libiscsi reports a skipped test as passed: it is not one. */
-    enum Outcome { PASSED, SKIPPED, FAILED }
-
-    /**
-     * suite.test -> outcome, from iscsi-test-cu's verbose output: {@code Test: NAME ...} opens a test,
-     * {@code passed} or {@code FAILED} ends it, and a {@code [SKIPPED]} line printed in between (the
-     * target lacks what the test needs) makes it a skip, not a pass. A {@code [SKIPPED]} after the
-     * verdict belongs to the next test's set-up, not to this one.
-     */
-    static Map<String, Outcome> results(String output) {
-        Map<String, Outcome> out = new LinkedHashMap<>();
-        Pattern suiteLine = Pattern.compile("^Suite: (\\S+)");
-        Pattern testLine = Pattern.compile("^\\s+Test: (\\S+) \\.\\.\\.");
-        String suite = null;
-        String open = null; // the test whose verdict has not been printed yet
-        boolean skipped = false;
-        for (String line : output.split("\n")) {
-            Matcher s = suiteLine.matcher(line);
-            if (s.find()) {
-                suite = s.group(1);
-                open = null;
-                continue;
-            }
-            String rest = line;
-            Matcher t = testLine.matcher(line);
-            if (t.find()) {
-                open = suite + "." + t.group(1);
-                skipped = false;
-                out.put(open, Outcome.FAILED); // until it says otherwise (a crash mid-test is a failure)
-                rest = line.substring(t.end());
-            }
-            if (open == null) {
-                continue;
-            }
-            int pass = rest.indexOf("passed");
-            int fail = rest.indexOf("FAILED");
-            int verdict = pass < 0 ? fail : fail < 0 ? pass : Math.min(pass, fail);
-            int skip = rest.indexOf("[SKIPPED]");
-            if (skip >= 0 && (verdict < 0 || skip < verdict)) {
-                skipped = true;
-            }
-            if (verdict >= 0) {
-                out.put(open, verdict == fail ? Outcome.FAILED : skipped ? Outcome.SKIPPED : Outcome.PASSED);
-                open = null;
-            }
-        }
-        return out;
-    }
-
     @Test
     void resultsCountASkipAsASkipAndAFailureAsAFailure() {
         String verbose = """
@@ -101,29 +52,25 @@ class LibiscsiConformanceTest {
                 FAILED
                     1. test_iscsi_datasn_invalid.c:120  - CU_ASSERT_EQUAL(ret,-1)
                 """;
-        assertThat(results(verbose)).containsExactly(
-                Map.entry("Read10.Simple", Outcome.PASSED),
-                Map.entry("Read10.DpoFua", Outcome.SKIPPED),
-                Map.entry("Read10.Async", Outcome.PASSED),
-                Map.entry("iSCSIdatasn.iSCSIDataSnInvalid", Outcome.FAILED));
-    }
-
-    static List<String> of(Map<String, Outcome> results, Outcome outcome) {
-        return results.entrySet().stream().filter(e -> e.getValue() == outcome).map(Map.Entry::getKey).toList();
+        assertThat(IscsiTestCu.results(verbose)).containsExactly(
+                Map.entry("Read10.Simple", IscsiTestCu.Outcome.PASSED),
+                Map.entry("Read10.DpoFua", IscsiTestCu.Outcome.SKIPPED),
+                Map.entry("Read10.Async", IscsiTestCu.Outcome.PASSED),
+                Map.entry("iSCSIdatasn.iSCSIDataSnInvalid", IscsiTestCu.Outcome.FAILED));
     }
 
     @Test
     void passesAtLeastAsManyAsTgtdAndEveryRequiredGroup() throws Exception {
         String url = "iscsi://127.0.0.1:" + service.address().getPort() + "/" + IscsiTestProfile.SUITE + "/0";
-        Tools.Result r = Tools.run(300, "stdbuf", "-o0", "-e0", "iscsi-test-cu", "-d", "-t", "ALL", url); // unbuffered: [SKIPPED] (stderr) lands inside its test
+        Tools.Result r = Tools.run(300, IscsiTestCu.command("ALL", url).toArray(String[]::new));
         Matcher m = SUMMARY.matcher(r.output());
         assertThat(m.find()).as(r.output()).isTrue();
         int ran = Integer.parseInt(m.group(2));
         int passed = Integer.parseInt(m.group(3));
-        Map<String, Outcome> results = results(r.output());
-        List<String> failed = of(results, Outcome.FAILED);
-        List<String> skipped = of(results, Outcome.SKIPPED);
-        int realPasses = of(results, Outcome.PASSED).size();
+        Map<String, IscsiTestCu.Outcome> results = IscsiTestCu.results(r.output());
+        List<String> failed = IscsiTestCu.of(results, IscsiTestCu.Outcome.FAILED);
+        List<String> skipped = IscsiTestCu.of(results, IscsiTestCu.Outcome.SKIPPED);
+        int realPasses = IscsiTestCu.of(results, IscsiTestCu.Outcome.PASSED).size();
         System.out.printf("iscsi-test-cu: %d tests ran, %d passed (libiscsi counts %d: skips as passes), %d skipped,"
                 + " %d failed: %s%nskipped: %s%n", ran, realPasses, passed, skipped.size(), failed.size(), failed, skipped);
         assertThat(ran).isEqualTo(230);

@@ -3,20 +3,19 @@ package io.chainboot.iscsi.scsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.chainboot.iscsi.IscsiTestCu;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * libiscsi's conformance suite ({@code iscsi-test-cu}, Debian libiscsi-bin 1.19) against the SCSI
- * layer on a 64 MiB sparse image, through {@link MiniIscsiTarget} on loopback. Every test of the
- * SCSI suites the issue names must pass.
+ * layer on a 64 MiB sparse image, through {@link MiniIscsiTarget} on loopback, counted per test:
+ * no test of the SCSI suites fails, and only those listed in {@link #NOT_IMPLEMENTED_YET} skip.
  */
 class LibiscsiConformanceTest {
     static final String TARGET = "iqn.2026-01.io.chainboot:conformance";
@@ -32,6 +31,19 @@ class LibiscsiConformanceTest {
         "SCSI.Prefetch10", "SCSI.Prefetch16", "SCSI.ReportSupportedOpcodes",
     };
 
+    /** Tests of these suites that skip today for want of a command or option (issue 19 implements them). */
+    static final List<String> NOT_IMPLEMENTED_YET = List.of(
+            "Prefetch10.Simple", "Prefetch10.BeyondEol", "Prefetch10.ZeroBlocks", "Prefetch10.Flags",
+            "Prefetch16.Simple", "Prefetch16.BeyondEol", "Prefetch16.ZeroBlocks", "Prefetch16.Flags",
+            "PreventAllow.Simple", "PreventAllow.Eject", "PreventAllow.ITNexusLoss", "PreventAllow.Logout",
+            "PreventAllow.WarmReset", "PreventAllow.ColdReset", "PreventAllow.LUNReset", "PreventAllow.2ITNexuses",
+            "Read10.DpoFua", "Read12.DpoFua", "Read16.DpoFua", "Write10.DpoFua", "Write12.DpoFua", "Write16.DpoFua",
+            "Verify10.Dpo", "Verify12.Dpo", "Verify16.Dpo", "WriteVerify10.Dpo", "WriteVerify12.Dpo", "WriteVerify16.Dpo",
+            "ReadOnly.ReadOnlySBC", "ReportSupportedOpcodes.Simple", "ReportSupportedOpcodes.OneCommand",
+            "ReportSupportedOpcodes.RCTD", "ReportSupportedOpcodes.SERVACTV", "StartStopUnit.Simple",
+            "WriteSame10.UnmapUnaligned", "WriteSame10.InvalidDataOutSize", "WriteSame16.UnmapUnaligned",
+            "WriteSame16.InvalidDataOutSize");
+
     @TempDir
     Path dir;
 
@@ -41,36 +53,24 @@ class LibiscsiConformanceTest {
         Path img = FileBlockDevice.createSparse(dir.resolve("lun0.img"), 64L << 20);
         try (FileBlockDevice dev = FileBlockDevice.open(img, false);
                 MiniIscsiTarget t = new MiniIscsiTarget(ScsiTargets.of(TARGET, List.of(dev)))) {
-            List<String> failures = new ArrayList<>();
-            int passed = 0;
+            Map<String, IscsiTestCu.Outcome> all = new LinkedHashMap<>();
             for (String suite : SUITES) {
                 String out = run(t.port(), suite);
-                Matcher m = Pattern.compile("tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(out);
-                assertThat(m.find()).as("summary of %s:%n%s", suite, out).isTrue();
-                int ran = Integer.parseInt(m.group(2));
-                int ok = Integer.parseInt(m.group(3));
-                passed += ok;
-                if (ran == 0 || ok != ran) {
-                    failures.add(suite + ": " + ok + "/" + ran + "\n" + failuresOf(out));
-                }
+                Map<String, IscsiTestCu.Outcome> results = IscsiTestCu.results(out);
+                assertThat(results).as("tests of %s that ran:%n%s", suite, out).isNotEmpty();
+                all.putAll(results);
             }
-            assertThat(failures).as("passed %d tests", passed).isEmpty();
+            List<String> skipped = IscsiTestCu.of(all, IscsiTestCu.Outcome.SKIPPED);
+            System.out.printf("SCSI suites: %d tests, %d passed, %d skipped: %s%n", all.size(),
+                    IscsiTestCu.of(all, IscsiTestCu.Outcome.PASSED).size(), skipped.size(), skipped);
+            assertThat(IscsiTestCu.of(all, IscsiTestCu.Outcome.FAILED)).as("failed").isEmpty();
+            // what the SCSI layer does not implement yet (issue 19): a skip outside this list is a regression
+            assertThat(skipped).as("skipped").isSubsetOf(NOT_IMPLEMENTED_YET);
         }
-    }
-
-    static String failuresOf(String out) {
-        StringBuilder b = new StringBuilder();
-        for (String line : out.split("\n")) {
-            if (line.contains("FAILED") || line.contains("Test:") && line.contains("FAIL")) {
-                b.append("  ").append(line).append('\n');
-            }
-        }
-        return b.toString();
     }
 
     static String run(int port, String suite) throws Exception {
-        Process p = new ProcessBuilder("iscsi-test-cu", "-d", "-n", "-t", suite,
-                "iscsi://127.0.0.1:" + port + "/" + TARGET + "/0")
+        Process p = new ProcessBuilder(IscsiTestCu.command(suite, "iscsi://127.0.0.1:" + port + "/" + TARGET + "/0"))
                 .redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
