@@ -45,7 +45,10 @@ public interface DhcpConfig {
 
     Pool pool();
 
-    /** Script-service URL for iPXE; default {@code http://<server-address>:8081/boot.ipxe}. */
+    /**
+     * Script-service URL for iPXE ({@code http://<address>:<script-service port>/boot.ipxe}); required:
+     * the launcher and docker-compose set it from script-service's own port, its one source.
+     */
     Optional<String> scriptUrl();
 
     /** Next-server for firmware TFTP downloads; default the server address. */
@@ -55,6 +58,9 @@ public interface DhcpConfig {
 
     /** Base URL (or full .efi URL) for UEFI HTTP Boot clients; unset = they are not answered. */
     Optional<String> httpBootUrl();
+
+    /** Loaders appended to {@link #httpBootUrl()} per HTTP Boot architecture. */
+    HttpBootFiles httpBootFiles();
 
     Rate rate();
 
@@ -108,6 +114,16 @@ public interface DhcpConfig {
         @WithDefault("ipxe.efi")
         String efiX64();
 
+        @WithDefault("ipxe-arm64.efi")
+        String efiArm64();
+    }
+
+    interface HttpBootFiles {
+        /** Arch 16 (x64 UEFI HTTP). */
+        @WithDefault("ipxe.efi")
+        String efiX64();
+
+        /** Arch 19 (ARM64 UEFI HTTP). */
         @WithDefault("ipxe-arm64.efi")
         String efiArm64();
     }

@@ -39,9 +39,12 @@ public final class SettingsResolver {
                     Ipv4Address.parse(c.pool().subnetMask().get()), c.pool().router().map(Ipv4Address::parse),
                     c.pool().dns().orElse(List.of()).stream().filter(s -> !s.isBlank()).map(Ipv4Address::parse).toList()));
         }
-        String scriptUrl = c.scriptUrl().orElse("http://" + server + ":8081/boot.ipxe");
+        String scriptUrl = c.scriptUrl().filter(u -> !u.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "set chainboot.dhcp.script-url (script-service's boot script URL iPXE fetches, e.g. http://"
+                        + server + ":<script-service port>/boot.ipxe)"));
         BootSettings boot = new BootSettings(scriptUrl, c.tftpServer().orElse(server.toString()), c.bootFiles().bios(),
-                c.bootFiles().efiX64(), c.bootFiles().efiArm64(), c.httpBootUrl());
+                c.bootFiles().efiX64(), c.bootFiles().efiArm64(), c.httpBootUrl(), c.httpBootFiles().efiX64(),
+                c.httpBootFiles().efiArm64());
         return new DhcpSettings(mode, InetAddress.getByName(c.bindAddress()), c.port(), c.proxyPort(), c.clientPort(),
                 server, pool, c.pool().leaseTime(), c.offerHold(), c.declineQuarantine(), Path.of(c.stateDir()),
                 c.leaseFsync(), boot, c.rate().perMacPerSecond(), c.rate().globalPerSecond(), c.ipxeKeepSan());

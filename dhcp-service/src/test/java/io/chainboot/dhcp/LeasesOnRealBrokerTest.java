@@ -53,6 +53,7 @@ class LeasesOnRealBrokerTest {
                 return Map.of("chainboot.dhcp.enabled", "true", "chainboot.dhcp.mode", "full",
                         "chainboot.dhcp.bind-address", "127.0.0.1", "chainboot.dhcp.port", "0",
                         "chainboot.dhcp.server-address", "127.0.0.1",
+                        "chainboot.dhcp.script-url", "http://127.0.0.1:18081/boot.ipxe",
                         "chainboot.dhcp.state-dir", Files.createTempDirectory("cb-dhcp-state").toString(),
                         "chainboot.dhcp.pool.start", "10.77.0.100", "chainboot.dhcp.pool.end", "10.77.0.200",
                         "chainboot.dhcp.pool.subnet-mask", "255.255.255.0");

@@ -22,7 +22,6 @@ import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -340,9 +339,5 @@ public final class DhcpResponder {
     /** Option 57 bounds the reply (minus IP and UDP headers), never below RFC 2131's 576-byte datagram. */
     private static int maxLength(DhcpPacket req) {
         return req.maxMessageSize().map(m -> Math.min(m, 1500) - 28).orElse(DhcpCodec.DEFAULT_MAX_DHCP_LENGTH);
-    }
-
-    static Duration seconds(long s) {
-        return Duration.ofSeconds(s);
     }
 }

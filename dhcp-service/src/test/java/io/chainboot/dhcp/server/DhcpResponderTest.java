@@ -64,8 +64,11 @@ class DhcpResponderTest {
     }
 
     DhcpResponder full(MachineSpec... specs) throws Exception {
+        return full(settings(Mode.FULL, Optional.empty()), specs);
+    }
+
+    DhcpResponder full(DhcpSettings s, MachineSpec... specs) throws Exception {
         FixedMachines m = new FixedMachines(specs);
-        DhcpSettings s = settings(Mode.FULL, Optional.empty());
         table = new LeaseTable(s.pool().orElseThrow(), state, false, ip -> m.all().stream()
                 .filter(x -> ip.equals(x.reservedIp())).map(MachineSpec::mac).findFirst());
         return new DhcpResponder(s, Optional.of(table), m, new EventSource("dhcp-service", "t"));
@@ -158,6 +161,54 @@ class DhcpResponderTest {
                 BROADCAST_IN, NOW)).packet();
         assertThat(http.file()).isEqualTo("http://10.9.0.1:8080/boot/ipxe.efi");
         assertThat(http.vendorClass()).contains("HTTPClient");
+    }
+
+    /** UEFI HTTP Boot in full mode: OFFER and ACK carry an address, 60 = HTTPClient and the loader URL in 67. */
+    @Test
+    void fullModeAnswersHttpBootWithTheLoaderUrlAndHttpClient() throws Exception {
+        DhcpSettings base = settings(Mode.FULL, Optional.of("http://10.9.0.1:8081/boot-files/"));
+        DhcpSettings s = new DhcpSettings(base.mode(), base.bindAddress(), base.port(), base.proxyPort(), base.clientPort(),
+                base.serverAddress(), base.pool(), base.leaseTime(), base.offerHold(), base.declineQuarantine(),
+                base.stateDir(), base.fsync(), new BootSettings("http://10.9.0.1:8081/boot.ipxe", "10.9.0.1", "undionly.kpxe",
+                "snponly.efi", "ipxe-arm64.efi", Optional.of("http://10.9.0.1:8081/boot-files/"), "ipxe.efi", "arm.efi"),
+                0, 0, false);
+        DhcpResponder r = full(s);
+        Reply.Send offer = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW));
+        assertThat(offer.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.9.0.100"));
+        assertThat(offer.packet().vendorClass()).contains("HTTPClient");
+        assertThat(offer.packet().options().string(OptionCode.BOOTFILE_NAME)).contains("http://10.9.0.1:8081/boot-files/ipxe.efi");
+        assertThat(offer.packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi");
+        assertThat(offer.packet().options().has(OptionCode.VENDOR_SPECIFIC)).as("no PXE option 43 for HTTP Boot").isFalse();
+        assertThat(offer.packet().options().has(OptionCode.TFTP_SERVER_NAME)).as("no TFTP server for a URL").isFalse();
+        assertThat(((DhcpEvents.Offered) offer.events().get(0)).client()).isEqualTo(ClientKind.FIRMWARE);
+        Reply.Send ack = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, o -> {
+            Requests.http(16).accept(o);
+            o.ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.9.0.100"));
+        }), BROADCAST_IN, NOW));
+        assertThat(ack.packet().messageType()).contains(MessageType.ACK);
+        assertThat(ack.packet().vendorClass()).contains("HTTPClient");
+        assertThat(((DhcpEvents.Acked) ack.events().get(0)).bootFile()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi");
+        // the HTTP loader is its own setting per architecture: PXE x64 still gets snponly.efi
+        assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.pxe(7)), BROADCAST_IN, NOW))
+                .packet().file()).isEqualTo("snponly.efi");
+        assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.http(19)), BROADCAST_IN, NOW))
+                .packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/arm.efi");
+    }
+
+    @Test
+    void httpBootClientsWithoutHttpBootUrlGetAnAddressButNoBootFile() throws Exception {
+        Reply.Send offer = sent(full().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW));
+        assertThat(offer.packet().options().has(OptionCode.BOOTFILE_NAME)).isFalse();
+        assertThat(offer.packet().file()).isEmpty();
+        assertThat(proxyWithout().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW))
+                .satisfies(x -> assertThat(silent(x)).isEqualTo("HTTP boot not configured (chainboot.dhcp.http-boot-url)"));
+        assertThat(silent(proxy().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(6)), BROADCAST_IN, NOW)))
+                .isEqualTo("no HTTP boot loader for client architecture 6");
+    }
+
+    DhcpResponder proxyWithout() throws Exception {
+        return new DhcpResponder(settings(Mode.PROXY, Optional.empty()), Optional.empty(), new FixedMachines(),
+                new EventSource("dhcp-service", "t"));
     }
 
     @Test
