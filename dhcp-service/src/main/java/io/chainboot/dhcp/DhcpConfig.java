@@ -46,6 +46,14 @@ public interface DhcpConfig {
     Pool pool();
 
     /**
+     * Full mode: pools of subnets behind DHCP relay agents, each {@code START-END/PREFIX[@ROUTER]}
+     * (e.g. {@code 10.78.0.100-10.78.0.200/24@10.78.0.1}; ROUTER is option 3, usually the relay's
+     * own address). A relayed request is served from the pool whose subnet holds its giaddr; the
+     * others get {@code pool.dns}. Unset: relayed requests from other subnets are not answered.
+     */
+    Optional<List<String>> relayPools();
+
+    /**
      * Script-service URL for iPXE ({@code http://<address>:<script-service port>/boot.ipxe}); required:
      * the launcher and docker-compose set it from script-service's own port, its one source.
      */

@@ -211,6 +211,83 @@ class DhcpResponderTest {
                 new EventSource("dhcp-service", "t"));
     }
 
+    static final Ipv4Address RELAY = Ipv4Address.parse("10.8.0.1");
+    static final Pool RELAYED = new Pool(Ipv4Address.parse("10.8.0.100"), Ipv4Address.parse("10.8.0.101"),
+            Ipv4Address.parse("255.255.255.0"), Optional.of(RELAY), List.of(SERVER));
+
+    /** Full mode with a second pool behind a relay (10.8.0.0/24, relay agent 10.8.0.1). */
+    DhcpResponder relayed() throws Exception {
+        DhcpSettings s = settings(Mode.FULL, Optional.empty());
+        table = new LeaseTable(s.pool().orElseThrow(), state, false, ip -> Optional.empty());
+        relayTable = new LeaseTable(RELAYED, state.resolve("relay"), false, ip -> Optional.empty());
+        return new DhcpResponder(s, List.of(table, relayTable), new FixedMachines(), new EventSource("dhcp-service", "t"));
+    }
+
+    LeaseTable relayTable;
+
+    @AfterEach
+    void closeRelay() {
+        if (relayTable != null) {
+            relayTable.close();
+        }
+    }
+
+    /** RFC 2131 §4.3.1: the pool of giaddr's subnet, its router and mask; §4.1: the reply to the relay's port 67. */
+    @Test
+    void aRelayedDiscoverIsOfferedAnAddressOfTheRelaysSubnetAndAnsweredToTheRelay() throws Exception {
+        DhcpResponder r = relayed();
+        Reply.Send offer = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, RELAY, Requests.ipxe(0)),
+                new Ingress(RELAY, 67, false), NOW));
+        assertThat(offer.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.8.0.100"));
+        assertThat(offer.packet().giaddr()).isEqualTo(RELAY);
+        assertThat(offer.packet().options().ip(OptionCode.ROUTER)).contains(RELAY);
+        assertThat(offer.packet().options().ip(OptionCode.SUBNET_MASK)).contains(Ipv4Address.parse("255.255.255.0"));
+        assertThat(offer.packet().options().ip(OptionCode.SERVER_ID)).contains(SERVER);
+        assertThat(offer.to()).isEqualTo(new Destination(RELAY, 67));
+        Reply.Send ack = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> {
+            Requests.ipxe(0).accept(o);
+            o.ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.8.0.100"));
+        }), new Ingress(RELAY, 67, false), NOW));
+        assertThat(ack.packet().messageType()).contains(MessageType.ACK);
+        assertThat(ack.to()).isEqualTo(new Destination(RELAY, 67));
+        assertThat(relayTable.bindingOf(MAC, NOW)).isPresent();
+        assertThat(table.bindingOf(MAC, NOW)).as("nothing bound in the local pool").isEmpty();
+        // a local client at the same time gets the local pool, broadcast on the LAN
+        Reply.Send local = sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.pxe(0)), BROADCAST_IN, NOW));
+        assertThat(local.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.9.0.100"));
+        assertThat(local.to()).isEqualTo(new Destination(Ipv4Address.BROADCAST, 68));
+    }
+
+    @Test
+    void aRelayedClientRenewsByUnicastFromItsAddressAndIsNakedForAnotherSubnetsAddress() throws Exception {
+        DhcpResponder r = relayed();
+        sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> o
+                .ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.8.0.101"))),
+                new Ingress(RELAY, 67, false), NOW));
+        Ipv4Address ip = Ipv4Address.parse("10.8.0.101");
+        Reply.Send renew = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, ip, Ipv4Address.ANY, Requests.none()),
+                new Ingress(ip, 68, false), NOW.plusSeconds(1800)));
+        assertThat(renew.packet().messageType()).contains(MessageType.ACK);
+        assertThat(renew.packet().yiaddr()).isEqualTo(ip);
+        assertThat(renew.to()).isEqualTo(new Destination(ip, 68));
+        // INIT-REBOOT through the relay with an address of the local subnet: not on that network
+        Reply.Send nak = sent(r.replyTo(Requests.request(OTHER, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> o
+                .ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.9.0.100"))), new Ingress(RELAY, 67, false), NOW));
+        assertThat(nak.packet().messageType()).contains(MessageType.NAK);
+        assertThat(nak.to()).as("a NAK through a relay goes to the relay").isEqualTo(new Destination(RELAY, 67));
+    }
+
+    @Test
+    void aRelayOnASubnetWithoutAPoolIsNotAnswered() throws Exception {
+        Ipv4Address stranger = Ipv4Address.parse("10.99.0.1");
+        assertThat(silent(relayed().replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, stranger,
+                Requests.pxe(0)), new Ingress(stranger, 67, false), NOW)))
+                .isEqualTo("relayed by 10.99.0.1: no pool on that subnet (chainboot.dhcp.relay-pools)");
+        assertThat(silent(full().replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, RELAY,
+                Requests.pxe(0)), new Ingress(RELAY, 67, false), NOW)))
+                .as("one pool only: a relay elsewhere is not ours").startsWith("relayed by 10.8.0.1");
+    }
+
     @Test
     void machineSpecDisablesOrOverridesNetworkBoot() throws Exception {
         assertThat(silent(proxy(spec(MAC, null, false, null)).replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.pxe(0)),
