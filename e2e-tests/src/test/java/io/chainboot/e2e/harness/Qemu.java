@@ -65,10 +65,17 @@ public final class Qemu {
                 Path vars = dir.resolve("OVMF_VARS.fd");
                 Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars,
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                args.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=",
+                args.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="
+                                + (firmware == Firmware.UEFI_HTTP ? ",bootindex=1" : ""),
                         "-machine", "q35",
                         "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
                         "-drive", "if=pflash,format=raw,file=" + vars));
+                if (firmware == Firmware.UEFI_HTTP) {
+                    // PXE off over both IPs (else OVMF tries PXEv6 first and waits for it to time out)
+                    args.addAll(List.of("-device", "virtio-rng-pci",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=no",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=no"));
+                }
             }
             startedNanos = System.nanoTime();
             process = ns.start("qemu-" + dir.getFileName().toString().substring(5), args.toArray(String[]::new));
