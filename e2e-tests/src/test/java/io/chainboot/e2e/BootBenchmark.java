@@ -24,7 +24,7 @@ import java.util.Map;
  * BIOS and UEFI (OVMF PXE + TFTP), {@code -Dbench.rounds=N} boots each. Prints a table.
  */
 class BootBenchmark {
-    /** The PXE paths the reference stack (dnsmasq + tgtd) serves too; UEFI HTTP Boot is measured by UefiHttpBootTest. */
+    /** The PXE paths the reference stack (dnsmasq + tgtd) serves too; UEFI HTTP Boot is measured by OvmfBootPathsTest. */
     static final List<Firmware> PXE_FIRMWARE = List.of(Firmware.BIOS, Firmware.UEFI);
 
     @Test
