@@ -22,7 +22,8 @@ import java.util.Optional;
  *   <tr><td>anything else</td><td></td><td>none</td></tr>
  * </table>
  * A spec with {@code netboot=false} gets none; a spec's {@code bootFile} replaces the answer for
- * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise.
+ * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise. An HTTP Boot URL of the
+ * table carries {@code ?mac=<mac-hyphenated>} (script-service names the machine in its event by it).
  */
 public final class BootTable {
     private final BootSettings settings;
@@ -64,8 +65,10 @@ public final class BootTable {
                 return new BootChoice.None("no HTTP boot loader for client architecture " + client.arch().orElse(16));
             }
             String base = settings.httpBootUrl().get();
-            return new BootChoice.Boot(base.endsWith(".efi") ? base : base.replaceAll("/+$", "") + "/" + file.get(),
-                    null, true);
+            String url = base.endsWith(".efi") ? base : base.replaceAll("/+$", "") + "/" + file.get();
+            // the firmware's HTTP request carries no MAC, and in proxy mode no lease names it: the URL does
+            return new BootChoice.Boot(client.mac().map(m -> url + (url.contains("?") ? "&" : "?") + "mac="
+                    + m.toHyphenated()).orElse(url), null, true);
         }
         if (override.filter(f -> !f.contains("://")).isPresent()) {
             return new BootChoice.Boot(override.get(), settings.tftpServer(), false);

@@ -159,7 +159,7 @@ class DhcpResponderTest {
         DhcpPacket http = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, o -> o
                 .string(OptionCode.VENDOR_CLASS, "HTTPClient:Arch:00016:UNDI:003001").put(OptionCode.CLIENT_ARCH, new byte[] {0, 16})),
                 BROADCAST_IN, NOW)).packet();
-        assertThat(http.file()).isEqualTo("http://10.9.0.1:8080/boot/ipxe.efi");
+        assertThat(http.file()).isEqualTo("http://10.9.0.1:8080/boot/ipxe.efi?mac=52-54-00-00-00-01");
         assertThat(http.vendorClass()).contains("HTTPClient");
     }
 
@@ -176,8 +176,8 @@ class DhcpResponderTest {
         Reply.Send offer = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW));
         assertThat(offer.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.9.0.100"));
         assertThat(offer.packet().vendorClass()).contains("HTTPClient");
-        assertThat(offer.packet().options().string(OptionCode.BOOTFILE_NAME)).contains("http://10.9.0.1:8081/boot-files/ipxe.efi");
-        assertThat(offer.packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi");
+        assertThat(offer.packet().options().string(OptionCode.BOOTFILE_NAME)).contains("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
+        assertThat(offer.packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
         assertThat(offer.packet().options().has(OptionCode.VENDOR_SPECIFIC)).as("no PXE option 43 for HTTP Boot").isFalse();
         assertThat(offer.packet().options().has(OptionCode.TFTP_SERVER_NAME)).as("no TFTP server for a URL").isFalse();
         assertThat(((DhcpEvents.Offered) offer.events().get(0)).client()).isEqualTo(ClientKind.FIRMWARE);
@@ -187,12 +187,12 @@ class DhcpResponderTest {
         }), BROADCAST_IN, NOW));
         assertThat(ack.packet().messageType()).contains(MessageType.ACK);
         assertThat(ack.packet().vendorClass()).contains("HTTPClient");
-        assertThat(((DhcpEvents.Acked) ack.events().get(0)).bootFile()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi");
+        assertThat(((DhcpEvents.Acked) ack.events().get(0)).bootFile()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
         // the HTTP loader is its own setting per architecture: PXE x64 still gets snponly.efi
         assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.pxe(7)), BROADCAST_IN, NOW))
                 .packet().file()).isEqualTo("snponly.efi");
         assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.http(19)), BROADCAST_IN, NOW))
-                .packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/arm.efi");
+                .packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/arm.efi?mac=52-54-00-00-00-02");
     }
 
     @Test

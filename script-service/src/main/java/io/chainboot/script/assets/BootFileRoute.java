@@ -26,8 +26,9 @@ import java.util.UUID;
  * TFTP root, so a loader is the same file over both transports. Served like {@code /assets/}
  * (validators, one range, HEAD: OVMF asks HEAD first for the size). A whole 200 body publishes
  * {@code http.completed} (stage FIRMWARE_LOADED, as {@code tftp.completed}); a file that is not
- * there {@code http.failed}. The MAC comes from the lease table (the firmware's request carries
- * none), else the event is keyed by IP.
+ * there {@code http.failed}. The MAC comes from the lease table, else from the URL's {@code mac}
+ * query parameter that dhcp-service puts in the HTTP Boot URL (in proxy mode no lease of ours names
+ * the machine), else the event is keyed by IP.
  */
 @ApplicationScoped
 public class BootFileRoute {
@@ -55,7 +56,7 @@ public class BootFileRoute {
         String raw = rc.request().path();
         String rel = raw.length() > PREFIX.length() ? raw.substring(PREFIX.length()) : "";
         Ipv4Address ip = ipv4(rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress());
-        MacAddress mac = ip == null ? null : leases.macOf(ip).orElse(null);
+        MacAddress mac = (ip == null ? Optional.<MacAddress>empty() : leases.macOf(ip)).orElseGet(() -> macParam(rc));
         String name = AssetPaths.percentDecode(rel);
         String file = name == null ? rel : name;
         if (paths.isEmpty()) {
@@ -79,6 +80,19 @@ public class BootFileRoute {
         rc.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(reason + "\n");
         if (ip != null || mac != null) {
             publisher.publish(new HttpEvents.Failed(UUID.randomUUID(), Instant.now(), source, mac, ip, file, 404, reason));
+        }
+    }
+
+    /** {@code ?mac=52-54-00-…} (dhcp-service's HTTP Boot URL), null when absent or not a MAC. */
+    static MacAddress macParam(RoutingContext rc) {
+        String m = rc.request().getParam("mac");
+        if (m == null) {
+            return null;
+        }
+        try {
+            return MacAddress.parse(m);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -67,6 +67,20 @@ class BootFileRouteTest {
         assertThat(done.get(0).bytes()).isEqualTo(loader.length);
     }
 
+    /** Proxy mode: no lease of ours; dhcp-service's URL names the machine. */
+    @Test
+    void withoutALeaseTheMacComesFromTheUrl() throws Exception {
+        leases.clear();
+        assertThat(AssetRouteTest.curl(base + "ipxe.efi?mac=52-54-00-77-0f-02")).isEqualTo(loader);
+        List<HttpEvents.Completed> done = await(HttpEvents.Completed.class);
+        assertThat(done).hasSize(1);
+        assertThat(done.get(0).mac()).isEqualTo(MacAddress.parse("52:54:00:77:0f:02"));
+        assertThat(done.get(0).file()).isEqualTo("ipxe.efi");
+        events.clear();
+        assertThat(AssetRouteTest.curl(base + "ipxe.efi?mac=not-a-mac")).isEqualTo(loader);
+        assertThat(await(HttpEvents.Completed.class).get(0).mac()).as("a bad mac parameter is ignored").isNull();
+    }
+
     @Test
     void headAndRangesAreNotADelivery() throws Exception {
         String head = new String(AssetRouteTest.curl("-I", base + "ipxe.efi"));
