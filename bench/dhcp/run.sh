@@ -53,6 +53,7 @@ run_perfdhcp() { # name, rate
 mkdir -p "$OUT/chainboot-state"
 start_server chainboot java -Xmx512m \
   -Dchainboot.dhcp.mode=full -Dchainboot.dhcp.server-address=10.214.0.1 \
+  -Dchainboot.dhcp.script-url=http://10.214.0.1:8081/boot.ipxe \
   -Dchainboot.dhcp.pool.start=10.214.1.0 -Dchainboot.dhcp.pool.end=10.214.250.255 \
   -Dchainboot.dhcp.pool.subnet-mask=255.255.0.0 -Dchainboot.dhcp.state-dir="$OUT/chainboot-state" \
   -Dchainboot.dhcp.rate.per-mac-per-second=0 -Dchainboot.common.kafka-enabled=false \

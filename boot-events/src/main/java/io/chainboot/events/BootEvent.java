@@ -21,6 +21,7 @@ import java.util.UUID;
 public sealed interface BootEvent
         permits DhcpEvents.Offered, DhcpEvents.Acked, DhcpEvents.Nak, DhcpEvents.Declined, DhcpEvents.Released,
         TftpEvents.Started, TftpEvents.Completed, TftpEvents.Failed,
+        HttpEvents.Completed, HttpEvents.Failed,
         ScriptEvents.Rendered, ScriptEvents.Failed,
         IscsiEvents.Login, IscsiEvents.LoginRejected, IscsiEvents.LunAttached, IscsiEvents.Logout,
         DiskEvents.Created, DiskEvents.Reset, DiskEvents.Promoted,

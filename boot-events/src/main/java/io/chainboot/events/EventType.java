@@ -13,6 +13,8 @@ public enum EventType {
     TFTP_STARTED("tftp.started", TftpEvents.Started.class),
     TFTP_COMPLETED("tftp.completed", TftpEvents.Completed.class),
     TFTP_FAILED("tftp.failed", TftpEvents.Failed.class),
+    HTTP_COMPLETED("http.completed", HttpEvents.Completed.class),
+    HTTP_FAILED("http.failed", HttpEvents.Failed.class),
     SCRIPT_RENDERED("script.rendered", ScriptEvents.Rendered.class),
     SCRIPT_FAILED("script.failed", ScriptEvents.Failed.class),
     ISCSI_LOGIN("iscsi.login", IscsiEvents.Login.class),

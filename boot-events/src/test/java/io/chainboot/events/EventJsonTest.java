@@ -32,6 +32,8 @@ class EventJsonTest {
             case TFTP_STARTED -> new TftpEvents.Started(ID, T, SRC, MAC, IP, "ipxe.efi", 1468, 4, 1_048_576L);
             case TFTP_COMPLETED -> new TftpEvents.Completed(ID, T, SRC, null, IP, "ipxe.efi", 1_048_576, 120, 1468, 4, 1);
             case TFTP_FAILED -> new TftpEvents.Failed(ID, T, SRC, MAC, IP, "nope.efi", "file not found", 0);
+            case HTTP_COMPLETED -> new HttpEvents.Completed(ID, T, SRC, MAC, IP, "ipxe.efi", 1_048_576, 95);
+            case HTTP_FAILED -> new HttpEvents.Failed(ID, T, SRC, null, IP, "nope.efi", 404, "no such boot file");
             case SCRIPT_RENDERED -> new ScriptEvents.Rendered(ID, T, SRC, MAC, IP, "sanboot", null, "x86_64", "efi", 850);
             case SCRIPT_FAILED -> new ScriptEvents.Failed(ID, T, SRC, MAC, IP, "linux", "template error: kernel missing");
             case ISCSI_LOGIN -> new IscsiEvents.Login(ID, T, SRC, MAC, IP, "iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56",

@@ -45,7 +45,18 @@ public interface DhcpConfig {
 
     Pool pool();
 
-    /** Script-service URL for iPXE; default {@code http://<server-address>:8081/boot.ipxe}. */
+    /**
+     * Full mode: pools of subnets behind DHCP relay agents, each {@code START-END/PREFIX[@ROUTER]}
+     * (e.g. {@code 10.78.0.100-10.78.0.200/24@10.78.0.1}; ROUTER is option 3, usually the relay's
+     * own address). A relayed request is served from the pool whose subnet holds its giaddr; the
+     * others get {@code pool.dns}. Unset: relayed requests from other subnets are not answered.
+     */
+    Optional<List<String>> relayPools();
+
+    /**
+     * Script-service URL for iPXE ({@code http://<address>:<script-service port>/boot.ipxe}); required:
+     * the launcher and docker-compose set it from script-service's own port, its one source.
+     */
     Optional<String> scriptUrl();
 
     /** Next-server for firmware TFTP downloads; default the server address. */
@@ -55,6 +66,9 @@ public interface DhcpConfig {
 
     /** Base URL (or full .efi URL) for UEFI HTTP Boot clients; unset = they are not answered. */
     Optional<String> httpBootUrl();
+
+    /** Loaders appended to {@link #httpBootUrl()} per HTTP Boot architecture. */
+    HttpBootFiles httpBootFiles();
 
     Rate rate();
 
@@ -108,6 +122,16 @@ public interface DhcpConfig {
         @WithDefault("ipxe.efi")
         String efiX64();
 
+        @WithDefault("ipxe-arm64.efi")
+        String efiArm64();
+    }
+
+    interface HttpBootFiles {
+        /** Arch 16 (x64 UEFI HTTP). */
+        @WithDefault("ipxe.efi")
+        String efiX64();
+
+        /** Arch 19 (ARM64 UEFI HTTP). */
         @WithDefault("ipxe-arm64.efi")
         String efiArm64();
     }

@@ -43,19 +43,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestProfile(LeasesOnRealBrokerTest.FullModeOnLoopback.class)
 class LeasesOnRealBrokerTest {
     static final MacAddress MAC = MacAddress.parse("52:54:00:be:ef:01");
-    static final Ipv4Address IP = Ipv4Address.parse("10.77.0.120");
+    /** In the relayed pool of 127.0.0.0/8 (the relay agent, giaddr, is 127.0.0.1). */
+    static final Ipv4Address IP = Ipv4Address.parse("127.0.0.120");
     static final Ipv4Address SERVER = Ipv4Address.parse("127.0.0.1");
 
     public static class FullModeOnLoopback implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                return Map.of("chainboot.dhcp.enabled", "true", "chainboot.dhcp.mode", "full",
-                        "chainboot.dhcp.bind-address", "127.0.0.1", "chainboot.dhcp.port", "0",
-                        "chainboot.dhcp.server-address", "127.0.0.1",
-                        "chainboot.dhcp.state-dir", Files.createTempDirectory("cb-dhcp-state").toString(),
-                        "chainboot.dhcp.pool.start", "10.77.0.100", "chainboot.dhcp.pool.end", "10.77.0.200",
-                        "chainboot.dhcp.pool.subnet-mask", "255.255.255.0");
+                // relayed requests are served from the pool of giaddr's subnet (RFC 2131 §4.3.1): relay-pools
+                return Map.ofEntries(Map.entry("chainboot.dhcp.enabled", "true"),
+                        Map.entry("chainboot.dhcp.mode", "full"),
+                        Map.entry("chainboot.dhcp.bind-address", "127.0.0.1"),
+                        Map.entry("chainboot.dhcp.port", "0"),
+                        Map.entry("chainboot.dhcp.server-address", "127.0.0.1"),
+                        Map.entry("chainboot.dhcp.script-url", "http://127.0.0.1:18081/boot.ipxe"),
+                        Map.entry("chainboot.dhcp.state-dir", Files.createTempDirectory("cb-dhcp-state").toString()),
+                        Map.entry("chainboot.dhcp.pool.start", "10.77.0.100"),
+                        Map.entry("chainboot.dhcp.pool.end", "10.77.0.200"),
+                        Map.entry("chainboot.dhcp.pool.subnet-mask", "255.255.255.0"),
+                        Map.entry("chainboot.dhcp.relay-pools", "127.0.0.100-127.0.0.200/8"));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -87,7 +94,7 @@ class LeasesOnRealBrokerTest {
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                      new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.LEASES));
-            // INIT-REBOOT for an address of the pool, relayed (giaddr) so the reply stays on loopback
+            // INIT-REBOOT for an address of the relayed pool, relayed (giaddr) so the reply stays on loopback
             send(client, to, Requests.request(MAC, MessageType.REQUEST, Ipv4Address.ANY, SERVER,
                     o -> o.ip(OptionCode.REQUESTED_IP, IP)));
             ConsumerRecord<String, byte[]> put = next(consumer, r -> r.value() != null);

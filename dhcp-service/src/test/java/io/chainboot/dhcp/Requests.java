@@ -43,6 +43,14 @@ public final class Requests {
                 .put(OptionCode.IPXE_ENCAP, new byte[] {(byte) 0xb1, 5, 1, 0x10, (byte) 0xec, (byte) 0x81, 0x39, 0x13, 1, 1}));
     }
 
+    /** UEFI HTTP Boot firmware as OVMF sends it (UEFI 2.5 §24.7): 60 {@code HTTPClient:Arch:…}, 93 = arch, 97. */
+    public static Consumer<DhcpOptions.Builder> http(int arch) {
+        return o -> o.string(OptionCode.VENDOR_CLASS, String.format("HTTPClient:Arch:%05d:UNDI:003001", arch))
+                .put(OptionCode.CLIENT_ARCH, new byte[] {(byte) (arch >> 8), (byte) arch})
+                .put(OptionCode.CLIENT_NDI, new byte[] {1, 3, 1})
+                .put(OptionCode.CLIENT_UUID, HexFormat.of().parseHex(UUID_HEX));
+    }
+
     public static Consumer<DhcpOptions.Builder> none() {
         return o -> { };
     }

@@ -11,7 +11,15 @@ import java.util.Optional;
  * @param efiX64      loader for arch 7/9 (x64 UEFI)
  * @param efiArm64    loader for arch 11 (ARM64 UEFI)
  * @param httpBootUrl base URL for UEFI HTTP Boot clients; empty = HTTP Boot clients are not answered
+ * @param httpEfiX64  loader appended to {@code httpBootUrl} for HTTP Boot arch 16 (x64 UEFI HTTP)
+ * @param httpEfiArm64 loader appended to {@code httpBootUrl} for HTTP Boot arch 19 (ARM64 UEFI HTTP)
  */
 public record BootSettings(String scriptUrl, String tftpServer, String bios, String efiX64, String efiArm64,
-                           Optional<String> httpBootUrl) {
+                           Optional<String> httpBootUrl, String httpEfiX64, String httpEfiArm64) {
+
+    /** HTTP Boot clients get the same loaders as PXE clients of their architecture. */
+    public BootSettings(String scriptUrl, String tftpServer, String bios, String efiX64, String efiArm64,
+                        Optional<String> httpBootUrl) {
+        this(scriptUrl, tftpServer, bios, efiX64, efiArm64, httpBootUrl, efiX64, efiArm64);
+    }
 }

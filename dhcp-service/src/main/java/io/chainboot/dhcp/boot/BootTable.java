@@ -13,7 +13,8 @@ import java.util.Optional;
  * <table>
  *   <tr><th>client</th><th>arch</th><th>answer</th></tr>
  *   <tr><td>iPXE (77 = iPXE)</td><td>any</td><td>script URL with {@code ${mac:hexhyp}} etc. (loop broken)</td></tr>
- *   <tr><td>HTTPClient</td><td>any</td><td>{@code http-boot-url}, reply carries 60 = HTTPClient</td></tr>
+ *   <tr><td>HTTPClient</td><td>16 (7, 9)</td><td>{@code http-boot-url} + {@code http-boot-files.efi-x64}, reply carries 60 = HTTPClient</td></tr>
+ *   <tr><td>HTTPClient</td><td>19 (11)</td><td>{@code http-boot-url} + {@code http-boot-files.efi-arm64}</td></tr>
  *   <tr><td>PXEClient</td><td>0 (or absent)</td><td>{@code boot-files.bios} via TFTP</td></tr>
  *   <tr><td>PXEClient</td><td>7, 9</td><td>{@code boot-files.efi-x64}</td></tr>
  *   <tr><td>PXEClient</td><td>11</td><td>{@code boot-files.efi-arm64}</td></tr>
@@ -21,11 +22,10 @@ import java.util.Optional;
  *   <tr><td>anything else</td><td></td><td>none</td></tr>
  * </table>
  * A spec with {@code netboot=false} gets none; a spec's {@code bootFile} replaces the answer for
- * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise.
+ * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise. An HTTP Boot URL of the
+ * table carries {@code ?mac=<mac-hyphenated>} (script-service names the machine in its event by it).
  */
 public final class BootTable {
-    /** iPXE expands settings in the DHCP filename itself; the script service reads these parameters. */
-
     private final BootSettings settings;
 
     public BootTable(BootSettings settings) {
@@ -57,13 +57,18 @@ public final class BootTable {
             if (override.filter(f -> f.contains("://")).isPresent()) {
                 return new BootChoice.Boot(override.get(), null, true);
             }
-            Optional<String> file = firmwareFile(client.arch().orElse(16));
-            if (settings.httpBootUrl().isEmpty() || file.isEmpty()) {
+            if (settings.httpBootUrl().isEmpty()) {
                 return new BootChoice.None("HTTP boot not configured (chainboot.dhcp.http-boot-url)");
             }
+            Optional<String> file = httpBootFile(client.arch().orElse(16));
+            if (file.isEmpty()) {
+                return new BootChoice.None("no HTTP boot loader for client architecture " + client.arch().orElse(16));
+            }
             String base = settings.httpBootUrl().get();
-            return new BootChoice.Boot(base.endsWith(".efi") ? base : base.replaceAll("/+$", "") + "/" + file.get(),
-                    null, true);
+            String url = base.endsWith(".efi") ? base : base.replaceAll("/+$", "") + "/" + file.get();
+            // the firmware's HTTP request carries no MAC, and in proxy mode no lease names it: the URL does
+            return new BootChoice.Boot(client.mac().map(m -> url + (url.contains("?") ? "&" : "?") + "mac="
+                    + m.toHyphenated()).orElse(url), null, true);
         }
         if (override.filter(f -> !f.contains("://")).isPresent()) {
             return new BootChoice.Boot(override.get(), settings.tftpServer(), false);
@@ -73,20 +78,25 @@ public final class BootTable {
                 .orElseGet(() -> new BootChoice.None("no loader for client architecture " + client.arch().orElse(0)));
     }
 
-    /** RFC 4578 §2.1 / IANA arch types: 0 BIOS; 7, 9 x64 UEFI; 11 ARM64 UEFI; 16 x64 and 19 ARM64 UEFI HTTP. */
+    /** RFC 4578 §2.1 / IANA arch types: 0 BIOS; 7, 9 x64 UEFI; 11 ARM64 UEFI (16/19, HTTP arches, as their PXE twins). */
     Optional<String> firmwareFile(int arch) {
-        switch (arch) {
-            case 0:
-                return Optional.of(settings.bios());
-            case 7:
-            case 9:
-            case 16:
-                return Optional.of(settings.efiX64());
-            case 11:
-            case 19:
-                return Optional.of(settings.efiArm64());
-            default:
-                return Optional.empty();
-        }
+        return switch (arch) {
+            case 0 -> Optional.of(settings.bios());
+            case 7, 9, 16 -> Optional.of(settings.efiX64());
+            case 11, 19 -> Optional.of(settings.efiArm64());
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * UEFI 2.5+ HTTP Boot (§24.7; IANA arch 16 x64 UEFI HTTP, 19 ARM64 UEFI HTTP). A firmware that
+     * says HTTPClient with a PXE arch (7, 9, 11) gets the HTTP loader of that CPU too.
+     */
+    Optional<String> httpBootFile(int arch) {
+        return switch (arch) {
+            case 7, 9, 16 -> Optional.of(settings.httpEfiX64());
+            case 11, 19 -> Optional.of(settings.httpEfiArm64());
+            default -> Optional.empty();
+        };
     }
 }

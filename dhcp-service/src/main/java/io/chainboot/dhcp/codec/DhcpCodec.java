@@ -121,7 +121,7 @@ public final class DhcpCodec {
             out.append(code, Arrays.copyOfRange(p, i + 2, i + 2 + len));
             i += 2 + len;
         }
-        return main ? null : null; // a missing END is tolerated (many clients omit it)
+        return null; // a missing END is tolerated (many clients omit it)
     }
 
     /** Encodes with the RFC 2131 default limit of 576-byte datagrams. */

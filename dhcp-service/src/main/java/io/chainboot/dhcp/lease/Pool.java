@@ -30,6 +30,17 @@ public record Pool(Ipv4Address start, Ipv4Address end, Ipv4Address subnetMask, O
         return (ip.value() & subnetMask.value()) == (start.value() & subnetMask.value());
     }
 
+    /** Whether the two pools' subnets share an address (the shorter mask decides). */
+    public boolean overlaps(Pool other) {
+        int mask = subnetMask.value() & other.subnetMask.value();
+        return (start.value() & mask) == (other.start.value() & mask);
+    }
+
+    /** {@code START-END/MASK} for messages. */
+    public String describe() {
+        return start + "-" + end + "/" + subnetMask;
+    }
+
     public int size() {
         return (int) (end.unsigned() - start.unsigned() + 1);
     }

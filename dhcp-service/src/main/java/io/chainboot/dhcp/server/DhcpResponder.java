@@ -14,6 +14,7 @@ import io.chainboot.dhcp.lease.Allocation;
 import io.chainboot.dhcp.lease.LeaseEntry;
 import io.chainboot.dhcp.lease.LeaseTable;
 import io.chainboot.dhcp.lease.Pool;
+import io.chainboot.dhcp.lease.Subnets;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.DhcpEvents;
@@ -22,7 +23,6 @@ import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,21 +37,30 @@ import java.util.UUID;
  */
 public final class DhcpResponder {
     private final DhcpSettings settings;
-    private final Optional<LeaseTable> leases;
+    private final List<LeaseTable> tables;
+    private final Optional<Subnets> subnets;
     private final MachineDirectory machines;
     private final EventSource source;
     private final BootTable bootTable;
 
+    /** One subnet (or proxy mode: no table). */
     public DhcpResponder(DhcpSettings settings, Optional<LeaseTable> leases, MachineDirectory machines,
                          EventSource source) {
+        this(settings, leases.map(List::of).orElse(List.of()), machines, source);
+    }
+
+    /** Full mode: {@code tables} holds the local pool's table first, then one per relayed subnet. */
+    public DhcpResponder(DhcpSettings settings, List<LeaseTable> tables, MachineDirectory machines, EventSource source) {
         this.settings = settings;
-        this.leases = leases;
+        this.tables = List.copyOf(tables);
         this.machines = machines;
         this.source = source;
         this.bootTable = new BootTable(settings.boot());
-        if (settings.mode() == Mode.FULL && leases.isEmpty()) {
+        if (settings.mode() == Mode.FULL && tables.isEmpty()) {
             throw new IllegalArgumentException("full mode needs a lease table");
         }
+        this.subnets = tables.isEmpty() ? Optional.empty() : Optional.of(new Subnets(tables.get(0).pool(),
+                tables.subList(1, tables.size()).stream().map(LeaseTable::pool).toList()));
     }
 
     public Reply replyTo(DhcpPacket req, Ingress ingress, Instant now) {
@@ -117,7 +126,11 @@ public final class DhcpResponder {
         if (ingress.proxyPort()) {
             return Reply.Silent.because("full mode does not answer on the proxyDHCP port");
         }
-        LeaseTable table = leases.orElseThrow();
+        Optional<Pool> chosen = subnets.orElseThrow().choose(req.giaddr(), req.ciaddr());
+        if (chosen.isEmpty()) {
+            return Reply.Silent.because("relayed by " + req.giaddr() + ": no pool on that subnet (chainboot.dhcp.relay-pools)");
+        }
+        LeaseTable table = tables.stream().filter(t -> t.pool().equals(chosen.get())).findFirst().orElseThrow();
         Optional<MachineSpec> spec = machines.byMac(mac);
         Optional<Ipv4Address> reserved = spec.map(MachineSpec::reservedIp);
         switch (type) {
@@ -126,7 +139,7 @@ public final class DhcpResponder {
                 if (ip.isEmpty()) {
                     return Reply.Silent.because("pool exhausted");
                 }
-                return leaseReply(req, MessageType.OFFER, mac, ip.get(), spec, ingress, now, List.of());
+                return leaseReply(req, MessageType.OFFER, mac, ip.get(), spec, table.pool(), ingress, now, List.of());
             }
             case REQUEST:
                 return request(req, mac, spec, reserved, table, ingress, now);
@@ -158,7 +171,7 @@ public final class DhcpResponder {
                         source, mac, req.ciaddr())), List.of(new Reply.LeaseChange.Remove(req.ciaddr())));
             }
             case INFORM:
-                return inform(req, mac, spec, ingress, now);
+                return inform(req, mac, spec, table.pool(), ingress, now);
             default:
                 return Reply.Silent.because(type + " is not a client message");
         }
@@ -201,17 +214,18 @@ public final class DhcpResponder {
             return nak(req, mac, wanted, r.reason(), ingress, now);
         }
         LeaseEntry bound = ((Allocation.Bound) a).entry();
-        return leaseReply(req, MessageType.ACK, mac, wanted, spec, ingress, now,
+        return leaseReply(req, MessageType.ACK, mac, wanted, spec, pool, ingress, now,
                 List.of(new Reply.LeaseChange.Put(bound.toLease())));
     }
 
-    private Reply inform(DhcpPacket req, MacAddress mac, Optional<MachineSpec> spec, Ingress ingress, Instant now) {
+    private Reply inform(DhcpPacket req, MacAddress mac, Optional<MachineSpec> spec, Pool pool, Ingress ingress,
+                         Instant now) {
         ClientInfo client = ClientInfo.of(req);
         BootChoice choice = bootTable.choose(client, spec);
         DhcpOptions.Builder o = DhcpOptions.builder()
                 .u8(OptionCode.MESSAGE_TYPE, MessageType.ACK.code())
                 .ip(OptionCode.SERVER_ID, settings.serverAddress());
-        networkOptions(o, leases.orElseThrow().pool());
+        networkOptions(o, pool);
         String file = "";
         Ipv4Address siaddr = Ipv4Address.ANY;
         if (choice instanceof BootChoice.Boot boot) {
@@ -226,7 +240,7 @@ public final class DhcpResponder {
     }
 
     private Reply leaseReply(DhcpPacket req, MessageType type, MacAddress mac, Ipv4Address ip, Optional<MachineSpec> spec,
-                             Ingress ingress, Instant now, List<Reply.LeaseChange> changes) {
+                             Pool pool, Ingress ingress, Instant now, List<Reply.LeaseChange> changes) {
         ClientInfo client = ClientInfo.of(req);
         BootChoice choice = bootTable.choose(client, spec);
         long lease = settings.leaseTime().toSeconds();
@@ -236,7 +250,7 @@ public final class DhcpResponder {
                 .u32(OptionCode.LEASE_TIME, lease)
                 .u32(OptionCode.RENEWAL_TIME, lease / 2)
                 .u32(OptionCode.REBINDING_TIME, lease * 7 / 8);
-        networkOptions(o, leases.orElseThrow().pool());
+        networkOptions(o, pool);
         Optional<String> hostname = spec.map(MachineSpec::hostname);
         hostname.ifPresent(h -> o.string(OptionCode.HOSTNAME, h));
         String file = "";
@@ -340,9 +354,5 @@ public final class DhcpResponder {
     /** Option 57 bounds the reply (minus IP and UDP headers), never below RFC 2131's 576-byte datagram. */
     private static int maxLength(DhcpPacket req) {
         return req.maxMessageSize().map(m -> Math.min(m, 1500) - 28).orElse(DhcpCodec.DEFAULT_MAX_DHCP_LENGTH);
-    }
-
-    static Duration seconds(long s) {
-        return Duration.ofSeconds(s);
     }
 }

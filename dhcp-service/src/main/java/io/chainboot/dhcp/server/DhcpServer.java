@@ -50,6 +50,8 @@ public final class DhcpServer implements AutoCloseable {
     private final DhcpSettings settings;
     private final DhcpResponder responder;
     private final Optional<LeaseTable> leases;
+    /** Full mode: the local pool's table, then one per relayed subnet (its journal in {@code <state>/relay-<network>}). */
+    private final List<LeaseTable> tables = new ArrayList<>();
     private final BootEventPublisher publisher;
     private final LeaseSink leaseSink;
     private final RateLimiter limiter;
@@ -77,11 +79,18 @@ public final class DhcpServer implements AutoCloseable {
             this.leases = Optional.of(new LeaseTable(settings.pool().orElseThrow(
                     () -> new IllegalArgumentException("full mode needs chainboot.dhcp.pool.start/end/subnet-mask")),
                     settings.stateDir(), settings.fsync(), reservations::ownerOf));
-            registry.gauge("chainboot.dhcp.leases.active", this, s -> s.leases.get().activeLeases(Instant.now()).size());
+            tables.add(leases.get());
+            for (io.chainboot.dhcp.lease.Pool p : settings.relayPools()) {
+                Ipv4Address network = new Ipv4Address(p.start().value() & p.subnetMask().value());
+                tables.add(new LeaseTable(p, settings.stateDir().resolve("relay-" + network), settings.fsync(),
+                        reservations::ownerOf));
+            }
+            registry.gauge("chainboot.dhcp.leases.active", this,
+                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum());
         } else {
             this.leases = Optional.empty();
         }
-        this.responder = new DhcpResponder(settings, leases, machines, source);
+        this.responder = new DhcpResponder(settings, tables, machines, source);
     }
 
     /** Told the MAC of every admitted PXE/iPXE request (the router-advertisement responder's booting machines). */
@@ -120,7 +129,7 @@ public final class DhcpServer implements AutoCloseable {
             return t;
         });
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 5, TimeUnit.SECONDS);
-        leases.ifPresent(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
+        tables.forEach(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
         boundAddress = bound;
         return bound;
     }
@@ -246,7 +255,7 @@ public final class DhcpServer implements AutoCloseable {
     private void housekeep() {
         try {
             limiter.sweep(System.nanoTime());
-            leases.ifPresent(t -> t.expire(Instant.now()).forEach(l -> {
+            tables.forEach(t -> t.expire(Instant.now()).forEach(l -> {
                 LOG.infof("%s lease of %s expired", l.mac(), l.ip());
                 leaseSink.accept(new Reply.LeaseChange.Remove(l.ip()));
             }));
@@ -259,6 +268,7 @@ public final class DhcpServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The local pool's lease table (full mode). */
     public Optional<LeaseTable> leases() {
         return leases;
     }
@@ -292,7 +302,7 @@ public final class DhcpServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        leases.ifPresent(LeaseTable::close);
+        tables.forEach(LeaseTable::close);
     }
 
     /** Addresses reserved by machine specs, re-indexed at most once a second from the in-memory directory. */

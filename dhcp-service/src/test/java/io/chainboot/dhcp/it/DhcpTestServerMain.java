@@ -55,7 +55,7 @@ public final class DhcpTestServerMain {
         Optional<Pool> pool = a.containsKey("start") ? Optional.of(new Pool(Ipv4Address.parse(a.get("start")),
                 Ipv4Address.parse(a.get("end")), Ipv4Address.parse(a.getOrDefault("mask", "255.255.255.0")),
                 Optional.ofNullable(a.get("router")).map(Ipv4Address::parse), List.of())) : Optional.empty();
-        BootSettings boot = new BootSettings(a.getOrDefault("script-url", "http://" + server + ":8081/boot.ipxe"),
+        BootSettings boot = new BootSettings(a.getOrDefault("script-url", "http://" + server + "/boot.ipxe"),
                 server.toString(), "undionly.kpxe", "ipxe.efi", "ipxe-arm64.efi", Optional.empty());
         DhcpSettings s = new DhcpSettings(mode, InetAddress.getByName(a.getOrDefault("bind", "0.0.0.0")),
                 Integer.parseInt(a.getOrDefault("port", "67")), Integer.parseInt(a.getOrDefault("proxy-port", "4011")), 68,

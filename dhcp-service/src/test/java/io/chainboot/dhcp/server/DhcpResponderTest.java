@@ -64,8 +64,11 @@ class DhcpResponderTest {
     }
 
     DhcpResponder full(MachineSpec... specs) throws Exception {
+        return full(settings(Mode.FULL, Optional.empty()), specs);
+    }
+
+    DhcpResponder full(DhcpSettings s, MachineSpec... specs) throws Exception {
         FixedMachines m = new FixedMachines(specs);
-        DhcpSettings s = settings(Mode.FULL, Optional.empty());
         table = new LeaseTable(s.pool().orElseThrow(), state, false, ip -> m.all().stream()
                 .filter(x -> ip.equals(x.reservedIp())).map(MachineSpec::mac).findFirst());
         return new DhcpResponder(s, Optional.of(table), m, new EventSource("dhcp-service", "t"));
@@ -156,8 +159,133 @@ class DhcpResponderTest {
         DhcpPacket http = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, o -> o
                 .string(OptionCode.VENDOR_CLASS, "HTTPClient:Arch:00016:UNDI:003001").put(OptionCode.CLIENT_ARCH, new byte[] {0, 16})),
                 BROADCAST_IN, NOW)).packet();
-        assertThat(http.file()).isEqualTo("http://10.9.0.1:8080/boot/ipxe.efi");
+        assertThat(http.file()).isEqualTo("http://10.9.0.1:8080/boot/ipxe.efi?mac=52-54-00-00-00-01");
         assertThat(http.vendorClass()).contains("HTTPClient");
+    }
+
+    /** UEFI HTTP Boot in full mode: OFFER and ACK carry an address, 60 = HTTPClient and the loader URL in 67. */
+    @Test
+    void fullModeAnswersHttpBootWithTheLoaderUrlAndHttpClient() throws Exception {
+        DhcpSettings base = settings(Mode.FULL, Optional.of("http://10.9.0.1:8081/boot-files/"));
+        DhcpSettings s = new DhcpSettings(base.mode(), base.bindAddress(), base.port(), base.proxyPort(), base.clientPort(),
+                base.serverAddress(), base.pool(), base.leaseTime(), base.offerHold(), base.declineQuarantine(),
+                base.stateDir(), base.fsync(), new BootSettings("http://10.9.0.1:8081/boot.ipxe", "10.9.0.1", "undionly.kpxe",
+                "snponly.efi", "ipxe-arm64.efi", Optional.of("http://10.9.0.1:8081/boot-files/"), "ipxe.efi", "arm.efi"),
+                0, 0, false);
+        DhcpResponder r = full(s);
+        Reply.Send offer = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW));
+        assertThat(offer.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.9.0.100"));
+        assertThat(offer.packet().vendorClass()).contains("HTTPClient");
+        assertThat(offer.packet().options().string(OptionCode.BOOTFILE_NAME)).contains("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
+        assertThat(offer.packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
+        assertThat(offer.packet().options().has(OptionCode.VENDOR_SPECIFIC)).as("no PXE option 43 for HTTP Boot").isFalse();
+        assertThat(offer.packet().options().has(OptionCode.TFTP_SERVER_NAME)).as("no TFTP server for a URL").isFalse();
+        assertThat(((DhcpEvents.Offered) offer.events().get(0)).client()).isEqualTo(ClientKind.FIRMWARE);
+        Reply.Send ack = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, o -> {
+            Requests.http(16).accept(o);
+            o.ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.9.0.100"));
+        }), BROADCAST_IN, NOW));
+        assertThat(ack.packet().messageType()).contains(MessageType.ACK);
+        assertThat(ack.packet().vendorClass()).contains("HTTPClient");
+        assertThat(((DhcpEvents.Acked) ack.events().get(0)).bootFile()).isEqualTo("http://10.9.0.1:8081/boot-files/ipxe.efi?mac=52-54-00-00-00-01");
+        // the HTTP loader is its own setting per architecture: PXE x64 still gets snponly.efi
+        assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.pxe(7)), BROADCAST_IN, NOW))
+                .packet().file()).isEqualTo("snponly.efi");
+        assertThat(sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.http(19)), BROADCAST_IN, NOW))
+                .packet().file()).isEqualTo("http://10.9.0.1:8081/boot-files/arm.efi?mac=52-54-00-00-00-02");
+    }
+
+    @Test
+    void httpBootClientsWithoutHttpBootUrlGetAnAddressButNoBootFile() throws Exception {
+        Reply.Send offer = sent(full().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW));
+        assertThat(offer.packet().options().has(OptionCode.BOOTFILE_NAME)).isFalse();
+        assertThat(offer.packet().file()).isEmpty();
+        assertThat(proxyWithout().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(16)), BROADCAST_IN, NOW))
+                .satisfies(x -> assertThat(silent(x)).isEqualTo("HTTP boot not configured (chainboot.dhcp.http-boot-url)"));
+        assertThat(silent(proxy().replyTo(Requests.request(MAC, MessageType.DISCOVER, Requests.http(6)), BROADCAST_IN, NOW)))
+                .isEqualTo("no HTTP boot loader for client architecture 6");
+    }
+
+    DhcpResponder proxyWithout() throws Exception {
+        return new DhcpResponder(settings(Mode.PROXY, Optional.empty()), Optional.empty(), new FixedMachines(),
+                new EventSource("dhcp-service", "t"));
+    }
+
+    static final Ipv4Address RELAY = Ipv4Address.parse("10.8.0.1");
+    static final Pool RELAYED = new Pool(Ipv4Address.parse("10.8.0.100"), Ipv4Address.parse("10.8.0.101"),
+            Ipv4Address.parse("255.255.255.0"), Optional.of(RELAY), List.of(SERVER));
+
+    /** Full mode with a second pool behind a relay (10.8.0.0/24, relay agent 10.8.0.1). */
+    DhcpResponder relayed() throws Exception {
+        DhcpSettings s = settings(Mode.FULL, Optional.empty());
+        table = new LeaseTable(s.pool().orElseThrow(), state, false, ip -> Optional.empty());
+        relayTable = new LeaseTable(RELAYED, state.resolve("relay"), false, ip -> Optional.empty());
+        return new DhcpResponder(s, List.of(table, relayTable), new FixedMachines(), new EventSource("dhcp-service", "t"));
+    }
+
+    LeaseTable relayTable;
+
+    @AfterEach
+    void closeRelay() {
+        if (relayTable != null) {
+            relayTable.close();
+        }
+    }
+
+    /** RFC 2131 §4.3.1: the pool of giaddr's subnet, its router and mask; §4.1: the reply to the relay's port 67. */
+    @Test
+    void aRelayedDiscoverIsOfferedAnAddressOfTheRelaysSubnetAndAnsweredToTheRelay() throws Exception {
+        DhcpResponder r = relayed();
+        Reply.Send offer = sent(r.replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, RELAY, Requests.ipxe(0)),
+                new Ingress(RELAY, 67, false), NOW));
+        assertThat(offer.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.8.0.100"));
+        assertThat(offer.packet().giaddr()).isEqualTo(RELAY);
+        assertThat(offer.packet().options().ip(OptionCode.ROUTER)).contains(RELAY);
+        assertThat(offer.packet().options().ip(OptionCode.SUBNET_MASK)).contains(Ipv4Address.parse("255.255.255.0"));
+        assertThat(offer.packet().options().ip(OptionCode.SERVER_ID)).contains(SERVER);
+        assertThat(offer.to()).isEqualTo(new Destination(RELAY, 67));
+        Reply.Send ack = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> {
+            Requests.ipxe(0).accept(o);
+            o.ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.8.0.100"));
+        }), new Ingress(RELAY, 67, false), NOW));
+        assertThat(ack.packet().messageType()).contains(MessageType.ACK);
+        assertThat(ack.to()).isEqualTo(new Destination(RELAY, 67));
+        assertThat(relayTable.bindingOf(MAC, NOW)).isPresent();
+        assertThat(table.bindingOf(MAC, NOW)).as("nothing bound in the local pool").isEmpty();
+        // a local client at the same time gets the local pool, broadcast on the LAN
+        Reply.Send local = sent(r.replyTo(Requests.request(OTHER, MessageType.DISCOVER, Requests.pxe(0)), BROADCAST_IN, NOW));
+        assertThat(local.packet().yiaddr()).isEqualTo(Ipv4Address.parse("10.9.0.100"));
+        assertThat(local.to()).isEqualTo(new Destination(Ipv4Address.BROADCAST, 68));
+    }
+
+    @Test
+    void aRelayedClientRenewsByUnicastFromItsAddressAndIsNakedForAnotherSubnetsAddress() throws Exception {
+        DhcpResponder r = relayed();
+        sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> o
+                .ip(OptionCode.SERVER_ID, SERVER).ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.8.0.101"))),
+                new Ingress(RELAY, 67, false), NOW));
+        Ipv4Address ip = Ipv4Address.parse("10.8.0.101");
+        Reply.Send renew = sent(r.replyTo(Requests.request(MAC, MessageType.REQUEST, ip, Ipv4Address.ANY, Requests.none()),
+                new Ingress(ip, 68, false), NOW.plusSeconds(1800)));
+        assertThat(renew.packet().messageType()).contains(MessageType.ACK);
+        assertThat(renew.packet().yiaddr()).isEqualTo(ip);
+        assertThat(renew.to()).isEqualTo(new Destination(ip, 68));
+        // INIT-REBOOT through the relay with an address of the local subnet: not on that network
+        Reply.Send nak = sent(r.replyTo(Requests.request(OTHER, MessageType.REQUEST, Ipv4Address.ANY, RELAY, o -> o
+                .ip(OptionCode.REQUESTED_IP, Ipv4Address.parse("10.9.0.100"))), new Ingress(RELAY, 67, false), NOW));
+        assertThat(nak.packet().messageType()).contains(MessageType.NAK);
+        assertThat(nak.to()).as("a NAK through a relay goes to the relay").isEqualTo(new Destination(RELAY, 67));
+    }
+
+    @Test
+    void aRelayOnASubnetWithoutAPoolIsNotAnswered() throws Exception {
+        Ipv4Address stranger = Ipv4Address.parse("10.99.0.1");
+        assertThat(silent(relayed().replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, stranger,
+                Requests.pxe(0)), new Ingress(stranger, 67, false), NOW)))
+                .isEqualTo("relayed by 10.99.0.1: no pool on that subnet (chainboot.dhcp.relay-pools)");
+        assertThat(silent(full().replyTo(Requests.request(MAC, MessageType.DISCOVER, Ipv4Address.ANY, RELAY,
+                Requests.pxe(0)), new Ingress(RELAY, 67, false), NOW)))
+                .as("one pool only: a relay elsewhere is not ours").startsWith("relayed by 10.8.0.1");
     }
 
     @Test

@@ -46,12 +46,27 @@ public final class Chainboot implements AutoCloseable {
      * --state STATE [extra]}; fails with the launcher's own one-line reason and the log tails.
      */
     public static Chainboot up(TestNamespace ns, Path state, String dhcpMode, String... extra) {
+        return up(ns, state, dhcpMode, java.util.Map.of(), extra);
+    }
+
+    /**
+     * As {@link #up(TestNamespace, Path, String, String...)} with environment variables for the launcher,
+     * which its children inherit: Quarkus reads {@code CHAINBOOT_DHCP_HTTP_BOOT_URL} as
+     * {@code chainboot.dhcp.http-boot-url} (settings the launcher has no option for yet).
+     */
+    public static Chainboot up(TestNamespace ns, Path state, String dhcpMode, java.util.Map<String, String> env,
+                               String... extra) {
         Path root = checkoutRoot();
         Path launcher = root.resolve("chainboot");
         if (!Files.isExecutable(launcher)) {
             throw new IllegalStateException("no launcher at " + launcher);
         }
-        List<String> args = new ArrayList<>(List.of(launcher.toString(), "up",
+        List<String> args = new ArrayList<>();
+        if (!env.isEmpty()) {
+            args.add("env");
+            env.forEach((k, v) -> args.add(k + "=" + v));
+        }
+        args.addAll(List.of(launcher.toString(), "up",
                 "--address", TestNamespace.SERVER_IP, "--interface", TestNamespace.BRIDGE,
                 "--dhcp-mode", dhcpMode, "--state", state.toString(),
                 // the Maven build that runs this test has already packaged every service

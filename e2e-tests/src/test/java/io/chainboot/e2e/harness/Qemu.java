@@ -62,13 +62,25 @@ public final class Qemu {
             if (firmware == Firmware.BIOS) {
                 args.addAll(List.of("-device", "e1000,netdev=n0,mac=" + mac));
             } else {
+                boolean secure = firmware == Firmware.UEFI_SECURE_BOOT;
                 Path vars = dir.resolve("OVMF_VARS.fd");
-                Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars,
+                Files.copy(Path.of(secure ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" : "/usr/share/OVMF/OVMF_VARS_4M.fd"), vars,
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                args.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=",
-                        "-machine", "q35",
-                        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                args.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="
+                                + (firmware == Firmware.UEFI_HTTP ? ",bootindex=1" : ""),
+                        "-machine", secure ? "q35,smm=on" : "q35",
+                        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/"
+                                + (secure ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
                         "-drive", "if=pflash,format=raw,file=" + vars));
+                if (secure) {
+                    args.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
+                }
+                if (firmware == Firmware.UEFI_HTTP) {
+                    // PXE off over both IPs (else OVMF tries PXEv6 first and waits for it to time out)
+                    args.addAll(List.of("-device", "virtio-rng-pci",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=no",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=no"));
+                }
             }
             startedNanos = System.nanoTime();
             process = ns.start("qemu-" + dir.getFileName().toString().substring(5), args.toArray(String[]::new));

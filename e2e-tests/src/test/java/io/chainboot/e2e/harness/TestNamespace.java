@@ -59,7 +59,15 @@ public final class TestNamespace implements AutoCloseable {
 
     /** Creates the namespace with its bridge. */
     public static TestNamespace create(String suffix, Path dir) {
-        String name = "cb-e2e-" + ProcessHandle.current().pid() + (suffix == null || suffix.isEmpty() ? "" : "-" + suffix);
+        return createNamed("cb-e2e-" + ProcessHandle.current().pid() + (suffix == null || suffix.isEmpty() ? "" : "-" + suffix), dir);
+    }
+
+    /** As {@link #create(String, Path)}, named {@code <prefix>-<pid>-<suffix>} (e.g. {@code cb-fw}). */
+    public static TestNamespace create(String prefix, String suffix, Path dir) {
+        return createNamed(prefix + "-" + ProcessHandle.current().pid() + "-" + suffix, dir);
+    }
+
+    private static TestNamespace createNamed(String name, Path dir) {
         if (Cmd.run("ip", "netns", "list").output().lines().anyMatch(l -> l.split(" ")[0].equals(name))) {
             Cmd.run("ip", "netns", "del", name);
         }
@@ -90,7 +98,14 @@ public final class TestNamespace implements AutoCloseable {
      * ({@code ip}/24) is a veth plugged into this namespace's bridge. Close it before this one.
      */
     public TestNamespace plugInHost(String suffix, String ip) {
-        String peer = "cb-e2e-" + ProcessHandle.current().pid() + "-" + suffix;
+        return plugIn("cb-e2e-" + ProcessHandle.current().pid() + "-" + suffix, suffix, ip);
+    }
+
+    /**
+     * As {@link #plugInHost} with the namespace named {@code peer} (e.g. {@code cb-fw-<pid>-rtr}); its
+     * veth port on this bridge is {@code v<suffix>} and its files live in {@code <dir>/<suffix>}.
+     */
+    public TestNamespace plugIn(String peer, String suffix, String ip) {
         Cmd.run("ip", "netns", "del", peer);
         TestNamespace host = new TestNamespace(peer, dir.resolve(suffix));
         Runtime.getRuntime().addShutdownHook(host.shutdownHook);
@@ -117,6 +132,19 @@ public final class TestNamespace implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Makes this namespace a router onto a second LAN: a bridge {@value #BRIDGE} with {@code cidr}
+     * (e.g. {@code 10.78.0.1/24}) for {@link #addTap()} guests, and IPv4 forwarding on (this namespace only).
+     */
+    public TestNamespace routeTo(String cidr) {
+        exec("ip", "link", "add", BRIDGE, "type", "bridge");
+        exec("ip", "link", "set", BRIDGE, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+        exec("ip", "addr", "add", cidr, "dev", BRIDGE);
+        exec("ip", "link", "set", BRIDGE, "up");
+        exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        return this;
     }
 
     /** Adds a tap device enslaved to the bridge and returns its name (tap0, tap1, ...). */

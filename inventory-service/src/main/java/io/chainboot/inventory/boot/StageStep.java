@@ -6,6 +6,7 @@ import io.chainboot.events.BootStalled;
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.DhcpEvents;
 import io.chainboot.events.EventType;
+import io.chainboot.events.HttpEvents;
 import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.ScriptEvents;
 import io.chainboot.events.TftpEvents;
@@ -43,7 +44,7 @@ public sealed interface StageStep {
 
     /**
      * The boot failed here: {@code cause} is the failure event's type, {@code detail} its own
-     * reason (for tftp.failed, the file too). What code may branch on is {@code cause}.
+     * reason (for tftp.failed and http.failed, the file too). What code may branch on is {@code cause}.
      */
     record Failed(EventType cause, String detail) implements StageStep {
         /** The attempt's stored reason: {@code <wire name of the type>: <detail>}. */
@@ -68,6 +69,12 @@ public sealed interface StageStep {
             return new Reached(BootStage.FIRMWARE_LOADED);
         }
         if (e instanceof TftpEvents.Failed f) {
+            return new Failed(f.type(), f.file() + ": " + f.reason());
+        }
+        if (e instanceof HttpEvents.Completed) { // UEFI HTTP Boot: the loader over HTTP instead of TFTP
+            return new Reached(BootStage.FIRMWARE_LOADED);
+        }
+        if (e instanceof HttpEvents.Failed f) {
             return new Failed(f.type(), f.file() + ": " + f.reason());
         }
         if (e instanceof ScriptEvents.Rendered) {

@@ -1,7 +1,9 @@
 package io.chainboot.inventory.boot;
 
 import io.chainboot.events.EventSource;
+import io.chainboot.events.BootStage;
 import io.chainboot.events.EventType;
+import io.chainboot.events.HttpEvents;
 import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.MacAddress;
@@ -30,6 +32,17 @@ class StageStepTest {
         assertThat(StageStep.of(new IscsiEvents.LoginRejected(UUID.randomUUID(), T, SRC, MAC, IP, "iqn.x:i", "iqn.x:t",
                 "authentication failed", 2, 1)))
                 .isEqualTo(new StageStep.Failed(EventType.ISCSI_LOGIN_REJECTED, "authentication failed"));
+        assertThat(StageStep.of(new HttpEvents.Failed(UUID.randomUUID(), T, SRC, null, IP, "ipxe.efi", 404, "no such boot file")))
+                .isEqualTo(new StageStep.Failed(EventType.HTTP_FAILED, "ipxe.efi: no such boot file"));
+    }
+
+    /** UEFI HTTP Boot's loader over HTTP is the same stage as a TFTP download of it. */
+    @Test
+    void aBootFileOverHttpLoadsTheFirmwareStageLikeTftp() {
+        assertThat(StageStep.of(new HttpEvents.Completed(UUID.randomUUID(), T, SRC, MAC, IP, "ipxe.efi", 1_000_000, 90)))
+                .isEqualTo(new StageStep.Reached(BootStage.FIRMWARE_LOADED))
+                .isEqualTo(StageStep.of(new TftpEvents.Completed(UUID.randomUUID(), T, SRC, MAC, IP, "ipxe.efi", 1_000_000,
+                        90, 1468, 4, 0)));
     }
 
     @Test

@@ -52,12 +52,22 @@ public class AssetRoute {
             resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("no such asset\n");
             return;
         }
+        send(rc, file, bytes -> { });
+    }
+
+    /**
+     * Sends {@code file} with validators, conditionals and one byte range; {@code whole} is told the
+     * size once a complete 200 body went out (not for HEAD, 206, 304 or an interrupted transfer).
+     * Returns false (and sends 404) when the file cannot be read.
+     */
+    static boolean send(RoutingContext rc, Path file, java.util.function.LongConsumer whole) {
+        HttpServerResponse resp = rc.response();
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
             resp.setStatusCode(404).end();
-            return;
+            return false;
         }
         long size = attrs.size();
         Instant modified = attrs.lastModifiedTime().toInstant();
@@ -70,7 +80,7 @@ public class AssetRoute {
 
         if (notModified(rc, etag, modified)) {
             resp.setStatusCode(304).end();
-            return;
+            return true;
         }
         String rangeHeader = rc.request().getHeader("range");
         String ifRange = rc.request().getHeader("if-range");
@@ -81,7 +91,7 @@ public class AssetRoute {
         boolean head = rc.request().method() == HttpMethod.HEAD;
         if (range instanceof ByteRange.Unsatisfiable) {
             resp.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size).end();
-            return;
+            return true;
         }
         long offset = 0;
         long length = size;
@@ -92,9 +102,17 @@ public class AssetRoute {
         }
         if (head) {
             resp.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
-            return;
+            return true;
         }
-        resp.sendFile(file.toString(), offset, length).onFailure(e -> LOG.debugf("sending %s stopped: %s", file, e.getMessage()));
+        boolean complete = !(range instanceof ByteRange.Part);
+        resp.sendFile(file.toString(), offset, length)
+                .onSuccess(v -> {
+                    if (complete) {
+                        whole.accept(size);
+                    }
+                })
+                .onFailure(e -> LOG.debugf("sending %s stopped: %s", file, e.getMessage()));
+        return true;
     }
 
     /** RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since. */

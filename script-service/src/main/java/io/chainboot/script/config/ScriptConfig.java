@@ -20,6 +20,12 @@ public interface ScriptConfig {
     @WithDefault("state/assets")
     String assetsDir();
 
+    /**
+     * Directory served under {@code /boot-files/} to UEFI HTTP Boot firmware (the loaders, e.g.
+     * {@code ipxe.efi}; the TFTP root, so both transports serve the same files). Unset: 404.
+     */
+    Optional<String> bootFilesDir();
+
     /** Profile of machines that neither name a profile nor match a selector. */
     @WithDefault("menu")
     String defaultProfile();

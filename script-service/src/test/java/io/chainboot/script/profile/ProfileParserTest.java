@@ -85,6 +85,7 @@ class ProfileParserTest {
         return new io.chainboot.script.config.ScriptConfig() {
             public String profilesDir() { return dir.toString(); }
             public String assetsDir() { return "unused"; }
+            public java.util.Optional<String> bootFilesDir() { return java.util.Optional.empty(); }
             public String defaultProfile() { return "menu"; }
             public java.util.Optional<String> iscsiServer() { return java.util.Optional.empty(); }
             public int iscsiPort() { return 3260; }
