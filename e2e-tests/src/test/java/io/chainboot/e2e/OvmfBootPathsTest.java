@@ -60,10 +60,9 @@ class OvmfBootPathsTest {
         BootImages.deleteTree(state);
         ns = TestNamespace.create("cb-fw", "http", dir);
         try {
-            // the loaders of the TFTP root (the launcher copies Debian's iPXE there) also over HTTP
+            // HTTP Boot as ./chainboot up sets it up by itself: the loaders of the TFTP root (the
+            // launcher copies Debian's iPXE there) served over HTTP at <script URL>/boot-files/
             chainboot = Chainboot.up(ns, state, "full", Map.of(
-                    "CHAINBOOT_DHCP_HTTP_BOOT_URL", "http://" + TestNamespace.SERVER_IP + ":" + Chainboot.SCRIPT_PORT + "/boot-files/",
-                    "CHAINBOOT_SCRIPT_BOOT_FILES_DIR", state.resolve("tftp").toString(),
                     // a loader that never runs is a stall at FIRMWARE_LOADED: 30 s instead of 60 s keeps the test short
                     "CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED", "30s"));
             inventory = new Inventory(chainboot);

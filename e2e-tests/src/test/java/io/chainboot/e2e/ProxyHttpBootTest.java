@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,9 +57,7 @@ class ProxyHttpBootTest {
                         "--conf-file=" + conf);
                 assertThat(lan.waitListening("udp", 67, Duration.ofSeconds(10)))
                         .as("dnsmasq listening: %s", dnsmasq.logTail(500)).isTrue();
-                try (Chainboot chainboot = Chainboot.up(ns, state, "proxy", Map.of(
-                        "CHAINBOOT_DHCP_HTTP_BOOT_URL", "http://" + TestNamespace.SERVER_IP + ":" + Chainboot.SCRIPT_PORT + "/boot-files/",
-                        "CHAINBOOT_SCRIPT_BOOT_FILES_DIR", state.resolve("tftp").toString()))) {
+                try (Chainboot chainboot = Chainboot.up(ns, state, "proxy")) { // HTTP Boot on by default
                     Inventory inventory = new Inventory(chainboot);
                     BootImages.uefiDisk(Disks.raw(state, "e2e-proxyhttp.img"), "PROXY-HTTP-BOOTED");
                     inventory.registerSanboot(MAC, "e2e-proxyhttp", "RAW", "e2e-proxyhttp.img", false);

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -59,7 +58,7 @@ class RelayBootTest {
                 assertThat(router.waitListening("udp", 67, Duration.ofSeconds(10)))
                         .as("dnsmasq relay listening: %s", relay.logTail(800)).isTrue();
                 try (Chainboot chainboot = Chainboot.up(ns, state, "full",
-                        Map.of("CHAINBOOT_DHCP_RELAY_POOLS", "10.78.0.100-10.78.0.200/24@10.78.0.1"))) {
+                        "--relay-pool", "10.78.0.100-10.78.0.200/24@10.78.0.1")) {
                     Inventory inventory = new Inventory(chainboot);
                     BootImages.biosDisk(Disks.raw(state, "e2e-local.img"), "LOCAL-LAN-BOOTED");
                     BootImages.uefiDisk(Disks.raw(state, "e2e-relayed.img"), "RELAYED-BOOTED");

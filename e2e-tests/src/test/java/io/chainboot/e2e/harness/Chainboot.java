@@ -51,8 +51,8 @@ public final class Chainboot implements AutoCloseable {
 
     /**
      * As {@link #up(TestNamespace, Path, String, String...)} with environment variables for the launcher,
-     * which its children inherit: Quarkus reads {@code CHAINBOOT_DHCP_HTTP_BOOT_URL} as
-     * {@code chainboot.dhcp.http-boot-url} (settings the launcher has no option for yet).
+     * which its children inherit: Quarkus reads {@code CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED} as
+     * {@code chainboot.inventory.stall.firmware-loaded} (settings the launcher has no option for).
      */
     public static Chainboot up(TestNamespace ns, Path state, String dhcpMode, java.util.Map<String, String> env,
                                String... extra) {

@@ -30,7 +30,8 @@ public record LaunchOptions(
         int kafkaPort,
         int postgresPort,
         int timeoutSeconds,
-        String routerAdvertisements) {
+        String routerAdvertisements,
+        List<String> relayPools) {
 
     public enum DhcpMode { PROXY, FULL }
 
@@ -51,6 +52,9 @@ public record LaunchOptions(
             "  --netmask MASK        subnet mask handed out (full mode; default: the interface's, else 255.255.255.0)",
             "  --router IP           default gateway handed out (full mode; default: none)",
             "  --dns IP[,IP...]      DNS servers handed out (full mode; default: none)",
+            "  --relay-pool START-END/PREFIX[@ROUTER]",
+            "                        a pool for a subnet behind a DHCP relay (full mode; repeatable), e.g.",
+            "                        10.78.0.100-10.78.0.200/24@10.78.0.1; its relay must forward to --address",
             "  --router-advertisements auto|all|booting-clients|off",
             "                        answer IPv6 router solicitations so iPXE does not wait ~16 s for IPv6",
             "                        (default auto: full mode all, proxy mode only PXE/iPXE clients; silent",
@@ -66,7 +70,12 @@ public record LaunchOptions(
 
     public LaunchOptions {
         dns = List.copyOf(dns);
+        relayPools = List.copyOf(relayPools);
     }
+
+    /** {@code START-END/PREFIX[@ROUTER]}, what dhcp-service's {@code relay-pools} takes (it checks the rest). */
+    private static final java.util.regex.Pattern RELAY_POOL = java.util.regex.Pattern.compile(
+            "(\\d+\\.\\d+\\.\\d+\\.\\d+)-(\\d+\\.\\d+\\.\\d+\\.\\d+)/(\\d{1,2})(@(\\d+\\.\\d+\\.\\d+\\.\\d+))?");
 
     public boolean explicitDhcpPort() {
         return dhcpPort.isPresent();
@@ -93,6 +102,7 @@ public record LaunchOptions(
         int pgPort = DEFAULT_POSTGRES_PORT;
         int timeout = DEFAULT_TIMEOUT_SECONDS;
         String ra = "auto";
+        List<String> relayPools = new ArrayList<>();
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -155,6 +165,7 @@ public record LaunchOptions(
                     ra = value;
                 }
                 case "--router" -> router = Optional.of(ipv4(name, value));
+                case "--relay-pool" -> relayPools.add(relayPool(name, value));
                 case "--dns" -> {
                     for (String d : value.split(",")) {
                         if (!d.isBlank()) {
@@ -185,11 +196,11 @@ public record LaunchOptions(
         if (mode == DhcpMode.FULL && poolStart.isEmpty()) {
             throw new UsageException("--dhcp-mode full needs --pool START-END");
         }
-        if (mode == DhcpMode.PROXY && (poolStart.isPresent() || router.isPresent() || !dns.isEmpty())) {
-            throw new UsageException("--pool/--router/--dns only apply to --dhcp-mode full (proxy mode hands out no addresses)");
+        if (mode == DhcpMode.PROXY && (poolStart.isPresent() || router.isPresent() || !dns.isEmpty() || !relayPools.isEmpty())) {
+            throw new UsageException("--pool/--router/--dns/--relay-pool only apply to --dhcp-mode full (proxy mode hands out no addresses)");
         }
         return new LaunchOptions(address, iface, state.normalize(), mode, poolStart, poolEnd, netmask, router, dns,
-                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout, ra);
+                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout, ra, relayPools);
     }
 
     private static String nonBlank(String name, String value) throws UsageException {
@@ -197,6 +208,15 @@ public record LaunchOptions(
             throw new UsageException(name + " needs a value");
         }
         return value;
+    }
+
+    private static String relayPool(String name, String value) throws UsageException {
+        java.util.regex.Matcher m = RELAY_POOL.matcher(value.trim());
+        if (!m.matches() || !Ipv4.isValid(m.group(1)) || !Ipv4.isValid(m.group(2)) || Integer.parseInt(m.group(3)) > 30
+                || (m.group(5) != null && !Ipv4.isValid(m.group(5)))) {
+            throw new UsageException(name + ": '" + value + "' is not START-END/PREFIX[@ROUTER], e.g. 10.78.0.100-10.78.0.200/24@10.78.0.1");
+        }
+        return value.trim();
     }
 
     private static String ipv4(String name, String value) throws UsageException {

@@ -277,7 +277,12 @@ public record LaunchPlan(
                         s.put("chainboot.dhcp.pool.dns", String.join(",", options.dns()));
                     }
                 }
+                if (!options.relayPools().isEmpty()) {
+                    s.put("chainboot.dhcp.relay-pools", String.join(",", options.relayPools()));
+                }
                 s.put("chainboot.dhcp.script-url", scriptBaseUrl() + "/boot.ipxe");
+                // UEFI HTTP Boot: the loaders of the TFTP root, served over HTTP by script-service
+                s.put("chainboot.dhcp.http-boot-url", scriptBaseUrl() + "/boot-files/");
                 s.put("chainboot.dhcp.tftp-server", address);
             }
             case "tftp-service" -> {
@@ -287,6 +292,7 @@ public record LaunchPlan(
             case "script-service" -> {
                 s.put("chainboot.script.profiles-dir", state.resolve("profiles").toString());
                 s.put("chainboot.script.assets-dir", state.resolve("assets").toString());
+                s.put("chainboot.script.boot-files-dir", state.resolve("tftp").toString());
                 s.put("chainboot.script.iscsi-server", address);
                 s.put("chainboot.script.iscsi-port", String.valueOf(iscsiPort));
                 s.put("chainboot.script.base-url", scriptBaseUrl());

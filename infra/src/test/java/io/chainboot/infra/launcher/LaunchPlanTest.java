@@ -59,12 +59,14 @@ class LaunchPlanTest {
                 .containsEntry("chainboot.dhcp.pool.end", "10.77.0.200")
                 .containsEntry("chainboot.dhcp.pool.subnet-mask", "255.255.255.0")
                 .containsEntry("chainboot.dhcp.script-url", "http://10.77.0.1:8081/boot.ipxe")
+                .containsEntry("chainboot.dhcp.http-boot-url", "http://10.77.0.1:8081/boot-files/")
                 .containsEntry("chainboot.dhcp.tftp-server", "10.77.0.1")
                 .containsEntry("chainboot.common.die-with-parent", "true")
                 .containsEntry("chainboot.common.cluster-secret", "secret")
                 .containsEntry("kafka.bootstrap.servers", "127.0.0.1:9092")
                 .containsEntry("quarkus.http.port", "8082")
-                .doesNotContainKey("chainboot.dhcp.pool.router");
+                .doesNotContainKey("chainboot.dhcp.pool.router")
+                .doesNotContainKey("chainboot.dhcp.relay-pools");
         assertThat(p.settings("inventory-service", runtime())).as("reserved IPs are checked against the pool's subnet")
                 .containsEntry("chainboot.inventory.subnet", "10.77.0.0/24")
                 .containsEntry("chainboot.inventory.upstream.iscsi-url", "http://127.0.0.1:8084");
@@ -77,6 +79,7 @@ class LaunchPlanTest {
                 .containsEntry("chainboot.tftp.root", "/st/tftp").containsEntry("quarkus.http.port", "9103");
         assertThat(p.settings("script-service", runtime())).containsEntry("chainboot.script.profiles-dir", "/st/profiles")
                 .containsEntry("chainboot.script.assets-dir", "/st/assets")
+                .containsEntry("chainboot.script.boot-files-dir", "/st/tftp")
                 .containsEntry("chainboot.script.iscsi-server", "10.77.0.1")
                 .containsEntry("chainboot.script.iscsi-port", "3260")
                 .containsEntry("chainboot.script.base-url", "http://10.77.0.1:9101")
@@ -195,6 +198,20 @@ class LaunchPlanTest {
         assertThatThrownBy(() -> opts("--address")).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> opts("--frobnicate", "1")).hasMessageContaining("unknown option --frobnicate");
         assertThatThrownBy(() -> opts("stray")).hasMessageContaining("unexpected argument");
+    }
+
+    @Test
+    void relayPoolsAreRepeatableFullModeOnlyAndCheckedWhenGiven() throws Exception {
+        LaunchPlan p = LaunchPlan.of(opts("--address", "10.77.0.1", "--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200",
+                "--relay-pool", "10.78.0.100-10.78.0.200/24@10.78.0.1", "--relay-pool=10.79.0.10-10.79.0.20/24"), NAMESPACE_AS_ROOT);
+        assertThat(p.settings("dhcp-service", runtime()))
+                .containsEntry("chainboot.dhcp.relay-pools", "10.78.0.100-10.78.0.200/24@10.78.0.1,10.79.0.10-10.79.0.20/24");
+        assertThatThrownBy(() -> opts("--relay-pool", "10.78.0.100-10.78.0.200/24"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("only apply to --dhcp-mode full");
+        assertThatThrownBy(() -> opts("--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200", "--relay-pool", "10.78.0.100/24"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--relay-pool: '10.78.0.100/24' is not START-END/PREFIX[@ROUTER]");
+        assertThatThrownBy(() -> opts("--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200", "--relay-pool", "10.78.0.1-10.78.0.9/24@999.1.1.1"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("is not START-END/PREFIX[@ROUTER]");
     }
 
     @Test
