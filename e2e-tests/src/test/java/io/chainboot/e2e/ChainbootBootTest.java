@@ -8,6 +8,7 @@ import io.chainboot.e2e.harness.Firmware;
 import io.chainboot.e2e.harness.Inventory;
 import io.chainboot.e2e.harness.Prerequisites;
 import io.chainboot.e2e.harness.Qemu;
+import io.chainboot.e2e.harness.Stack;
 import io.chainboot.e2e.harness.TestNamespace;
 import io.chainboot.events.BootStage;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +50,7 @@ class ChainbootBootTest {
     static final Pattern SAVED = Pattern.compile("SAVED (\\d+)\r\n");
 
     Path dir;
+    Stack stack;
     TestNamespace ns;
     Chainboot chainboot;
     Inventory inventory;
@@ -59,26 +61,16 @@ class ChainbootBootTest {
         dir = Files.createDirectories(Path.of("target", "e2e", "chainboot")).toAbsolutePath();
         Path state = dir.resolve("state");
         BootImages.deleteTree(state);
-        ns = TestNamespace.create("cb", dir);
-        try {
-            chainboot = Chainboot.up(ns, state, "full");
-            inventory = new Inventory(chainboot);
-        } catch (RuntimeException e) {
-            ns.close();
-            throw e;
-        }
+        stack = Stack.up(TestNamespace.create("cb", dir), state, "full");
+        ns = stack.ns;
+        chainboot = stack.chainboot;
+        inventory = stack.inventory;
     }
 
     @AfterAll
     void teardown() {
-        try {
-            if (chainboot != null) {
-                chainboot.close();
-            }
-        } finally {
-            if (ns != null) {
-                ns.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.chainboot.e2e.harness.Firmware;
 import io.chainboot.e2e.harness.Inventory;
 import io.chainboot.e2e.harness.Prerequisites;
 import io.chainboot.e2e.harness.Qemu;
+import io.chainboot.e2e.harness.Stack;
 import io.chainboot.e2e.harness.TestNamespace;
 import io.chainboot.events.BootStage;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,7 @@ class OvmfBootPathsTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     Path dir;
+    Stack stack;
     TestNamespace ns;
     Chainboot chainboot;
     Inventory inventory;
@@ -58,30 +60,20 @@ class OvmfBootPathsTest {
         dir = Files.createDirectories(Path.of("target", "e2e", "http-boot")).toAbsolutePath();
         Path state = dir.resolve("state");
         BootImages.deleteTree(state);
-        ns = TestNamespace.create("cb-fw", "http", dir);
-        try {
-            // HTTP Boot as ./chainboot up sets it up by itself: the loaders of the TFTP root (the
-            // launcher copies Debian's iPXE there) served over HTTP at <script URL>/boot-files/
-            chainboot = Chainboot.up(ns, state, "full", Map.of(
-                    // a loader that never runs is a stall at FIRMWARE_LOADED: 30 s instead of 60 s keeps the test short
-                    "CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED", "30s"));
-            inventory = new Inventory(chainboot);
-        } catch (RuntimeException e) {
-            ns.close();
-            throw e;
-        }
+        // HTTP Boot as ./chainboot up sets it up by itself: the loaders of the TFTP root (the
+        // launcher copies Debian's iPXE there) served over HTTP at <script URL>/boot-files/
+        stack = Stack.up(TestNamespace.create("cb-fw", "http", dir), state, "full", Map.of(
+                // a loader that never runs is a stall at FIRMWARE_LOADED: 30 s instead of 60 s keeps the test short
+                "CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED", "30s"));
+        ns = stack.ns;
+        chainboot = stack.chainboot;
+        inventory = stack.inventory;
     }
 
     @AfterAll
     void teardown() {
-        try {
-            if (chainboot != null) {
-                chainboot.close();
-            }
-        } finally {
-            if (ns != null) {
-                ns.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
     }
 
