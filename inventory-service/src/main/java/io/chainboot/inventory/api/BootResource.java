@@ -13,7 +13,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestStreamElementType;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 
 import java.util.UUID;
 
@@ -58,10 +60,21 @@ public class BootResource {
     @GET
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Server-sent events: a machine row each time its machine or boot attempt changes")
-    public Multi<MachineView> stream() {
-        return live.stream();
+    @Operation(summary = "Server-sent events: 'message' a machine row each time its machine or boot attempt changes, "
+            + "'deleted' {mac}, 'changed' {kind,id,method,status} for other writes through the API, 'ping' keep-alives")
+    public Multi<OutboundSseEvent> stream(@Context Sse sse) {
+        return live.stream().map(m -> {
+            if (m instanceof LiveUpdates.Row r) {
+                return sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(MachineView.class, r.machine()).build();
+            } else if (m instanceof LiveUpdates.Deleted d) {
+                return sse.newEventBuilder().name("deleted").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(LiveUpdates.Deleted.class, d).build();
+            } else if (m instanceof LiveUpdates.Changed c) {
+                return sse.newEventBuilder().name("changed").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(LiveUpdates.Changed.class, c).build();
+            }
+            return sse.newEventBuilder().name("ping").data("").build();
+        });
     }
 
     private static UUID uuid(String id) {

@@ -24,6 +24,7 @@ public class IndexResource {
         m.put("stats", "/api/stats");
         m.put("stream", "/api/stream");
         m.put("tokens", "/api/tokens");
+        m.put("audit", "/api/audit");
         m.put("images", "/api/images");
         m.put("disks", "/api/disks");
         m.put("sessions", "/api/sessions");
