@@ -21,8 +21,8 @@ import java.util.Optional;
  * (a viewer's 403, a 400 for a bad field, a 404) — with the caller {@code TokenFilter} resolved.
  * A write without a valid token (401) is not recorded: it has no caller, and recording it would
  * let anyone fill the table; it is counted in {@code chainboot_inventory_api_unauthorized_total}.
- * A successful write is also pushed to the live stream: the machine's new row (or its deletion),
- * else a {@code changed} notice for the console to reload that entity.
+ * A successful write is also pushed to the live stream: a machine's new row (or its deletion), and
+ * for every entity a {@code changed} notice, for the console to reload what shows it.
  */
 public class AuditFilter {
     private final AuditLog log;
@@ -69,9 +69,8 @@ public class AuditFilter {
                 } else {
                     live.changed(row);
                 }
-            } else {
-                live.entityChanged(subject.kind(), subject.id(), method, status);
             }
+            live.entityChanged(subject.kind(), subject.id(), method, status);
         }
     }
 }

@@ -45,8 +45,8 @@ public final class Access {
         if (!read || p.equals("/api/tokens") || p.startsWith("/api/tokens/")) {
             return Optional.of(Role.ADMIN);
         }
-        if (p.equals("/api/audit") || p.startsWith("/api/audit/")) {
-            return Optional.of(Role.VIEWER); // who did what: never anonymous, even when other reads are open
+        if (p.equals("/api/audit") || p.startsWith("/api/audit/") || p.equals("/api/whoami")) {
+            return Optional.of(Role.VIEWER); // who did what, who am I: never anonymous, even when other reads are open
         }
         return readRequiresToken && isApi(p) ? Optional.of(Role.VIEWER) : Optional.empty();
     }

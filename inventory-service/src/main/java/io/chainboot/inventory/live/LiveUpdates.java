@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first). Three kinds of change, each its own server-sent event name ({@code GET /api/stream}):
  * a machine row that changed — a boot event consumed here, or a write through the API
  * ({@code machine}, the default event: as in {@code GET /api/machines}); a machine deleted
- * ({@code deleted}); any other entity written through the entry point — an image, disk, profile or
- * token ({@code changed}: kind, id, method, status, never the caller). {@code ping} opens the
+ * ({@code deleted}); and after every write through the entry point — machine, image, disk, profile
+ * or token — {@code changed}: kind, id, method, status, never the caller. {@code ping} opens the
  * stream at once and every 15 s keeps idle proxies from closing it.
  */
 @ApplicationScoped

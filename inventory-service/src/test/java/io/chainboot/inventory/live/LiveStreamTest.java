@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code /api/stream} read as raw server-sent events by a plain HTTP client: it opens with a
  * {@code ping}, then every write through the API shows — a created and a patched machine as its
- * row with the new values, a deleted one as {@code deleted}, a forwarded disk write as
- * {@code changed} — and a refused write shows nothing.
+ * row with the new values, a deleted one as {@code deleted}, each followed by {@code changed},
+ * a forwarded disk write as {@code changed} — and a refused write shows nothing.
  */
 @QuarkusTest
 @WithTestResource(KafkaResource.class)
@@ -75,10 +75,12 @@ class LiveStreamTest {
         given().auth().oauth2("test-token").contentType(ContentType.JSON).body("{\"mac\":\"" + mac + "\",\"hostname\":\"first\"}")
                 .post("/api/machines").then().statusCode(201);
         assertThat(nextBut("ping")).startsWith("message|").contains("\"mac\":\"" + mac + "\"").contains("\"hostname\":\"first\"");
+        assertThat(nextBut("ping")).isEqualTo("changed|{\"kind\":\"machine\",\"id\":\"" + mac + "\",\"method\":\"POST\",\"status\":201}");
 
         given().auth().oauth2("test-token").contentType("application/merge-patch+json")
                 .body("{\"hostname\":\"second\",\"labels\":{\"room\":\"b12\"}}").patch("/api/machines/" + mac).then().statusCode(200);
         assertThat(nextBut("ping")).startsWith("message|").contains("\"hostname\":\"second\"").contains("\"room\":\"b12\"");
+        assertThat(nextBut("ping")).startsWith("changed|{\"kind\":\"machine\"");
 
         given().contentType("application/merge-patch+json").body("{\"hostname\":\"anon\"}").patch("/api/machines/" + mac)
                 .then().statusCode(401);
@@ -88,6 +90,7 @@ class LiveStreamTest {
 
         given().auth().oauth2("test-token").delete("/api/machines/" + mac).then().statusCode(204);
         assertThat(nextBut("ping")).isEqualTo("deleted|{\"mac\":\"" + mac + "\"}");
+        assertThat(nextBut("ping")).isEqualTo("changed|{\"kind\":\"machine\",\"id\":\"" + mac + "\",\"method\":\"DELETE\",\"status\":204}");
         r.body().close();
     }
 
