@@ -5,8 +5,6 @@ import io.chainboot.inventory.auth.Access;
 import io.chainboot.inventory.auth.Caller;
 import io.chainboot.inventory.live.LiveUpdates;
 import io.chainboot.inventory.query.Queries;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -28,15 +26,11 @@ public class AuditFilter {
     private final AuditLog log;
     private final LiveUpdates live;
     private final Queries queries;
-    private final Counter unauthorized;
 
-    public AuditFilter(AuditLog log, LiveUpdates live, Queries queries, MeterRegistry registry) {
+    public AuditFilter(AuditLog log, LiveUpdates live, Queries queries) {
         this.log = log;
         this.live = live;
         this.queries = queries;
-        this.unauthorized = Counter.builder("chainboot.inventory.api.unauthorized")
-                .description("Writes refused with 401 (no, unknown or revoked token): not in the audit trail, which records callers")
-                .register(registry);
     }
 
     @ServerResponseFilter
@@ -52,7 +46,7 @@ public class AuditFilter {
         int status = res.getStatus();
         if (!(req.getProperty(Caller.PROPERTY) instanceof Caller caller)) {
             if (status == 401) {
-                unauthorized.increment();
+                log.unauthorized();
             }
             return;
         }

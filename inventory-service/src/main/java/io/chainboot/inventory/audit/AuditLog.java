@@ -25,6 +25,7 @@ import java.util.Optional;
  * the failure is logged with the whole entry and counted ({@code chainboot_inventory_audit_failed_total}).
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters exist from the start, not from the first write
 public class AuditLog {
     private static final Logger LOG = Logger.getLogger(AuditLog.class);
     public static final int MAX_LIMIT = 500;
@@ -32,6 +33,7 @@ public class AuditLog {
     private final DataSource db;
     private final Counter recorded;
     private final Counter failed;
+    private final Counter unauthorized;
 
     public AuditLog(DataSource db, MeterRegistry registry) {
         this.db = db;
@@ -40,6 +42,14 @@ public class AuditLog {
         this.failed = Counter.builder("chainboot.inventory.audit.failed")
                 .description("Audit entries that could not be stored (the write itself stood; the entry is in the log)")
                 .register(registry);
+        this.unauthorized = Counter.builder("chainboot.inventory.api.unauthorized")
+                .description("Writes refused with 401 (no, unknown or revoked token): not in the audit trail, which records callers")
+                .register(registry);
+    }
+
+    /** A write refused 401: counted, not recorded (no caller to name). */
+    public void unauthorized() {
+        unauthorized.increment();
     }
 
     /** A filter of {@link #find}: every part optional; {@code before} is the id to page below. */

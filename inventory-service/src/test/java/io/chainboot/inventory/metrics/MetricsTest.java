@@ -78,6 +78,8 @@ class MetricsTest {
                 .isGreaterThanOrEqualTo(1.0);
         assertThat(value(metrics, "chainboot_inventory_events_stored_total")).isGreaterThanOrEqualTo(boot.size());
         assertThat(value(metrics, "chainboot_inventory_audit_recorded_total")).isGreaterThanOrEqualTo(1.0);
+        assertThat(value(metrics, "chainboot_inventory_api_unauthorized_total")).as("registered from the start").isGreaterThanOrEqualTo(0.0);
+        assertThat(value(metrics, "chainboot_inventory_audit_failed_total")).isEqualTo(0.0);
 
         List<String> withoutHelp = new ArrayList<>();
         Matcher type = Pattern.compile("^# TYPE (chainboot_\\S+) \\S+$", Pattern.MULTILINE).matcher(metrics);
