@@ -18,6 +18,7 @@ public class IndexResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The resources of the entry point and where their documentation is")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "200", description = "the resources")
     public Map<String, String> index() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("machines", "/api/machines");
