@@ -12,8 +12,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestStreamElementType;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 
 import java.util.UUID;
 
@@ -33,6 +36,9 @@ public class BootResource {
     @GET
     @Path("/boots/{id}")
     @Operation(summary = "One boot attempt: stages, durations and every event in event-time order")
+    @APIResponse(responseCode = "200", description = "the attempt with its events")
+    @APIResponse(responseCode = "400", description = "not a UUID")
+    @APIResponse(responseCode = "404", description = "no such attempt")
     public Response timeline(@PathParam("id") String id) {
         UUID uuid = uuid(id);
         return queries.timeline(uuid).map(t -> Response.ok(t).build())
@@ -42,6 +48,9 @@ public class BootResource {
     @GET
     @Path("/events/{id}")
     @Operation(summary = "One stored event by its id")
+    @APIResponse(responseCode = "200", description = "the event")
+    @APIResponse(responseCode = "400", description = "not a UUID")
+    @APIResponse(responseCode = "404", description = "no such event")
     public Response event(@PathParam("id") String id) {
         UUID uuid = uuid(id);
         return queries.event(uuid).map(t -> Response.ok(t).build())
@@ -51,6 +60,7 @@ public class BootResource {
     @GET
     @Path("/stats")
     @Operation(summary = "Boot time percentiles per profile, failures and stalls by stage, machines per stage")
+    @APIResponse(responseCode = "200", description = "the statistics")
     public Stats stats() {
         return queries.stats();
     }
@@ -58,10 +68,22 @@ public class BootResource {
     @GET
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Server-sent events: a machine row each time its machine or boot attempt changes")
-    public Multi<MachineView> stream() {
-        return live.stream();
+    @Operation(summary = "Server-sent events: 'message' a machine row each time its machine or boot attempt changes, "
+            + "'deleted' {mac}, 'changed' {kind,id,method,status} for other writes through the API, 'ping' keep-alives")
+    @APIResponse(responseCode = "200", description = "the stream (text/event-stream), open until the client closes it")
+    public Multi<OutboundSseEvent> stream(@Context Sse sse) {
+        return live.stream().map(m -> {
+            if (m instanceof LiveUpdates.Row r) {
+                return sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(MachineView.class, r.machine()).build();
+            } else if (m instanceof LiveUpdates.Deleted d) {
+                return sse.newEventBuilder().name("deleted").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(LiveUpdates.Deleted.class, d).build();
+            } else if (m instanceof LiveUpdates.Changed c) {
+                return sse.newEventBuilder().name("changed").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(LiveUpdates.Changed.class, c).build();
+            }
+            return sse.newEventBuilder().name("ping").data("").build();
+        });
     }
 
     private static UUID uuid(String id) {

@@ -18,12 +18,14 @@ public class IndexResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The resources of the entry point and where their documentation is")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "200", description = "the resources")
     public Map<String, String> index() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("machines", "/api/machines");
         m.put("stats", "/api/stats");
         m.put("stream", "/api/stream");
         m.put("tokens", "/api/tokens");
+        m.put("audit", "/api/audit");
         m.put("images", "/api/images");
         m.put("disks", "/api/disks");
         m.put("sessions", "/api/sessions");

@@ -8,7 +8,8 @@ import java.util.Optional;
  * The entry point's access rule, pure: which requests need which role. Every write (anything but
  * GET/HEAD/OPTIONS), whatever its path — so that {@code //api/machines} or {@code /x/../api} cannot
  * slip past a prefix test — and every read under {@code /api/tokens} need ADMIN; other reads
- * under {@code /api} need a VIEWER token when {@code readRequiresToken}, none otherwise; reads
+ * under {@code /api} need a VIEWER token when {@code readRequiresToken}, none otherwise (the audit
+ * trail, {@code /api/audit}, always needs one); reads
  * outside {@code /api} (dashboard, health, metrics, OpenAPI) need nothing. Paths are compared
  * after collapsing repeated slashes and dot segments.
  */
@@ -22,7 +23,7 @@ public final class Access {
     }
 
     /** {@code //api/./x/../tokens} → {@code /api/tokens}. */
-    static String normalize(String path) {
+    public static String normalize(String path) {
         java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
         for (String seg : path.split("/")) {
             if (seg.isEmpty() || seg.equals(".")) {
@@ -43,6 +44,9 @@ public final class Access {
         boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
         if (!read || p.equals("/api/tokens") || p.startsWith("/api/tokens/")) {
             return Optional.of(Role.ADMIN);
+        }
+        if (p.equals("/api/audit") || p.startsWith("/api/audit/") || p.equals("/api/whoami")) {
+            return Optional.of(Role.VIEWER); // who did what, who am I: never anonymous, even when other reads are open
         }
         return readRequiresToken && isApi(p) ? Optional.of(Role.VIEWER) : Optional.empty();
     }

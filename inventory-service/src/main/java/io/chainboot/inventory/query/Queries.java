@@ -46,7 +46,7 @@ public class Queries {
         }
         List<MachineView> out = new ArrayList<>(machines.size());
         for (MachineEntity m : machines) {
-            out.add(view(m, latest.get(m.mac), false));
+            out.add(view(m, latest.get(m.mac), true));
         }
         return out;
     }
@@ -63,7 +63,7 @@ public class Queries {
         }
         List<MachineView> out = new ArrayList<>(machines.size());
         for (MachineEntity m : machines) {
-            out.add(view(m, latest.get(m.mac), false));
+            out.add(view(m, latest.get(m.mac), true));
         }
         return out;
     }

@@ -22,6 +22,8 @@ class AccessTest {
         assertThat(Access.needed("GET", "/api/x/../tokens/tok_1", false)).contains(Role.ADMIN);
         assertThat(Access.needed("GET", "/api/machines", false)).isEmpty();
         assertThat(Access.needed("GET", "/api/machines", true)).contains(Role.VIEWER);
+        assertThat(Access.needed("GET", "/api/audit", false)).as("the audit trail is never anonymous").contains(Role.VIEWER);
+        assertThat(Access.needed("GET", "/api/./audit", false)).contains(Role.VIEWER);
         assertThat(Access.needed("GET", "/", true)).isEmpty();
         assertThat(Access.needed("GET", "/q/health/ready", true)).isEmpty();
     }

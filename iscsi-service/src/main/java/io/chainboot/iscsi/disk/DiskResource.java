@@ -84,14 +84,15 @@ public class DiskResource {
 
     @POST
     @Path("/images/{name}")
-    @Operation(summary = "Import a raw image from a file in the import directory (chainboot.iscsi.import-dir): copied, "
-            + "checksummed, made read-only")
+    @Operation(summary = "Import an image from a file in the import directory (chainboot.iscsi.import-dir): raw copied, "
+            + "qcow2/VMDK/VHDX/VDI converted to raw with qemu-img; checksummed, made read-only")
     @APIResponse(responseCode = "201", description = "imported")
-    @APIResponse(responseCode = "400", description = "invalid name, no path, missing file, directory, size not a multiple of 512")
+    @APIResponse(responseCode = "400", description = "invalid name, no path, missing file, directory, size not a multiple of 512, "
+            + "a qcow2/VMDK qemu-img cannot read, or one with a backing file, external data file or extent elsewhere")
     @APIResponse(responseCode = "401", description = "no cluster secret")
     @APIResponse(responseCode = "403", description = "path outside the import directory")
     @APIResponse(responseCode = "409", description = "the image exists")
-    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
+    @APIResponse(responseCode = "503", description = "qemu-img (Debian qemu-utils) is not installed")
     public Response importFromPath(@PathParam("name") String name, @QueryParam("path") String path) throws IOException {
         return answer(() -> {
             name("name", name);
@@ -301,6 +302,9 @@ public class DiskResource {
             return c.run();
         } catch (IllegalStateException e) {
             return Problems.response(Problem.Kind.CONFLICT, String.valueOf(e.getMessage()));
+        } catch (ImageConversion.ToolMissing e) {
+            return Problems.response(new Problem("urn:chainboot:problem:unavailable", "Service unavailable", 503,
+                    e.getMessage(), "path"));
         } catch (ImageFormat.Unsupported e) {
             return Problems.response(new Problem(Problem.Kind.UNSUPPORTED_MEDIA.type(), Problem.Kind.UNSUPPORTED_MEDIA.title(),
                     415, e.getMessage(), "path"));

@@ -138,15 +138,42 @@ public final class DiskStore implements DiskOpener {
         return name.endsWith(".img") ? name.substring(0, name.length() - 4) : name;
     }
 
-    /** Imports a raw image from a regular file on the server (copied, never moved). */
+    /**
+     * Imports an image from a regular file on the server (copied, never moved): raw as it is;
+     * qcow2, VMDK, VHDX or VDI converted to raw with qemu-img ({@link ImageConversion}) first.
+     */
     public Image importImage(String name, Path source, Progress progress) throws IOException {
         checkName(name);
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException(Files.isDirectory(source) ? source.getFileName() + " is a directory, not an image file"
                     : "no file " + source.getFileName());
         }
+        byte[] head = new byte[512];
+        int n;
         try (InputStream in = Files.newInputStream(source)) {
-            return importImage(name, in, Files.size(source), progress);
+            n = in.readNBytes(head, 0, head.length);
+        }
+        Optional<String> format = ImageFormat.detect(head, n);
+        if (format.isEmpty()) {
+            try (InputStream in = Files.newInputStream(source)) {
+                return importImage(name, in, Files.size(source), progress);
+            }
+        }
+        // qcow2, VMDK, VHDX, VDI: converted to raw by qemu-img first, then imported like a raw file
+        String base = baseName(name);
+        if (Files.exists(imagePath(base))) {
+            throw new IllegalStateException("image '" + base + "' already exists");
+        }
+        Files.createDirectories(imagesDir);
+        Path raw = imagesDir.resolve("." + base + ".converting");
+        try {
+            ImageConversion.convert(format.get(), source, raw);
+            LOG.infof("golden image %s: %s %s converted to raw (%d bytes)", base, format.get(), source.getFileName(), Files.size(raw));
+            try (InputStream in = Files.newInputStream(raw)) {
+                return importImage(name, in, Files.size(raw), progress);
+            }
+        } finally {
+            Files.deleteIfExists(raw);
         }
     }
 

@@ -19,8 +19,8 @@ public final class ImageFormat {
         private final String format;
 
         Unsupported(String format) {
-            super("the file is a " + format + " image; only raw images can be imported (convert it with "
-                    + "'qemu-img convert -O raw FILE FILE.img')");
+            super("the file is a " + format + " image; an upload must be raw (place the file in the import directory to "
+                    + "import it converted, or convert it with 'qemu-img convert -O raw FILE FILE.img')");
             this.format = format;
         }
 

@@ -41,10 +41,18 @@ class DiskBadInputTest {
         Files.createDirectories(in.resolve("adir"));
         Files.deleteIfExists(in.resolve("shadow-link"));
         Files.createSymbolicLink(in.resolve("shadow-link"), Path.of("/etc/passwd"));
+        // a well-formed qcow2 whose backing file is a file of the server, and a VMDK text descriptor naming one
+        ImageConversionTest.qemuImg("create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw",
+                in.resolve("backed.qcow2").toString(), "1M");
+        Files.writeString(in.resolve("descriptor.vmdk"), "# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\n"
+                + "RW 2048 FLAT \"/etc/passwd\" 0\n");
         Map<String, String> before = WriteGuardTest.files();
 
-        problem(DiskApiTest.admin().post("/api/images/q?path=disk.qcow2"), 415, "unsupported-media", "path", "qcow2");
-        problem(DiskApiTest.admin().post("/api/images/v?path=disk.vmdk"), 415, "unsupported-media", "path", "VMDK");
+        // qcow2/VMDK are converted with qemu-img: broken ones and ones that would read other files are refused
+        problem(DiskApiTest.admin().post("/api/images/q?path=disk.qcow2"), 400, "invalid-field", null, "not a valid qcow2 image");
+        problem(DiskApiTest.admin().post("/api/images/v?path=disk.vmdk"), 400, "invalid-field", null, "not a valid VMDK image");
+        problem(DiskApiTest.admin().post("/api/images/b?path=backed.qcow2"), 400, "invalid-field", null, "backing file");
+        problem(DiskApiTest.admin().post("/api/images/t?path=descriptor.vmdk"), 400, "invalid-field", null, "descriptor");
         problem(DiskApiTest.admin().post("/api/images/o?path=odd.raw"), 400, "invalid-field", null, "multiple of 512");
         problem(DiskApiTest.admin().post("/api/images/e?path=empty.raw"), 400, "invalid-field", null, "multiple of 512");
         problem(DiskApiTest.admin().post("/api/images/m?path=missing.raw"), 400, "invalid-field", null, "no file");
