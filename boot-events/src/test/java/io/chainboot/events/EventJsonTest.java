@@ -34,7 +34,7 @@ class EventJsonTest {
             case TFTP_FAILED -> new TftpEvents.Failed(ID, T, SRC, MAC, IP, "nope.efi", "file not found", 0);
             case HTTP_COMPLETED -> new HttpEvents.Completed(ID, T, SRC, MAC, IP, "ipxe.efi", 1_048_576, 95);
             case HTTP_FAILED -> new HttpEvents.Failed(ID, T, SRC, null, IP, "nope.efi", 404, "no such boot file");
-            case SCRIPT_RENDERED -> new ScriptEvents.Rendered(ID, T, SRC, MAC, IP, "sanboot", null, "x86_64", "efi", 850);
+            case SCRIPT_RENDERED -> new ScriptEvents.Rendered(ID, T, SRC, MAC, IP, "sanboot", null, "x86_64", "efi", 850, true);
             case SCRIPT_FAILED -> new ScriptEvents.Failed(ID, T, SRC, MAC, IP, "linux", "template error: kernel missing");
             case ISCSI_LOGIN -> new IscsiEvents.Login(ID, T, SRC, MAC, IP, "iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56",
                     "iqn.2026-01.io.chainboot:pc-01", IscsiEvents.SessionType.NORMAL, 1, "400027230000");
@@ -111,6 +111,15 @@ class EventJsonTest {
                 + "\"time\":\"2026-11-22T03:30:00Z\",\"source\":{\"service\":\"a\",\"instance\":\"b\"},\"mac\":\"52:54:00:12:34:56\","
                 + "\"future\":{\"x\":1}}";
         assertThat(EventJson.decodeEvent(json.getBytes(StandardCharsets.UTF_8)).isValid()).isTrue();
+    }
+
+    @Test
+    void aScriptRenderedEventOfAnOlderPublisherDoesNotSayWhetherItAttachesSan() {
+        String json = "{\"type\":\"script.rendered\",\"id\":\"0b4c6a8e-2f1d-4e1b-9d3c-5a7e9f1b2c3d\","
+                + "\"time\":\"2026-11-22T03:30:00Z\",\"source\":{\"service\":\"a\",\"instance\":\"b\"},"
+                + "\"mac\":\"52:54:00:12:34:56\",\"profile\":\"sanboot\",\"durationMicros\":850}";
+        BootEvent e = EventJson.decodeEvent(json.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+        assertThat(((ScriptEvents.Rendered) e).attachesSan()).isNull();
     }
 
     @Test

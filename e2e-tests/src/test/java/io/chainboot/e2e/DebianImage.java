@@ -18,7 +18,7 @@ import java.util.Map;
 final class DebianImage {
     /** What the build needs besides root, command → Debian package. */
     static final Map<String, String> NEEDS = Map.of("debootstrap", "debootstrap", "grub-mkimage", "grub-pc-bin",
-            "mke2fs", "e2fsprogs", "sfdisk", "fdisk", "sha256sum", "coreutils");
+            "mke2fs", "e2fsprogs", "debugfs", "e2fsprogs", "sfdisk", "fdisk", "sha256sum", "coreutils");
 
     /** The built image and its SHA-256, and how long getting it took. */
     record Built(Path disk, String sha256, double seconds, boolean cached, String log) {
@@ -59,6 +59,51 @@ final class DebianImage {
         Path disk = Path.of(last);
         String sha = Files.readString(Path.of(last + ".sha256")).strip();
         return new Built(disk, sha, seconds, out.contains("cached image"), out);
+    }
+
+    /** The image's kernel, initrd and kernel command line, as copied into an assets directory. */
+    record BootFiles(Path dir, Path vmlinuz, Path initrd, String cmdline) {
+    }
+
+    /**
+     * What a user does for the {@code linux} profile: {@code images/debian-12/boot-files.sh --into DIR}
+     * reads vmlinuz and initrd.img out of the (cached) image, once per image, next to it in its cache
+     * directory, and copies them with the image's kernel command line into {@code into} — script-service's
+     * assets directory, served under {@code /assets/}.
+     */
+    static BootFiles bootFiles(Path into) throws IOException {
+        Path script = Chainboot.checkoutRoot().resolve("images/debian-12/boot-files.sh");
+        String cache = System.getProperty("chainboot.image-cache", "");
+        List<String> argv = new java.util.ArrayList<>(cache.isBlank() ? List.of() : List.of("env", "CHAINBOOT_IMAGE_CACHE=" + cache));
+        argv.addAll(List.of(script.toString(), "--into", into.toString()));
+        Cmd.Result r = Cmd.run(Duration.ofMinutes(30), null, argv.toArray(String[]::new));
+        if (!r.ok() || !Files.isRegularFile(into.resolve("vmlinuz")) || !Files.isRegularFile(into.resolve("initrd.img"))) {
+            throw new IllegalStateException("images/debian-12/boot-files.sh failed (exit " + r.exit() + "): "
+                    + tail(r.output(), 3000));
+        }
+        return new BootFiles(into, into.resolve("vmlinuz"), into.resolve("initrd.img"),
+                Files.readString(into.resolve("cmdline")).strip());
+    }
+
+    /**
+     * The user's steps for the {@code linux} profile with the image's kernel (docs/diskless-linux.md):
+     * {@link #bootFiles} into {@code <state>/assets/debian-12}, and a profile {@code profile} of kind
+     * linux with {@code sanhook: true} in {@code <state>/profiles} (script-service reads it within 5 s).
+     */
+    static BootFiles installHttpKernelProfile(Path state, String profile) throws IOException {
+        BootFiles files = bootFiles(state.resolve("assets").resolve("debian-12"));
+        Path dir = Files.createDirectories(state.resolve("profiles"));
+        Files.writeString(dir.resolve(profile + ".yaml"), """
+                name: %s
+                kind: linux
+                description: Debian 12 golden image, kernel and initrd over HTTP, root on the machine's own iSCSI disk
+                params:
+                  kernel: debian-12/vmlinuz
+                  initrd: debian-12/initrd.img
+                  sanhook: true
+                  cmdline: %s
+                """.formatted(profile, files.cmdline()));
+        return files;
     }
 
     static String tail(String s, int chars) {

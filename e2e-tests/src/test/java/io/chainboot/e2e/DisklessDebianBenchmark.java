@@ -24,8 +24,11 @@ import java.util.regex.Matcher;
  * at a time, through Chainboot (sanboot, an OVERLAY reset before each round, so every round is a
  * first boot of a fresh overlay) and through the reference stack (dnsmasq + http.server + tgtd
  * serving a fresh copy of the same image at LUN 1), in the same run, rounds alternating, with
- * Chainboot running throughout, {@code -Dbench.rounds=N}. Also prints the guest's own uptime at the
- * marker: power-on minus that is firmware + iPXE + GRUB loading the kernel over iSCSI.
+ * Chainboot running throughout, {@code -Dbench.rounds=N}. A third column boots the same image through
+ * Chainboot's {@code linux} profile (kernel and initrd over HTTP after {@code sanhook}, root on the
+ * machine's own overlay, no GRUB), another machine with its own overlay, also reset each round.
+ * Also prints the guest's own uptime at the marker: power-on minus that is firmware + iPXE + GRUB
+ * (or the HTTP download) loading the kernel.
  * Prints a table with the load average.
  */
 class DisklessDebianBenchmark {
@@ -39,6 +42,7 @@ class DisklessDebianBenchmark {
         DebianImage.Built golden = DebianImage.get(dir.resolve("image-build.log"));
         List<Double> ref = new ArrayList<>();
         List<Double> cb = new ArrayList<>();
+        List<Double> http = new ArrayList<>();
         List<String> loads = new ArrayList<>();
 
         // Chainboot runs the whole time (its JVMs, Kafka and PostgreSQL share the 2 cores during the
@@ -57,6 +61,11 @@ class DisklessDebianBenchmark {
             String mac = "52:54:00:77:03:ab";
             new Inventory(chainboot).registerSanboot(mac, "bench-debian", "OVERLAY", "debian-12", false);
             Disks.awaitScript(chainboot, mac, Duration.ofSeconds(30));
+            String httpMac = "52:54:00:77:03:ac";
+            DebianImage.installHttpKernelProfile(chainboot.state(), "debian-12-http");
+            Disks.awaitProfile(chainboot, "debian-12-http", Duration.ofSeconds(30));
+            new Inventory(chainboot).register(httpMac, "bench-debian-http", "debian-12-http", "OVERLAY", "debian-12");
+            Disks.awaitScript(chainboot, httpMac, "sanhook iscsi:", Duration.ofSeconds(60));
             for (int i = 0; i < rounds; i++) {
                 Path copy = Files.createDirectories(rdir).resolve("disk.img");
                 Cmd.check("cp", "--sparse=always", golden.disk().toString(), copy.toString());
@@ -68,13 +77,19 @@ class DisklessDebianBenchmark {
                     throw new AssertionError("reset failed");
                 }
                 cb.add(boot(ns, mac, "chainboot-" + i, loads));
+                if (i > 0 && !chainboot.http("POST", chainboot.inventoryUrl("/api/disks/" + httpMac + "/reset"), null, true).ok()) {
+                    throw new AssertionError("reset failed");
+                }
+                http.add(boot(ns, httpMac, "chainboot-http-kernel-" + i, loads));
             }
         }
         StringBuilder t = new StringBuilder(String.format("%npower-on -> Debian 12 OS marker (s), %d first boots each,"
                 + " one machine at a time, TCG, 2 cores%n", rounds));
         t.append(String.format("reference (dnsmasq+tgtd): %s%nchainboot (sanboot, overlay): %s%nratio (median): %.2fx%n"
-                + "load average (1, 5 min) at each marker, reference and chainboot alternating: %s%n", fmt(ref), fmt(cb),
-                median(cb) / median(ref), loads));
+                + "chainboot (linux profile: kernel over HTTP, sanhook, overlay): %s%nratio to the reference (median): %.2fx,"
+                + " to sanboot: %.2fx%n"
+                + "load average (1, 5 min) at each marker, reference / sanboot / linux profile in turn: %s%n", fmt(ref), fmt(cb),
+                median(cb) / median(ref), fmt(http), median(http) / median(ref), median(http) / median(cb), loads));
         System.out.println(t);
         Files.writeString(dir.resolve("result.txt"), t.toString());
     }

@@ -50,12 +50,32 @@ class DisklessDebianTest {
     static final Pattern FILES = Pattern.compile("chainboot-run: files:([^\n]*)\n");
     static final Pattern ISCSISTART = Pattern.compile("iscsistart: Logging into ");
     static final Pattern EXT4 = Pattern.compile("chainboot-run: ext4:([^\n]*)\n");
+    static final String HTTP_PROFILE = "debian-12-http";
+    static final String INSTALLER_PROFILE = "debian-installer";
+    /** Package debian-installer-12-netboot-amd64, text frontend. */
+    static final String INSTALLER_DIR = "/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64";
+    static final String INSTALLER_CMDLINE = "console=ttyS0,115200 priority=low";
+    /** Below about 1 GiB the installer starts with a "Low memory mode" notice instead of its first question. */
+    static final int INSTALLER_MIB = 1024;
+    /** With priority=low the installer's first screen is its main menu (measured: 2–4 min under TCG at load 25–50). */
+    static final Pattern INSTALLER_FIRST_SCREEN = Pattern.compile(
+            "Debian installer main menu[\\s\\S]*Choose the next step in the install process");
+    static final List<String[]> INSTALLER_MILESTONES = List.of(
+            new String[]{"iPXE DHCP", "Configuring (net0"},
+            new String[]{"iPXE script", "[script]"},
+            new String[]{"kernel over HTTP", "/assets/debian-installer-12/linux"},
+            new String[]{"initrd over HTTP", "/assets/debian-installer-12/initrd.gz"},
+            new String[]{"kernel", "Linux version"},
+            new String[]{"installer's first screen", "Choose the next step in the install process"});
+    /** inventory-service's default chainboot.inventory.stall.script. */
+    static final Duration SCRIPT_STALL = Duration.ofSeconds(120);
 
     Path dir;
     TestNamespace ns;
     Chainboot chainboot;
     Inventory inventory;
     DebianImage.Built golden;
+    boolean imported;
 
     /** One of the two machines: MAC, SMBIOS UUID, the IQN its sanboot script sets. */
     record Machine(String mac, String uuid, String name) {
@@ -121,17 +141,26 @@ class DisklessDebianTest {
         }
     }
 
+    /** Imports the golden image through the entry point, once for the tests of this class. */
+    synchronized void importGolden() throws Exception {
+        if (imported) {
+            return;
+        }
+        // a 1.5 GiB import (copied sparse, checksummed) takes longer than the harness's 10-s curl
+        long t0 = System.nanoTime();
+        Cmd.Result r = ns.run(Duration.ofMinutes(10), "curl", "-sS", "-m", "580", "-X", "POST",
+                "-w", "\nHTTP %{http_code}", "-H", "Authorization: Bearer " + chainboot.apiToken(),
+                chainboot.inventoryUrl("/api/images/" + IMAGE + "?path=" + DebianImage.stageForImport(chainboot.state(), golden.disk(), IMAGE + ".img")));
+        assertThat(r.output()).as("import of the golden image through the entry point (inventory forwards to iscsi-service)")
+                .contains("HTTP 201").contains(golden.sha256());
+        System.out.printf("diskless-debian: golden image imported in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        imported = true;
+    }
+
     @Test
     @Timeout(2400)
     void debianBootsFromItsOwnOverlayKeepsItsWritesSurvivesAPowerCutAndResetsToGolden() throws Exception {
-        // a 1.5 GiB import (copied sparse, checksummed) takes longer than the harness's 10-s curl
-        long t0 = System.nanoTime();
-        Cmd.Result imported = ns.run(Duration.ofMinutes(10), "curl", "-sS", "-m", "580", "-X", "POST",
-                "-w", "\nHTTP %{http_code}", "-H", "Authorization: Bearer " + chainboot.apiToken(),
-                chainboot.inventoryUrl("/api/images/" + IMAGE + "?path=" + DebianImage.stageForImport(chainboot.state(), golden.disk(), IMAGE + ".img")));
-        assertThat(imported.output()).as("import of the golden image through the entry point (inventory forwards to iscsi-service)")
-                .contains("HTTP 201").contains(golden.sha256());
-        System.out.printf("diskless-debian: golden image imported in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        importGolden();
 
         Machine a = register("52:54:00:77:02:0a", "e2e-debian-a", "8c2f8a36-0b8e-4d2c-9f11-00000000020a");
         Machine b = register("52:54:00:77:02:0b", "e2e-debian-b", "8c2f8a36-0b8e-4d2c-9f11-00000000020b");
@@ -207,6 +236,116 @@ class DisklessDebianTest {
                 Cmd.run("cat", "/proc/loadavg").output().strip());
     }
 
+    /**
+     * The {@code linux} profile with {@code sanhook}: the golden image's own kernel and initrd, put into
+     * script-service's assets by {@code images/debian-12/boot-files.sh} as a user does, are fetched over
+     * HTTP by iPXE after it hooked the machine's iSCSI disk (its own overlay of the same image); no GRUB.
+     * The initramfs logs in from the iBFT, the root is the machine's disk, systemd prints the marker; the
+     * inventory shows IPXE_DHCP → SCRIPT → SAN_ATTACHED → OS_RUNNING, as for sanboot.
+     */
+    @Test
+    @Timeout(1500)
+    void theLinuxProfileBootsTheImagesKernelOverHttpWithItsRootOnTheMachinesOwnDisk() throws Exception {
+        importGolden();
+        DebianImage.installHttpKernelProfile(chainboot.state(), HTTP_PROFILE);
+        Disks.awaitProfile(chainboot, HTTP_PROFILE, Duration.ofSeconds(30));
+        Machine c = new Machine("52:54:00:77:02:0c", "8c2f8a36-0b8e-4d2c-9f11-00000000020c", "e2e-debian-c");
+        inventory.register(c.mac(), c.name(), HTTP_PROFILE, "OVERLAY", IMAGE);
+        Disks.awaitScript(chainboot, c.mac(), "/assets/" + IMAGE + "/vmlinuz", Duration.ofSeconds(60));
+        String script = chainboot.http("GET", chainboot.scriptUrl("/api/preview/" + c.mac()), null, false).body();
+        assertThat(script).as("the linux profile's script hooks the machine's disk before the kernel")
+                .containsSubsequence("set initiator-iqn ", "sanhook iscsi:", "kernel http://", "initrd http://", "boot ||");
+
+        Booted r = boot(c, "c-http-kernel", write(c) + "systemctl --no-block poweroff\n", OsMachine.HTTP_KERNEL_MILESTONES);
+        assertThat(r.qemu().console()).as("kernel and initrd came over HTTP, not from GRUB on the disk")
+                .contains("/assets/" + IMAGE + "/vmlinuz").contains("/assets/" + IMAGE + "/initrd.img")
+                .doesNotContain("grub: loading linux");
+        assertThat(r.bootCount()).as("first boot of a fresh overlay").isEqualTo(1);
+        assertThat(r.files()).as("the golden image has no test files").isEmpty();
+        assertThat(r.host()).isEqualTo(c.name());
+        assertThat(r.initiator()).as("the iSCSI initiator name comes from the iBFT that sanhook left")
+                .isEqualTo(initiatorOf(c));
+        awaitWrote(r, c.fileName());
+        assertThat(inventory.timelineJson(c.mac())).as("the attempt names the profile").contains("\"profile\":\"" + HTTP_PROFILE + "\"");
+        awaitRebooted(r);
+        System.out.printf("diskless-debian: linux profile (kernel over HTTP, sanhook) power-on -> OS marker %.1f s"
+                + " (one machine), load %s%n", r.toMarker(), Cmd.run("cat", "/proc/loadavg").output().strip());
+    }
+
+    /**
+     * The Debian installer (package {@code debian-installer-12-netboot-amd64}) through the whole chain —
+     * DHCP, iPXE, script, kernel and initrd over HTTP from script-service's assets — reaches its first
+     * screen on the serial console. The inventory shows IPXE_DHCP → SCRIPT and nothing after: the
+     * script attaches no SAN, so the attempt stays at SCRIPT (handed off) and is not declared STALLED
+     * once SCRIPT's stall threshold (120 s) has passed while the installer waits for its user.
+     */
+    @Test
+    @Timeout(1200)
+    void theDebianInstallerReachesItsFirstScreenAndIsNotCalledStalled() throws Exception {
+        Path di = Path.of(INSTALLER_DIR);
+        if (!Files.isRegularFile(di.resolve("linux")) || !Files.isRegularFile(di.resolve("initrd.gz"))) {
+            throw new IllegalStateException("no Debian installer in " + di + " — apt-get install debian-installer-12-netboot-amd64");
+        }
+        Path assets = Files.createDirectories(chainboot.state().resolve("assets").resolve("debian-installer-12"));
+        Files.copy(di.resolve("linux"), assets.resolve("linux"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(di.resolve("initrd.gz"), assets.resolve("initrd.gz"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        writeProfile(INSTALLER_PROFILE, """
+                name: %s
+                kind: linux
+                description: Debian 12 installer on the serial console
+                params:
+                  kernel: debian-installer-12/linux
+                  initrd: debian-installer-12/initrd.gz
+                  cmdline: %s
+                """.formatted(INSTALLER_PROFILE, INSTALLER_CMDLINE));
+        Disks.awaitProfile(chainboot, INSTALLER_PROFILE, Duration.ofSeconds(30));
+        String mac = "52:54:00:77:02:0d";
+        inventory.register(mac, "e2e-installer", INSTALLER_PROFILE, null, null);
+        Disks.awaitScript(chainboot, mac, "/assets/debian-installer-12/initrd.gz", Duration.ofSeconds(60));
+
+        String tap;
+        synchronized (this) {
+            tap = ns.addTap();
+        }
+        Instant poweredOn = Instant.now();
+        OsMachine q = new OsMachine(ns, mac, "8c2f8a36-0b8e-4d2c-9f11-00000000020d", "installer")
+                .memory(INSTALLER_MIB).milestones(INSTALLER_MILESTONES).powerOn(tap, "");
+        try {
+            Optional<Matcher> screen = q.await(INSTALLER_FIRST_SCREEN, TO_MARKER);
+            if (screen.isEmpty()) {
+                fail(String.format("the Debian installer never showed its first screen within %d s: %s; %s%n"
+                                + "--- serial console (tail):%n%s%n%s", TO_MARKER.toSeconds(), q.consoleStage(),
+                        BootChain.describe(inventory.latestStages(mac)), q.consoleTail(4000),
+                        chainboot.logTail("script-service.log", 3000)));
+            }
+            double toScreen = q.seconds();
+            System.out.printf("diskless-debian installer: power-on -> first screen %.1f s, load %s%n", toScreen,
+                    Cmd.run("cat", "/proc/loadavg").output().strip());
+            List<Inventory.StageAt> stages = inventory.awaitStage(mac, BootStage.SCRIPT, Duration.ofSeconds(60),
+                    poweredOn.minusSeconds(2)).stream().filter(s -> !s.at().isBefore(poweredOn.minusSeconds(2))).toList();
+            assertThat(stages).as("the installer's boot in the inventory: %s", BootChain.describe(stages))
+                    .extracting(Inventory.StageAt::stage).containsExactly(BootStage.IPXE_DHCP, BootStage.SCRIPT);
+            Instant scriptAt = stages.get(1).at();
+            // let SCRIPT's stall threshold pass (chainboot.inventory.stall.script, 120 s) while the installer waits
+            Instant after = scriptAt.plus(SCRIPT_STALL).plusSeconds(10);
+            while (Instant.now().isBefore(after)) {
+                TestNamespace.sleep(1000);
+            }
+            assertThat(inventory.latestStage(mac)).as("the installer waits for its user: not a stalled boot; %s",
+                    inventory.timelineJson(mac)).contains(BootStage.SCRIPT);
+            assertThat(q.alive()).as("the installer still runs").isTrue();
+            assertThat(q.console()).as("nothing after the first screen (it waits for an answer)")
+                    .doesNotContain("Kernel panic");
+        } finally {
+            q.powerOff();
+        }
+    }
+
+    void writeProfile(String name, String yaml) throws java.io.IOException {
+        Path dir = Files.createDirectories(chainboot.state().resolve("profiles"));
+        Files.writeString(dir.resolve(name + ".yaml"), yaml);
+    }
+
     /** The guest script's write reached the disk ({@code sync} returned). */
     void awaitWrote(Booted r, String file) {
         Optional<Matcher> wrote = r.qemu().await(Pattern.compile("chainboot-run: wrote " + Pattern.quote(file)),
@@ -255,12 +394,17 @@ class DisklessDebianTest {
      * {@code files:} line, then for OS_RUNNING in the inventory; fails naming the stage reached.
      */
     Booted boot(Machine m, String label, String action) {
+        return boot(m, label, action, OsMachine.SANBOOT_MILESTONES);
+    }
+
+    /** {@link #boot(Machine, String, String)}, failure messages naming {@code milestones} of the console. */
+    Booted boot(Machine m, String label, String action, List<String[]> milestones) {
         String tap;
         synchronized (this) {
             tap = ns.addTap();
         }
         Instant poweredOn = Instant.now();
-        OsMachine q = new OsMachine(ns, m.mac(), m.uuid(), label).powerOn(tap, head() + action);
+        OsMachine q = new OsMachine(ns, m.mac(), m.uuid(), label).milestones(milestones).powerOn(tap, head() + action);
         // when the OS's own initiator logs in (the console is polled every 200 ms)
         Optional<Matcher> osLogin = q.await(ISCSISTART, TO_MARKER);
         Instant osLoginAt = Instant.now();

@@ -23,20 +23,44 @@ final class Disks {
     }
 
     /**
+     * A profile file written into {@code <state>/profiles} is read by script-service within its scan
+     * interval (5 s); the inventory refuses a machine naming a profile script-service has not loaded.
+     */
+    static void awaitProfile(Chainboot cb, String profile, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        Chainboot.Http last = null;
+        while (System.nanoTime() < end) {
+            last = cb.http("GET", cb.scriptUrl("/api/profiles/" + profile), null, false);
+            if (last.ok()) {
+                return;
+            }
+            TestNamespace.sleep(500);
+        }
+        throw new IllegalStateException("script-service never loaded profile " + profile + " within " + timeout.toSeconds()
+                + " s: last answer " + (last == null ? "none" : "HTTP " + last.status() + " "
+                + cb.http("GET", cb.scriptUrl("/api/profiles"), null, false).body()));
+    }
+
+    /**
      * The spec travels inventory → Kafka (chainboot.machines) → script/dhcp/iscsi in-memory views:
      * wait until script-service renders the machine's sanboot script.
      */
     static void awaitScript(Chainboot cb, String mac, Duration timeout) {
+        awaitScript(cb, mac, "set initiator-iqn", timeout);
+    }
+
+    /** Waits until script-service's preview for {@code mac} contains {@code expected} (its spec and profile arrived). */
+    static void awaitScript(Chainboot cb, String mac, String expected, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         Chainboot.Http last = null;
         while (System.nanoTime() < end) {
             last = cb.http("GET", cb.scriptUrl("/api/preview/" + mac), null, false);
-            if (last.ok() && last.body().contains("set initiator-iqn")) {
+            if (last.ok() && last.body().contains(expected)) {
                 return;
             }
             TestNamespace.sleep(300);
         }
-        throw new IllegalStateException("script-service never rendered a sanboot script for " + mac + " within "
+        throw new IllegalStateException("script-service never rendered a script with '" + expected + "' for " + mac + " within "
                 + timeout.toSeconds() + " s (machine spec not propagated through chainboot.machines?): last answer "
                 + (last == null ? "none" : "HTTP " + last.status() + " " + last.body()));
     }

@@ -49,6 +49,11 @@ public final class Events {
         return new ScriptEvents.Rendered(UUID.randomUUID(), t, SCRIPT, mac, ip, profile, null, "i386", "pcbios", 900);
     }
 
+    /** A script that says whether it attaches a SAN (null: a publisher older than that field). */
+    public static ScriptEvents.Rendered script(MacAddress mac, Ipv4Address ip, String profile, Instant t, Boolean attachesSan) {
+        return new ScriptEvents.Rendered(UUID.randomUUID(), t, SCRIPT, mac, ip, profile, null, "i386", "pcbios", 900, attachesSan);
+    }
+
     public static IscsiEvents.Login login(MacAddress mac, Ipv4Address ip, Instant t, int tsih) {
         return new IscsiEvents.Login(UUID.randomUUID(), t, ISCSI, mac, ip, "iqn.init:" + mac.toHex(), "iqn.target:" + mac.toHex(),
                 IscsiEvents.SessionType.NORMAL, tsih);
@@ -98,7 +103,7 @@ public final class Events {
                 case 2 -> acked(mac, ip, ClientKind.IPXE, t);
                 case 3 -> tftp(mac, ip, t);
                 case 4 -> tftpFailed(mac, ip, t);
-                case 5 -> script(mac, ip, "p" + random.nextInt(2), t);
+                case 5 -> script(mac, ip, "p" + random.nextInt(2), t, new Boolean[]{null, true, false}[random.nextInt(3)]);
                 case 6, 7 -> login(mac, ip, t, i);
                 case 8 -> lun(mac, ip, t);
                 case 9 -> rejected(mac, ip, t);

@@ -320,6 +320,34 @@ class InventoryOnRealBrokerTest {
 
 
     /**
+     * Two machines at SCRIPT for longer than its threshold (120 s): the one whose script attaches its
+     * SAN disk is declared stalled; the one handed off to an installer over HTTP (a script without
+     * SAN) is not — it stays at SCRIPT, an installer waiting on a person.
+     */
+    @Test
+    void anAttemptHandedOffByAScriptWithoutSanIsNotStalled() {
+        MacAddress san = mac(10);
+        MacAddress installer = mac(11);
+        Ipv4Address ipSan = Ipv4Address.parse("10.1.0.10");
+        Ipv4Address ipInstaller = Ipv4Address.parse("10.1.0.11");
+        Instant t0 = Instant.now().minusSeconds(300);
+        store.ingest(List.of(Events.acked(installer, ipInstaller, ClientKind.IPXE, t0),
+                Events.script(installer, ipInstaller, "debian-installer", t0.plusSeconds(1), false),
+                Events.acked(san, ipSan, ClientKind.IPXE, t0),
+                Events.script(san, ipSan, "sanboot", t0.plusSeconds(1), true)));
+        await(() -> "STALLED".equals(given().get("/api/machines/" + san).then().extract().path("stage")));
+        given().get("/api/machines/" + san).then().body("progress", equalTo("SCRIPT"));
+        try {
+            Thread.sleep(1000); // four more passes of the detector (every 250 ms in tests)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        given().get("/api/machines/" + installer).then().body("stage", equalTo("SCRIPT"));
+        assertThat(QuarkusTransaction.requiringNew().call(() -> AttemptEntity.<AttemptEntity>list("mac", installer.toString()))
+                .get(0).handedOff).isTrue();
+    }
+
+    /**
      * A stall verdict is stored once per attempt and stage: a second one (two leaders during a
      * hand-over) or one that progress overtook is dropped, not stored or published.
      */
@@ -408,10 +436,11 @@ class InventoryOnRealBrokerTest {
                 AttemptEntity row = rows.get(a.id());
                 assertThat(row).as("%s attempt %d", machine.getKey(), i).isNotNull();
                 assertThat(List.of(row.stage, row.progress, String.valueOf(row.reason), String.valueOf(row.profile),
-                        row.normalLogins, row.latest, parse(row.reached)))
+                        row.normalLogins, row.latest, parse(row.reached), row.handedOff))
                         .as("%s attempt %d of %s", machine.getKey(), i, expected)
                         .containsExactly(a.stage().name(), a.progress().name(), String.valueOf(a.reason()),
-                                String.valueOf(a.profile()), a.normalLogins(), i == expected.size() - 1, reached(a));
+                                String.valueOf(a.profile()), a.normalLogins(), i == expected.size() - 1, reached(a),
+                                a.handedOff());
                 // a timestamptz column keeps microseconds
                 assertThat(Duration.between(row.stageSince, a.stageSince()).abs()).isLessThan(Duration.ofNanos(1000));
             }

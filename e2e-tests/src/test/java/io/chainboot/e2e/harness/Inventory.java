@@ -47,6 +47,33 @@ public final class Inventory {
         }
     }
 
+    /** Registers (or updates) a machine with {@code profile}; {@code image} null = no disk assignment. */
+    public void register(String mac, String hostname, String profile, String diskKind, String image) {
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("mac", mac);
+        if (hostname != null) {
+            spec.put("hostname", hostname);
+        }
+        spec.put("profile", profile);
+        spec.put("netboot", true);
+        if (image != null) {
+            ObjectNode disk = spec.putObject("disk");
+            disk.put("kind", diskKind);
+            disk.put("image", image);
+        }
+        Chainboot.Http r = cb.http("PUT", cb.inventoryUrl("/api/machines/" + mac), spec.toString(), true);
+        if (!r.ok()) {
+            throw new IllegalStateException("registering " + mac + " failed: HTTP " + r.status() + " " + r.body());
+        }
+    }
+
+    /** The current stage of the machine's latest boot attempt (e.g. SCRIPT, OS_RUNNING, STALLED), empty if none. */
+    public Optional<BootStage> latestStage(String mac) {
+        JsonNode root = parse(timelineJson(mac));
+        JsonNode latest = root.isArray() && root.size() > 0 ? root.get(0) : null;
+        return latest == null || !latest.hasNonNull("stage") ? Optional.empty() : stageOf(latest.get("stage").asText());
+    }
+
     public JsonNode machine(String mac) {
         Chainboot.Http r = cb.http("GET", cb.inventoryUrl("/api/machines/" + mac), null, true);
         return r.ok() ? parse(r.body()) : JSON.createObjectNode();

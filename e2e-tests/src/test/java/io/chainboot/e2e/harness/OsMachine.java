@@ -24,8 +24,8 @@ public final class OsMachine {
     public static final Pattern OS_UP = Pattern.compile(
             "CHAINBOOT-OS-UP host=(\\S+) machine-id=(\\S*) boot=(\\d+) uptime=(\\S+) initiator=(\\S*)");
 
-    /** Milestones of a diskless Linux boot as the console shows them, in order, for failure messages. */
-    private static final List<String[]> MILESTONES = List.of(
+    /** Milestones of a diskless Linux boot (sanboot → GRUB) as the console shows them, in order, for failure messages. */
+    public static final List<String[]> SANBOOT_MILESTONES = List.of(
             new String[]{"iPXE DHCP", "Configuring (net0"},
             new String[]{"iPXE script", "[script]"},
             new String[]{"iPXE sanboot (SAN_ATTACHED)", "Booting from SAN device"},
@@ -35,6 +35,24 @@ public final class OsMachine {
             new String[]{"root filesystem mounted", "EXT4-fs (sda1): mounted"},
             new String[]{"systemd", "Welcome to "},
             new String[]{"OS marker", "CHAINBOOT-OS-UP"});
+
+    /**
+     * The same for the {@code linux} profile with {@code sanhook}: iPXE hooks the iSCSI disk, fetches
+     * kernel and initrd over HTTP and boots the kernel itself (no GRUB).
+     */
+    public static final List<String[]> HTTP_KERNEL_MILESTONES = List.of(
+            new String[]{"iPXE DHCP", "Configuring (net0"},
+            new String[]{"iPXE script", "[script]"},
+            new String[]{"iPXE sanhook (SAN_ATTACHED)", "Registered SAN device"},
+            new String[]{"kernel over HTTP", "vmlinuz"},
+            new String[]{"kernel", "Linux version"},
+            new String[]{"initramfs iSCSI login (iscsistart)", "Logging in to"},
+            new String[]{"root filesystem mounted", "EXT4-fs (sda1): mounted"},
+            new String[]{"systemd", "Welcome to "},
+            new String[]{"OS marker", "CHAINBOOT-OS-UP"});
+
+    private List<String[]> milestones = SANBOOT_MILESTONES;
+    private int memoryMib = 768;
 
     private final TestNamespace ns;
     private final String mac;
@@ -54,6 +72,18 @@ public final class OsMachine {
         this.serial = dir.resolve("serial.log");
     }
 
+    /** The console milestones failure messages name (default {@link #SANBOOT_MILESTONES}). */
+    public OsMachine milestones(List<String[]> milestones) {
+        this.milestones = milestones;
+        return this;
+    }
+
+    /** Memory of the machine, MiB (default 768). */
+    public OsMachine memory(int mib) {
+        this.memoryMib = mib;
+        return this;
+    }
+
     /** Powers on with {@code script} as the booted OS's fw_cfg run script. */
     public OsMachine powerOn(String tap, String script) {
         try {
@@ -63,7 +93,7 @@ public final class OsMachine {
             Files.writeString(run, script);
             startedNanos = System.nanoTime();
             process = ns.start("qemu-" + label, "qemu-system-x86_64",
-                    "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-m", "768", "-smp", "1",
+                    "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-m", Integer.toString(memoryMib), "-smp", "1",
                     "-no-reboot", "-accel", "tcg", "-boot", "n", "-uuid", uuid,
                     "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
                     "-device", "e1000,netdev=n0,mac=" + mac,
@@ -148,7 +178,7 @@ public final class OsMachine {
     public String consoleStage() {
         String c = console();
         String last = "nothing (no console output)";
-        for (String[] m : MILESTONES) {
+        for (String[] m : milestones) {
             if (!c.contains(m[1])) {
                 return "reached " + last + ", never " + m[0];
             }

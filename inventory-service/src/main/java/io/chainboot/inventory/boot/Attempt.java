@@ -21,12 +21,23 @@ import java.util.UUID;
  * @param profile      the script profile that was rendered, null if no script yet
  * @param reached      first time each progressing stage was reached
  * @param normalLogins normal-session iSCSI logins seen in this attempt
+ * @param handedOff    at SCRIPT, the last script attaches no SAN ({@code script.rendered} with
+ *                     {@code attachesSan} false: a kernel over HTTP, an installer, the local disk, a menu):
+ *                     the machine went on to what that script loads and no later stage is due from
+ *                     Chainboot, so the attempt does not stall at SCRIPT
  */
 public record Attempt(UUID id, Instant startedAt, BootStage stage, Instant stageSince, BootStage progress,
-                      String reason, String profile, Map<BootStage, Instant> reached, int normalLogins) {
+                      String reason, String profile, Map<BootStage, Instant> reached, int normalLogins,
+                      boolean handedOff) {
 
     public Attempt {
         reached = Collections.unmodifiableMap(new EnumMap<>(reached.isEmpty() ? new EnumMap<>(BootStage.class) : reached));
+    }
+
+    /** An attempt that was not handed off. */
+    public Attempt(UUID id, Instant startedAt, BootStage stage, Instant stageSince, BootStage progress,
+                   String reason, String profile, Map<BootStage, Instant> reached, int normalLogins) {
+        this(id, startedAt, stage, stageSince, progress, reason, profile, reached, normalLogins, false);
     }
 
     /** Finished attempts (OS running, failed, stalled) make the next firmware DHCP start a new attempt. */

@@ -24,6 +24,9 @@ import java.util.UUID;
  * DHCP) — an ACK never does: a reboot always discovers, and a late ACK answers a retransmitted
  * REQUEST of the exchange already counted; any progressing event with no attempt open starts one; a failure marks FAILED with its reason; a stall verdict marks
  * STALLED only if the attempt is still at the stalled stage; progress after a stall resumes it.
+ * A script that attaches no SAN ({@code attachesSan} false) hands the attempt off at SCRIPT: it never
+ * stalls there (an installer or live system waits on a person, not on Chainboot); a later script that
+ * does attach one takes it back, its SCRIPT time starting again then.
  */
 public final class BootTracker {
     private BootTracker() {
@@ -68,6 +71,9 @@ public final class BootTracker {
                 if (t.event() instanceof ScriptEvents.Rendered s && s.profile() != null) {
                     current.profile = s.profile();
                 }
+                if (t.event() instanceof ScriptEvents.Rendered s && current.stage == BootStage.SCRIPT) {
+                    current.handOff(Boolean.FALSE.equals(s.attachesSan()), time);
+                }
             } else if (step instanceof StageStep.NormalLogin login) {
                 if (current == null) {
                     current = new Builder(t.event().id(), time);
@@ -88,7 +94,7 @@ public final class BootTracker {
                 }
             } else if (step instanceof StageStep.Stalled s) {
                 if (current != null && current.id.toString().equals(s.attemptId())
-                        && current.stage == s.stage()) {
+                        && current.stage == s.stage() && !current.handedOff) {
                     current.terminal(BootStage.STALLED, "no progress past " + s.stage(), time);
                 }
             }
@@ -110,6 +116,7 @@ public final class BootTracker {
         String reason;
         String profile;
         int normalLogins;
+        boolean handedOff;
 
         Builder(UUID id, Instant startedAt) {
             this.id = id;
@@ -128,6 +135,7 @@ public final class BootTracker {
             reason = a.reason();
             profile = a.profile();
             normalLogins = a.normalLogins();
+            handedOff = a.handedOff();
         }
 
         /** Already progressed beyond {@code s}: a DHCP of that stage now is the machine booting again. */
@@ -148,6 +156,15 @@ public final class BootTracker {
             stage = s;
             stageSince = time;
             reason = null; // progress after a stall resumes the attempt
+            handedOff = false;
+        }
+
+        /** At SCRIPT: a script without SAN hands the attempt off; one with SAN after that takes it back. */
+        void handOff(boolean off, Instant time) {
+            if (handedOff && !off) {
+                stageSince = time; // waiting for the SAN login starts now, not when the menu was shown
+            }
+            handedOff = off;
         }
 
         void terminal(BootStage s, String why, Instant time) {
@@ -163,7 +180,7 @@ public final class BootTracker {
             BootStage st = stage == null ? BootStage.PXE_DHCP : stage;
             BootStage pr = progress == null ? BootStage.PXE_DHCP : progress;
             return new Attempt(id, startedAt, st, stageSince == null ? startedAt : stageSince, pr, reason, profile,
-                    reached, normalLogins);
+                    reached, normalLogins, handedOff);
         }
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Finds latest attempts that stayed at a progressing stage longer than its threshold
- * ({@code chainboot.inventory.stall.<stage>}), and for each one stores a {@link BootStalled}
+ * ({@code chainboot.inventory.stall.<stage>}) — except attempts {@link Attempt#handedOff handed off}
+ * by a script that attaches no SAN —, and for each one stores a {@link BootStalled}
  * event through the same path as consumed events, writing it to the outbox in the same
  * transaction that turns the attempt STALLED (the relay publishes it; the echo from Kafka is a
  * duplicate id and changes nothing). Only the {@link Leadership leader} instance checks.
@@ -96,7 +97,8 @@ public class StallDetector {
             // the stuck attempts with their machine's last IP, in one query (not one per machine)
             List<Object[]> stuck = QuarkusTransaction.requiringNew().call(() -> AttemptEntity.getEntityManager()
                     .createQuery("select a.id, a.mac, a.stageSince, m.lastIp from AttemptEntity a left join MachineEntity m "
-                            + "on m.mac = a.mac where a.latest = true and a.stage = ?1 and a.stageSince < ?2", Object[].class)
+                            + "on m.mac = a.mac where a.latest = true and a.stage = ?1 and a.stageSince < ?2 "
+                            + "and (a.handedOff is null or a.handedOff = false)", Object[].class)
                     .setParameter(1, stage.name()).setParameter(2, cutoff).getResultList());
             for (Object[] a : stuck) {
                 String ip = (String) a[3];

@@ -190,7 +190,7 @@ public class EventStore {
         work(c -> {
             rows.query(c, "select t.mac, (select max(e.time) from boot_event e where e.mac = t.mac), "
                     + "a.id, a.started_at, a.stage, a.stage_since, a.progress, a.reason, a.profile, a.reached, a.normal_logins, "
-                    + "m.mac, m.uuid, m.arch, m.vendor_class, m.last_ip, m.first_seen, m.last_seen "
+                    + "m.mac, m.uuid, m.arch, m.vendor_class, m.last_ip, m.first_seen, m.last_seen, a.handed_off "
                     + "from unnest(?::text[]) t(mac) left join boot_attempt a on a.mac = t.mac and a.latest "
                     + "left join machine m on m.mac = t.mac", rs -> {
                 String mac = rs.getString(1);
@@ -199,7 +199,7 @@ public class EventStore {
                 Integer logins = (Integer) rs.getObject(11);
                 Attempt latest = id == null ? null : new Attempt(id, instantOrNull(rs, 4), BootStage.valueOf(rs.getString(5)),
                         instantOrNull(rs, 6), BootStage.valueOf(rs.getString(7)), rs.getString(8), rs.getString(9),
-                        ReachedJson.read(rs.getString(10)), logins == null ? 0 : logins);
+                        ReachedJson.read(rs.getString(10)), logins == null ? 0 : logins, Boolean.TRUE.equals(rs.getObject(19)));
                 folded.put(mac, new FoldPoint(until, latest, id == null || logins != null));
                 if (rs.getString(12) != null) {
                     MachineRow m = new MachineRow(mac, false);
@@ -334,18 +334,18 @@ public class EventStore {
         }
         if (!rows.isEmpty()) {
             work(c -> rows.update(c, "insert into boot_attempt (id, mac, started_at, stage, stage_since, progress, reason, "
-                    + "profile, reached, boot_millis, latest, normal_logins) select * from unnest(?::uuid[], ?::text[], "
+                    + "profile, reached, boot_millis, latest, normal_logins, handed_off) select * from unnest(?::uuid[], ?::text[], "
                     + "?::timestamptz[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], "
-                    + "?::bigint[], ?::boolean[], ?::integer[]) on conflict (id) do update set stage = excluded.stage, "
+                    + "?::bigint[], ?::boolean[], ?::integer[], ?::boolean[]) on conflict (id) do update set stage = excluded.stage, "
                     + "stage_since = excluded.stage_since, progress = excluded.progress, reason = excluded.reason, "
                     + "profile = excluded.profile, reached = excluded.reached, boot_millis = excluded.boot_millis, "
-                    + "latest = excluded.latest, normal_logins = excluded.normal_logins"));
+                    + "latest = excluded.latest, normal_logins = excluded.normal_logins, handed_off = excluded.handed_off"));
         }
     }
 
     /** Columns of an attempt row, in the order of {@link #addRows}. */
     private static final String[] ATTEMPT_COLUMNS = {"text", "text", "text", "text", "text", "text", "text", "text",
-        "text", "bigint", "boolean", "integer"};
+        "text", "bigint", "boolean", "integer", "boolean"};
 
     /** One machine's attempts, oldest first: the last one is its latest. */
     private static void addRows(ArrayRows rows, String mac, List<Attempt> attempts) {
@@ -353,7 +353,7 @@ public class EventStore {
             Attempt a = attempts.get(i);
             rows.add(a.id(), mac, a.startedAt(), a.stage().name(), a.stageSince(), a.progress().name(), a.reason(),
                     a.profile(), ReachedJson.write(a.reached()), a.bootTime() == null ? null : a.bootTime().toMillis(),
-                    i == attempts.size() - 1, a.normalLogins());
+                    i == attempts.size() - 1, a.normalLogins(), a.handedOff());
         }
     }
 

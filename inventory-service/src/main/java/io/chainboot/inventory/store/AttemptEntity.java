@@ -32,4 +32,7 @@ public class AttemptEntity extends PanacheEntityBase {
     /** Normal-session iSCSI logins seen in the attempt (the second one means OS_RUNNING); null on rows older than V2. */
     @Column(name = "normal_logins")
     public Integer normalLogins;
+    /** The attempt's last script attaches no SAN: it does not stall at SCRIPT (Attempt#handedOff); null before V5. */
+    @Column(name = "handed_off")
+    public Boolean handedOff;
 }

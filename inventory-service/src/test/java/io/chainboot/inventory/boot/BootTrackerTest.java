@@ -194,6 +194,83 @@ class BootTrackerTest {
         assertThat(late.stage()).isEqualTo(BootStage.SCRIPT);
     }
 
+    /**
+     * The Debian installer (or a live system) loaded by a linux profile without SAN: iPXE DHCP, a script
+     * that attaches no SAN, then nothing more Chainboot can see. The attempt stays at SCRIPT, handed off,
+     * and a stall verdict for it changes nothing (the detector does not look for such attempts).
+     */
+    @Test
+    void aScriptWithoutSanHandsTheAttemptOffAndItDoesNotStall() {
+        BootEvent dhcp = acked(MAC, IP, ClientKind.IPXE, T0);
+        BootEvent installer = script(MAC, IP, "debian-installer", T0.plusMillis(800), false);
+        Attempt a = BootTracker.replay(tracked(List.of(dhcp, installer))).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SCRIPT);
+        assertThat(a.handedOff()).isTrue();
+        assertThat(a.reached().keySet()).containsExactly(BootStage.IPXE_DHCP, BootStage.SCRIPT);
+
+        BootStalled stall = new BootStalled(UUID.randomUUID(), T0.plusSeconds(200), new EventSource("inventory-service", "t"),
+                MAC, IP, BootStage.SCRIPT, T0.plusMillis(800), 120, dhcp.id().toString());
+        Attempt after = BootTracker.replay(tracked(List.of(dhcp, installer, stall))).get(0);
+        assertThat(after.stage()).isEqualTo(BootStage.SCRIPT);
+        assertThat(after.reason()).isNull();
+
+        // the machine boots again: a new attempt, as after any other boot
+        List<Attempt> again = BootTracker.replay(tracked(List.of(dhcp, installer, offered(MAC, IP, ClientKind.IPXE, T0.plusSeconds(900)),
+                acked(MAC, IP, ClientKind.IPXE, T0.plusSeconds(900).plusMillis(5)))));
+        assertThat(again).hasSize(2);
+        assertThat(again.get(1).handedOff()).isFalse();
+    }
+
+    /** Scripts that do attach a SAN, or say nothing about it (older script-service), are waited on as before. */
+    @Test
+    void aScriptWithSanOrOfAnOlderPublisherIsNotHandedOff() {
+        BootEvent dhcp = acked(MAC, IP, ClientKind.IPXE, T0);
+        assertThat(BootTracker.replay(tracked(List.of(dhcp, script(MAC, IP, "sanboot", T0.plusMillis(800), true)))).get(0).handedOff())
+                .isFalse();
+        assertThat(BootTracker.replay(tracked(List.of(dhcp, script(MAC, IP, "sanboot", T0.plusMillis(800))))).get(0).handedOff())
+                .isFalse();
+    }
+
+    /**
+     * A menu (no SAN) waits for a person; the chosen item's script attaches the SAN: from then on the
+     * attempt waits for the login again, its SCRIPT time counted from that script, not from the menu.
+     */
+    @Test
+    void aMenuChoiceThatAttachesSanTakesTheAttemptBack() {
+        BootEvent dhcp = acked(MAC, IP, ClientKind.IPXE, T0);
+        BootEvent menu = script(MAC, IP, "menu", T0.plusSeconds(1), false);
+        BootEvent chosen = script(MAC, IP, "sanboot", T0.plusSeconds(300), true);
+        Attempt a = BootTracker.replay(tracked(List.of(dhcp, menu, chosen))).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.SCRIPT);
+        assertThat(a.handedOff()).isFalse();
+        assertThat(a.profile()).isEqualTo("sanboot");
+        assertThat(a.stageSince()).isEqualTo(T0.plusSeconds(300));
+        assertThat(a.reached().get(BootStage.SCRIPT)).as("the stage was first reached with the menu").isEqualTo(T0.plusSeconds(1));
+
+        Attempt attached = BootTracker.replay(tracked(List.of(dhcp, menu, chosen, login(MAC, IP, T0.plusSeconds(301), 1)))).get(0);
+        assertThat(attached.stage()).isEqualTo(BootStage.SAN_ATTACHED);
+        assertThat(attached.handedOff()).isFalse();
+    }
+
+    /**
+     * The linux profile with sanhook (kernel and initrd over HTTP, root on the machine's iSCSI disk): the
+     * script attaches the SAN, iPXE logs in, then the initramfs's iscsistart: the same stages as sanboot.
+     */
+    @Test
+    void aKernelOverHttpWithItsRootOnTheSanRunsLikeASanboot() {
+        List<BootEvent> boot = List.of(
+                acked(MAC, IP, ClientKind.IPXE, T0),
+                script(MAC, IP, "debian-12-http", T0.plusMillis(800), true),
+                login(MAC, IP, T0.plusMillis(900), 1, "400027230000"),
+                lun(MAC, IP, T0.plusMillis(950)),
+                login(MAC, IP, T0.plusSeconds(40), 2, "00023d000001"));
+        Attempt a = BootTracker.replay(tracked(boot)).get(0);
+        assertThat(a.stage()).isEqualTo(BootStage.OS_RUNNING);
+        assertThat(a.handedOff()).isFalse();
+        assertThat(a.reached().keySet()).containsExactly(BootStage.IPXE_DHCP, BootStage.SCRIPT, BootStage.SAN_ATTACHED,
+                BootStage.OS_RUNNING);
+    }
+
     @Test
     void repeatedLoginsBeforeSanAttachDoNotSkipToOsRunning() {
         List<BootEvent> events = List.of(script(MAC, IP, "p", T0), lun(MAC, IP, T0.plusMillis(1)),

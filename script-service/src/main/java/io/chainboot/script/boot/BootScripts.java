@@ -88,7 +88,7 @@ public class BootScripts {
         } else {
             rendered.increment();
             publisher.publish(new ScriptEvents.Rendered(eventId(), Instant.now(), source, facts.mac(), ip, out.profile(),
-                    facts.uuid(), facts.arch(), facts.platform(), micros));
+                    facts.uuid(), facts.arch(), facts.platform(), micros, ((RenderOutcome.Script) out).attachesSan()));
         }
         return out;
     }

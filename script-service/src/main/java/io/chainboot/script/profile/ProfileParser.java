@@ -108,6 +108,10 @@ public final class ProfileParser {
                 if (!params.containsKey("kernel")) {
                     return "kind linux needs params.kernel";
                 }
+                String sanhook = params.get("sanhook");
+                if (sanhook != null && !sanhook.equals("true") && !sanhook.equals("false")) {
+                    return "params.sanhook must be true or false, got '" + sanhook + "'";
+                }
                 if (params.containsKey("cmdline")) {
                     Decoded<Template> t = Templates.parse("params.cmdline", params.get("cmdline"));
                     if (t instanceof Decoded.Invalid<Template> bad) {

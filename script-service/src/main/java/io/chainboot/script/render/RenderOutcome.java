@@ -7,7 +7,8 @@ public sealed interface RenderOutcome {
     /** Name of the profile rendered or attempted; null when none was chosen. */
     String profile();
 
-    record Script(String script, String profile) implements RenderOutcome {
+    /** {@code attachesSan}: the script logs in to an iSCSI disk ({@code sanboot}/{@code sanhook}). */
+    record Script(String script, String profile, boolean attachesSan) implements RenderOutcome {
     }
 
     record Failure(String script, String profile, String reason) implements RenderOutcome {

@@ -46,10 +46,32 @@ public final class ScriptRenderer {
         }
         Template template = profile.template() != null ? profile.template() : builtins.get(profile.kind());
         try {
-            return new RenderOutcome.Script(template.data(data.orElseThrow()).render(), profile.name());
+            String script = template.data(data.orElseThrow()).render();
+            return new RenderOutcome.Script(script, profile.name(), attachesSan(script));
         } catch (RuntimeException e) { // strict rendering: a custom template used a value that is not there
             return failure(facts, profile.name(), ctx, "profile " + profile.name() + ": template failed: " + message(e));
         }
+    }
+
+    /**
+     * Whether a script logs in to an iSCSI disk: a line whose command is {@code sanboot} or {@code sanhook}.
+     * Read from the script itself, so a custom template answers as truly as a built-in one; a script that
+     * chains elsewhere (menu, chain) does not — what it chains to is another script (its own answer) or
+     * outside Chainboot's view.
+     */
+    public static boolean attachesSan(String script) {
+        for (String line : script.split("\n")) {
+            String l = line.strip();
+            int end = 0;
+            while (end < l.length() && !Character.isWhitespace(l.charAt(end))) {
+                end++;
+            }
+            String command = l.substring(0, end);
+            if (command.equals("sanboot") || command.equals("sanhook")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The error script: echoes {@code reason} (made harmless) and chains back to /boot.ipxe after the delay. */
@@ -105,9 +127,14 @@ public final class ScriptRenderer {
         }
         d.put("params", params);
 
-        // iSCSI values: required by sanboot/install-windows, offered to cmdlines and custom templates when available
+        // iSCSI values: required by sanboot/install-windows (and linux with sanhook), offered to cmdlines and
+        // custom templates when available
+        Decoded<Boolean> sanhook = sanhook(p, params);
+        if (sanhook instanceof Decoded.Invalid<Boolean> bad) {
+            return Decoded.invalid(bad.reason());
+        }
         Decoded<Boolean> san = san(d, p, spec, facts, ctx);
-        if (san instanceof Decoded.Invalid<Boolean> bad && p.kind().usesSan()) {
+        if (san instanceof Decoded.Invalid<Boolean> bad && (p.kind().usesSan() || sanhook.orElseThrow())) {
             return Decoded.invalid(bad.reason());
         }
         switch (p.kind()) {
@@ -144,6 +171,7 @@ public final class ScriptRenderer {
                 break;
             }
             case LINUX: {
+                d.put("sanhook", sanhook.orElseThrow());
                 Decoded<String> kernel = url(ctx, "kernel", params.get("kernel"));
                 if (!kernel.isValid()) {
                     return Decoded.invalid(reasonOf(kernel));
@@ -199,6 +227,20 @@ public final class ScriptRenderer {
                 break;
         }
         return Decoded.valid(d);
+    }
+
+    /**
+     * Kind linux, {@code params.sanhook}: {@code true} hooks the machine's iSCSI disk ({@code sanhook}) before
+     * the kernel is loaded, so iPXE leaves an iBFT for the kernel's initiator (root on the machine's own disk);
+     * {@code false} or absent: no SAN. Other kinds ignore it.
+     */
+    static Decoded<Boolean> sanhook(Profile p, Map<String, String> params) {
+        String v = params.get("sanhook");
+        if (p.kind() != ProfileKind.LINUX || v == null || v.equals("false")) {
+            return Decoded.valid(false);
+        }
+        return v.equals("true") ? Decoded.valid(true)
+                : Decoded.invalid("profile " + p.name() + ": params.sanhook must be true or false, got '" + v + "'");
     }
 
     /** The iSCSI values shared by sanboot and install-windows (and offered to custom templates). */

@@ -92,6 +92,7 @@ class BootScriptRouteTest {
         assertThat(e.source().service()).isEqualTo("script-service");
         assertThat(e.ip()).hasToString("127.0.0.1");
         assertThat(e.durationMicros()).isNotNegative();
+        assertThat(e.attachesSan()).as("a sanboot script logs in to the disk").isTrue();
     }
 
     @Test
@@ -121,6 +122,7 @@ class BootScriptRouteTest {
         String body = boot("mac=52-54-00-00-00-99&platform=efi").asString();
         assertThat(body).startsWith("#!ipxe\n# Chainboot profile menu for 52:54:00:00:00:99\n:start\nmenu Chainboot: 52-54-00-00-00-99\n");
         assertThat(((ScriptEvents.Rendered) events.events().get(0)).profile()).isEqualTo("menu");
+        assertThat(((ScriptEvents.Rendered) events.events().get(0)).attachesSan()).as("a menu logs in to nothing").isFalse();
     }
 
     @Test

@@ -51,6 +51,8 @@ class ProfileParserTest {
                 .isEqualTo("profile x: params.default 'nope' is not one of the items");
         assertThat(reason("name: x\nkind: local\ntemplate: \"{#if}\"\n")).contains("not a valid Qute template");
         assertThat(reason("name: x\nkind: linux\nparams: {kernel: k, cmdline: \"{#for}\"}\n")).contains("not a valid Qute template");
+        assertThat(reason("name: x\nkind: linux\nparams: {kernel: k, sanhook: maybe}\n"))
+                .isEqualTo("profile x: params.sanhook must be true or false, got 'maybe'");
         assertThat(reason("name: x\nkind: local\nitems: [{profile: local}]\n")).isEqualTo("profile x: items are only for kind menu");
         assertThat(reason("- a\n- b\n")).startsWith("a profile is a YAML mapping");
         assertThat(reason("name: [\n")).startsWith("not YAML");

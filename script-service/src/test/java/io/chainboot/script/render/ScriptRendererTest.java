@@ -163,6 +163,97 @@ class ScriptRendererTest {
     }
 
     @Test
+    void linuxWithSanhookHooksTheMachinesDiskBeforeTheKernel() {
+        Profile p = profile("""
+                name: debian-12-http
+                kind: linux
+                params:
+                  kernel: debian-12/vmlinuz
+                  initrd: debian-12/initrd.img
+                  sanhook: true
+                  cmdline: root=UUID=29122a27-dd84-4499-9665-b8db6a2020d6 rw console=ttyS0,115200 edd=off
+                """);
+        RenderOutcome out = renderer.render(p, machine("ws01", null, Map.of(), Map.of()), facts("pcbios"), CTX);
+        assertThat(out.script()).isEqualTo("""
+                #!ipxe
+                # Chainboot profile debian-12-http for 52:54:00:12:34:56
+                set initiator-iqn iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56
+                sanhook iscsi:10.0.0.1::3260:0:iqn.2026-01.io.chainboot:ws01 || goto failed
+                kernel http://10.0.0.1:8081/assets/debian-12/vmlinuz root=UUID=29122a27-dd84-4499-9665-b8db6a2020d6 rw console=ttyS0,115200 edd=off || goto failed
+                initrd http://10.0.0.1:8081/assets/debian-12/initrd.img || goto failed
+                boot || goto failed
+                :failed
+                echo Chainboot: debian-12-http failed for 52:54:00:12:34:56, retrying in 10 seconds
+                sleep 10
+                chain --replace --autofree %s&profile=debian-12-http
+                """.formatted(RETRY));
+        assertThat(((RenderOutcome.Script) out).attachesSan()).isTrue();
+    }
+
+    @Test
+    void linuxWithSanhookAndMutualChap() {
+        Profile p = profile("name: dh\nkind: linux\nparams:\n  kernel: k\n  sanhook: true\n");
+        String s = script(p, machine("ws01", new MachineSpec.ChapPolicy(true, true), Map.of(), Map.of()), facts("efi"));
+        String target = PREFIX + ":ws01";
+        assertThat(s).startsWith("""
+                #!ipxe
+                # Chainboot profile dh for 52:54:00:12:34:56
+                set initiator-iqn iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56
+                set username iqn.2026-01.io.chainboot:initiator:52-54-00-12-34-56
+                set password %s
+                set reverse-username %s
+                set reverse-password %s
+                sanhook iscsi:10.0.0.1::3260:0:%s || goto failed
+                kernel http://10.0.0.1:8081/assets/k || goto failed
+                boot || goto failed
+                """.formatted(Names.chapSecret(SECRET, MAC), target, Names.mutualChapSecret(SECRET, MAC), target));
+    }
+
+    @Test
+    void aMachinesOwnParamTurnsSanhookOnOrOff() {
+        Profile p = profile("name: dh\nkind: linux\nparams:\n  kernel: k\n  sanhook: false\n");
+        assertThat(script(p, machine("ws01", null, Map.of(), Map.of("sanhook", "true")), facts("pcbios")))
+                .contains("\nsanhook iscsi:10.0.0.1::3260:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
+        Profile on = profile("name: dh\nkind: linux\nparams:\n  kernel: k\n  sanhook: true\n");
+        assertThat(script(on, machine("ws01", null, Map.of(), Map.of("sanhook", "false")), facts("pcbios")))
+                .doesNotContain("sanhook").doesNotContain("initiator-iqn");
+    }
+
+    @Test
+    void linuxWithSanhookOfAMachineWithoutDiskFails() {
+        Profile p = profile("name: dh\nkind: linux\nparams:\n  kernel: k\n  sanhook: true\n");
+        RenderOutcome out = renderer.render(p, null, facts("pcbios"), CTX);
+        assertThat(((RenderOutcome.Failure) out).reason()).isEqualTo("no iSCSI disk is assigned to 52:54:00:12:34:56 (profile dh)");
+    }
+
+    @Test
+    void aMachineSanhookParamThatIsNotABooleanFails() {
+        Profile p = profile("name: dh\nkind: linux\nparams:\n  kernel: k\n");
+        RenderOutcome out = renderer.render(p, machine("ws01", null, Map.of(), Map.of("sanhook", "yes")), facts("pcbios"), CTX);
+        assertThat(((RenderOutcome.Failure) out).reason()).isEqualTo("profile dh: params.sanhook must be true or false, got 'yes'");
+    }
+
+    @Test
+    void whetherAScriptAttachesSanIsReadFromItsCommands() {
+        MachineSpec ws01 = machine("ws01", null, Map.of(), Map.of());
+        assertThat(attaches(profile("name: sanboot\nkind: sanboot\n"), ws01)).isTrue();
+        assertThat(attaches(profile("name: w\nkind: install-windows\n"), ws01)).isTrue();
+        assertThat(attaches(profile("name: live\nkind: linux\nparams:\n  kernel: k\n"), ws01)).isFalse();
+        assertThat(attaches(profile("name: local\nkind: local\n"), ws01)).isFalse();
+        assertThat(attaches(profile("name: c\nkind: chain\nparams:\n  url: https://boot.netboot.xyz\n"), ws01)).isFalse();
+        assertThat(attaches(profile("name: m\nkind: menu\nitems: [{profile: sanboot}]\n"), ws01))
+                .as("a menu's sanboot item is another script").isFalse();
+        assertThat(attaches(profile("name: t\nkind: local\ntemplate: \"#!ipxe\\n  sanhook {sanUri}\\nexit\\n\"\n"), ws01))
+                .as("a custom template answers by what it does").isTrue();
+        assertThat(ScriptRenderer.attachesSan("#!ipxe\n# sanboot later\necho sanboot\nsanbooted\n")).isFalse();
+    }
+
+    boolean attaches(Profile p, MachineSpec spec) {
+        RenderOutcome out = renderer.render(p, spec, facts("pcbios"), CTX);
+        return ((RenderOutcome.Script) out).attachesSan();
+    }
+
+    @Test
     void menu() {
         Profile p = profile("""
                 name: lab
