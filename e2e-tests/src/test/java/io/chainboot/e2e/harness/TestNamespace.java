@@ -59,7 +59,11 @@ public final class TestNamespace implements AutoCloseable {
 
     /** Creates the namespace with its bridge. */
     public static TestNamespace create(String suffix, Path dir) {
-        String name = "cb-e2e-" + ProcessHandle.current().pid() + (suffix == null || suffix.isEmpty() ? "" : "-" + suffix);
+        return createNamed("cb-e2e-" + ProcessHandle.current().pid() + (suffix == null || suffix.isEmpty() ? "" : "-" + suffix), dir);
+    }
+
+    /** Creates the namespace {@code name} (a stale one of that name is deleted first) with its bridge. */
+    public static TestNamespace createNamed(String name, Path dir) {
         if (Cmd.run("ip", "netns", "list").output().lines().anyMatch(l -> l.split(" ")[0].equals(name))) {
             Cmd.run("ip", "netns", "del", name);
         }
