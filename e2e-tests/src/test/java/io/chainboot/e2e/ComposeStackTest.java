@@ -213,10 +213,12 @@ class ComposeStackTest {
     }
 
     /**
-     * Crashes mid-run: the main process of a script-service replica and Kafka's broker are killed
-     * (SIGKILL, as the OOM killer does; {@code docker kill} would switch the restart policy off until
-     * the next start — Docker's rule for a person's kill). The restart policy brings both back, a
-     * machine powered on meanwhile boots, and every event is still stored exactly once.
+     * Crashes mid-run: the main processes of a script-service replica, of the inventory leader and of
+     * Kafka's broker are killed (SIGKILL, as the OOM killer does; {@code docker kill} would switch the
+     * restart policy off until the next start — Docker's rule for a person's kill). The restart policy
+     * brings all three back, a machine powered on meanwhile boots, the other inventory replica takes
+     * over the leadership (a machine registered afterwards is relayed and boots), and every event is
+     * still stored exactly once.
      */
     @Test
     @Order(4)
@@ -225,10 +227,14 @@ class ComposeStackTest {
         Guest d = prepare("52:54:00:77:03:05", "compose-crash", "DISK-AFTER-CRASHES");
         String script = stack.containers("script-service").get(0);
         String kafka = stack.containers("kafka").get(0);
+        String leader = assertOneLeader();
+        String follower = stack.containers("inventory-service").stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
         int scriptRestarts = restarts(script);
         int kafkaRestarts = restarts(kafka);
+        int leaderRestarts = restarts(leader);
         crash(kafka);
         crash(script);
+        crash(leader);
         Booted booted = boot(d, Duration.ofSeconds(300));
         long t0 = System.nanoTime();
         List<String> notHealthy = stack.awaitHealthy(Duration.ofMinutes(6));
@@ -236,9 +242,14 @@ class ComposeStackTest {
         System.out.printf("compose: after the crashes all healthy again %.1f s after the boot%n", (System.nanoTime() - t0) / 1e9);
         assertThat(restarts(kafka)).as("Kafka restarted by its policy").isGreaterThan(kafkaRestarts);
         assertThat(restarts(script)).as("the script-service replica restarted by its policy").isGreaterThan(scriptRestarts);
+        assertThat(restarts(leader)).as("the inventory leader restarted by its policy").isGreaterThan(leaderRestarts);
         assertChain(d, booted, Duration.ofSeconds(240));
-        assertEveryEventStoredOnce(List.of(d));
-        assertOneLeader();
+        // the leader's session died with it: the other replica took the lock and relays the outbox
+        // (a machine registered now reaches script-service only through the relay)
+        assertThat(assertOneLeader()).as("the leader after the old one crashed").isEqualTo(follower);
+        Guest e = prepare("52:54:00:77:03:06", "compose-after", "DISK-AFTER-FAILOVER");
+        assertChain(e, boot(e, Duration.ofSeconds(300)));
+        assertEveryEventStoredOnce(List.of(d, e));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -288,21 +299,26 @@ class ComposeStackTest {
         return Long.parseLong(psql("select count(*) from boot_event").strip());
     }
 
-    /** Exactly one session holds the leader's advisory lock, from an inventory replica that logged that it leads. */
-    void assertOneLeader() {
+    /**
+     * Exactly one session holds the leader's advisory lock, and exactly one inventory replica's last
+     * word on leadership since its (re)start is that it leads; returns that replica's container id.
+     */
+    String assertOneLeader() {
         String holders = psql("select count(*) from pg_locks where locktype = 'advisory' and granted and classid = 0"
                 + " and objid = 7407157 and objsubid = 1");
         assertThat(holders.strip()).as("sessions holding the leader lock (chainboot.inventory.leader.lock-key)").isEqualTo("1");
-        int leaders = 0;
+        List<String> leaders = new ArrayList<>();
         for (String id : stack.containers("inventory-service")) {
-            String logs = engine.docker(Duration.ofSeconds(60), "logs", id).output();
+            String started = engine.docker(Duration.ofSeconds(30), "inspect", "--format", "{{.State.StartedAt}}", id).output().strip();
+            String logs = engine.docker(Duration.ofSeconds(60), "logs", "--since", started, id).output();
             int lead = logs.lastIndexOf("leader: this instance runs");
             int lost = logs.lastIndexOf("not the leader");
             if (lead >= 0 && lead > lost) {
-                leaders++;
+                leaders.add(id);
             }
         }
-        assertThat(leaders).as("inventory replicas that lead (stall detector, outbox relay)").isEqualTo(1);
+        assertThat(leaders).as("inventory replicas that lead (stall detector, outbox relay)").hasSize(1);
+        return leaders.get(0);
     }
 
     String psql(String sql) {
