@@ -187,6 +187,18 @@ class ComposeStackTest {
         assertChain(a, fa.get());
 
         TestNamespace.sleep(11_000);   // the edge re-resolves Docker's DNS every 10 s
+        // the edge spreads boot scripts over the replicas: 30 /boot.ipxe of one more machine through
+        // :8081, each replica's own chainboot_script_rendered_total (read on its container address)
+        Map<String, Double> before = renderedPerReplica();
+        for (int i = 0; i < 30; i++) {
+            Chainboot.Http r = stack.http("GET", stack.scriptUrl("/boot.ipxe?mac=52-54-00-77-03-7f"), null, false);
+            assertThat(r.status()).as("/boot.ipxe through the edge: %s", r.body()).isEqualTo(200);
+        }
+        Map<String, Double> after = renderedPerReplica();
+        long serving = after.keySet().stream().filter(id -> after.get(id) > before.getOrDefault(id, 0.0)).count();
+        System.out.printf("compose: 30 boot scripts through the edge, rendered per replica before %s after %s%n", before, after);
+        assertThat(serving).as("script-service replicas that rendered some of 30 scripts through the edge (before %s, after %s)",
+                before, after).isEqualTo(3);
         CompletableFuture<Booted> fb = CompletableFuture.supplyAsync(() -> boot(b, Duration.ofSeconds(300)));
         CompletableFuture<Booted> fc = CompletableFuture.supplyAsync(() -> boot(c, Duration.ofSeconds(300)));
         Booted bb = fb.get();
@@ -319,6 +331,25 @@ class ComposeStackTest {
         }
         assertThat(leaders).as("inventory replicas that lead (stall detector, outbox relay)").hasSize(1);
         return leaders.get(0);
+    }
+
+    /** Per script-service replica: its chainboot_script_rendered_total, from /q/metrics on its own address. */
+    Map<String, Double> renderedPerReplica() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (String id : stack.containers("script-service")) {
+            String ip = engine.docker(Duration.ofSeconds(30), "inspect", "--format",
+                    "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id).output().strip();
+            Chainboot.Http m = stack.http("GET", "http://" + ip + ":8081/q/metrics", null, false);
+            assertThat(m.status()).as("/q/metrics of script-service %s: %s", id, m.body()).isEqualTo(200);
+            double sum = 0;
+            for (String line : m.body().lines().toList()) {
+                if (line.startsWith("chainboot_script_rendered_total")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            out.put(id.substring(0, 12), sum);
+        }
+        return out;
     }
 
     String psql(String sql) {
