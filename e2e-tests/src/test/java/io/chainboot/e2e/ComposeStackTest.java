@@ -264,6 +264,23 @@ class ComposeStackTest {
         assertEveryEventStoredOnce(List.of(d, e));
     }
 
+    /**
+     * UEFI: OVMF's own PXE client (virtio-net without option ROM) gets its boot file name from the
+     * containerized dhcp-service, fetches ipxe.efi over TFTP from tftp-service (host network; the
+     * boot files copied into its volume with {@code docker cp}, as docs/deploy.md tells a user), then
+     * iPXE's DHCP, the script and the ESP on its iSCSI disk: all five stages in the inventory.
+     */
+    @Test
+    @Order(5)
+    @Timeout(600)
+    void uefiMachineBootsThroughOvmfPxeAndTheTftpContainer() throws Exception {
+        for (String f : List.of("ipxe.efi", "snponly.efi", "undionly.kpxe")) {
+            stack.copyInto("tftp-service", Path.of("/usr/lib/ipxe", f), "/srv/tftp");
+        }
+        Guest u = prepare("52:54:00:77:03:07", "compose-uefi", Firmware.UEFI.marker(), Firmware.UEFI);
+        assertChain(u, boot(u, Duration.ofSeconds(300)), Duration.ofSeconds(120));
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /**
@@ -380,7 +397,7 @@ class ComposeStackTest {
 
 
     /** A guest to boot: its MAC, hostname and the marker its own disk prints. */
-    record Guest(String mac, String hostname, String marker) {
+    record Guest(String mac, String hostname, String marker, Firmware firmware) {
     }
 
     /** A finished boot with the time the guest was powered on. */
@@ -392,13 +409,17 @@ class ComposeStackTest {
      * registered through the edge with the admin token, and its spec seen by script-service.
      */
     Guest prepare(String mac, String hostname, String marker) throws Exception {
+        return prepare(mac, hostname, marker, Firmware.BIOS);
+    }
+
+    Guest prepare(String mac, String hostname, String marker, Firmware firmware) throws Exception {
         Path disk = Files.createDirectories(dir.resolve("disks")).resolve(hostname + ".img");
-        BootImages.disk(Firmware.BIOS, disk, marker);
+        BootImages.disk(firmware, disk, marker);
         stack.copyInto("iscsi-service", disk, DISKS);
         inventory.registerSanboot(mac, hostname, "RAW", hostname + ".img", false);
         awaitScript(mac, Duration.ofSeconds(90));
         machines++;
-        return new Guest(mac, hostname, marker);
+        return new Guest(mac, hostname, marker, firmware);
     }
 
     /** Until the edge's :8081 (a script-service replica) renders the machine's sanboot script. */
@@ -423,8 +444,8 @@ class ComposeStackTest {
             tap = ns.addTap();
         }
         Instant poweredOn = Instant.now();
-        Qemu.Boot boot = new Qemu(ns, Firmware.BIOS, g.mac(), tap, g.hostname()).powerOn().awaitMarker(g.marker(), timeout);
-        System.out.printf("compose BIOS %s: power-on -> marker %.2f s (%s)%n", g.hostname(), boot.seconds(), boot.outcome());
+        Qemu.Boot boot = new Qemu(ns, g.firmware(), g.mac(), tap, g.hostname()).powerOn().awaitMarker(g.marker(), timeout);
+        System.out.printf("compose " + g.firmware() + " %s: power-on -> marker %.2f s (%s)%n", g.hostname(), boot.seconds(), boot.outcome());
         return new Booted(boot, poweredOn);
     }
 
@@ -443,7 +464,7 @@ class ComposeStackTest {
         Optional<BootStage> missing;
         while (true) {
             stages = inventory.latestStages(g.mac()).stream().filter(s -> !s.at().isBefore(from)).toList();
-            missing = BootChain.firstMissing(Firmware.BIOS, stages);
+            missing = BootChain.firstMissing(g.firmware(), stages);
             if (missing.isEmpty() || System.nanoTime() > end) {
                 break;
             }
@@ -460,7 +481,7 @@ class ComposeStackTest {
             } catch (Exception | AssertionError e) {
                 types = "(" + e + ")";
             }
-            fail(String.format("BIOS boot of %s (%s) through compose failed: %s; QEMU: %s%n--- timeline JSON: %s%n--- events: %s%n"
+            fail(String.format(g.firmware() + " boot of %s (%s) through compose failed: %s; QEMU: %s%n--- timeline JSON: %s%n--- events: %s%n"
                             + "--- serial console:%n%s%n--- %s:%n%s", g.hostname(), g.mac(), where, boot.outcome(),
                     inventory.timelineJson(g.mac()), types, boot.serialTail(), service, stack.logs(service, 60)));
         }

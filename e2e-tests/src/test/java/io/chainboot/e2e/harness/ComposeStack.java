@@ -185,10 +185,10 @@ public final class ComposeStack implements Inventory.Api {
         return "http://" + TestNamespace.SERVER_IP + ":8081" + path;
     }
 
-    /** Copies a file into a service's (first) container, as a user fills a volume: {@code docker cp}. */
+    /** Copies a file into a service's (first) container, as a user fills a volume: {@code docker cp -L} (Debian's /usr/lib/ipxe/ipxe.efi is a symlink). */
     public void copyInto(String service, Path file, String containerDir) {
         String id = containers(service).get(0);
-        engine.docker(Duration.ofSeconds(120), "cp", file.toString(), id + ":" + containerDir + "/").check();
+        engine.docker(Duration.ofSeconds(120), "cp", "-L", file.toString(), id + ":" + containerDir + "/").check();
     }
 
     /** The last lines of a service's logs (every replica). */
