@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +40,15 @@ class ComposeFileTest {
     static final Path ROOT = InfraPaths.root();
     /** Non-Chainboot keys the launcher and compose may set, and which service may get them. */
     static final Set<String> QUARKUS_KEYS = Set.of("kafka.bootstrap.servers", "quarkus.http.port");
+    /** Behind the edge (script and inventory only): the machine's address from X-Forwarded-For. */
+    static final Set<String> PROXY_KEYS = Set.of("quarkus.http.proxy.proxy-address-forwarding",
+            "quarkus.http.proxy.allow-x-forwarded");
+    /** Where each service's secret file is mounted: Quarkus reads $PWD/config/application.properties (ordinal 260). */
+    static final String SECRET_TARGET = "/app/config/application.properties";
+    /** The production images, the defaults of the compose file's image variables. */
+    static final Map<String, String> DEFAULT_IMAGES = Map.of("CHAINBOOT_KAFKA_IMAGE", "apache/kafka:4.1.0",
+            "CHAINBOOT_POSTGRES_IMAGE", "postgres:17", "CHAINBOOT_EDGE_IMAGE", "nginx:1.27-alpine",
+            "CHAINBOOT_JRE_IMAGE", "eclipse-temurin:17-jre");
     static final Set<String> DATASOURCE_KEYS = Set.of("quarkus.datasource.jdbc.url", "quarkus.datasource.username",
             "quarkus.datasource.password");
 
@@ -102,9 +112,40 @@ class ComposeFileTest {
     void composeHasKafkaPostgresAndTheFiveServices() throws IOException {
         Set<String> names = map(compose().get("services")).keySet();
         assertThat(names).contains("kafka", "postgres").containsAll(LaunchPlan.SERVICES);
-        assertThat(String.valueOf(service("kafka").get("image"))).startsWith("apache/kafka:4.1.");
+        assertThat(String.valueOf(service("kafka").get("image"))).isEqualTo("${CHAINBOOT_KAFKA_IMAGE:-apache/kafka:4.1.0}");
+        assertThat(String.valueOf(service("kafka-init").get("image"))).isEqualTo(String.valueOf(service("kafka").get("image")));
         assertThat(env("kafka")).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller").containsKey("CLUSTER_ID");
-        assertThat(String.valueOf(service("postgres").get("image"))).isEqualTo("postgres:17");
+        assertThat(String.valueOf(service("postgres").get("image"))).isEqualTo("${CHAINBOOT_POSTGRES_IMAGE:-postgres:17}");
+        assertThat(String.valueOf(service("edge").get("image"))).isEqualTo("${CHAINBOOT_EDGE_IMAGE:-nginx:1.27-alpine}");
+    }
+
+    /**
+     * Every image can be swapped (the offline recipe, docs/deploy.md) and defaults to the production
+     * one: the variables' defaults, and each Dockerfile's JRE_IMAGE default, which compose passes.
+     */
+    @Test
+    void imagesAreParameterisedWithTheProductionImagesAsDefaults() throws IOException {
+        String text = Files.readString(ROOT.resolve("docker-compose.yml"));
+        Matcher m = Pattern.compile("\\$\\{(CHAINBOOT_[A-Z]+_IMAGE)(:-([^}]*))?}").matcher(text);
+        Map<String, Set<String>> defaults = new LinkedHashMap<>();
+        while (m.find()) {
+            defaults.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(String.valueOf(m.group(3)));
+        }
+        Map<String, String> seen = new LinkedHashMap<>();
+        defaults.forEach((var, d) -> {
+            assertThat(d).as("every use of ${" + var + "} has the same default").hasSize(1);
+            seen.put(var, d.iterator().next());
+        });
+        assertThat(seen).isEqualTo(DEFAULT_IMAGES);
+        for (String svc : LaunchPlan.SERVICES) {
+            Map<String, Object> build = map(service(svc).get("build"));
+            assertThat(map(build.get("args"))).as(svc + " build args")
+                    .containsEntry("JRE_IMAGE", "${CHAINBOOT_JRE_IMAGE:-eclipse-temurin:17-jre}");
+            String dockerfile = Files.readString(ROOT.resolve(svc).resolve("Dockerfile"));
+            assertThat(dockerfile).as(svc + "/Dockerfile").containsPattern("(?m)^ARG JRE_IMAGE=eclipse-temurin:17-jre$")
+                    .containsPattern("(?m)^FROM \\$\\{JRE_IMAGE}$");
+            assertThat(ROOT.resolve(svc).resolve(".dockerignore")).as("only target/quarkus-app goes to the daemon").isRegularFile();
+        }
     }
 
     /** kafka-init creates exactly boot-events' {@link Topics#ALL}: same names, same topic configs. */
@@ -213,6 +254,9 @@ class ComposeFileTest {
     /** inventory-service may also get the datasource keys, but only once it has a JDBC driver extension. */
     static Set<String> allowedQuarkusKeys(String svc) throws IOException {
         Set<String> out = new TreeSet<>(QUARKUS_KEYS);
+        if (svc.equals("script-service") || svc.equals("inventory-service")) {
+            out.addAll(PROXY_KEYS);
+        }
         if (svc.equals("inventory-service")) {
             String pom = Files.readString(ROOT.resolve(svc).resolve("pom.xml"));
             assertThat(pom).as("inventory-service is given quarkus.datasource.* but has no JDBC driver extension").contains("quarkus-jdbc-postgresql");
@@ -282,13 +326,107 @@ class ComposeFileTest {
     }
 
     @Test
-    void theEntryPointForwardsToTheServicesByTheirComposeNames() throws IOException {
+    void theEntryPointForwardsToTheServicesByTheirComposeNames() throws Exception {
         assertThat(env("inventory-service")).containsEntry("CHAINBOOT_INVENTORY_UPSTREAM_ISCSI_URL",
                         "http://iscsi-service:" + httpPort("iscsi-service"))
-                .containsEntry("CHAINBOOT_INVENTORY_UPSTREAM_SCRIPT_URL", "http://script-service:" + httpPort("script-service"))
-                .as("the entry point adds the cluster secret to what it forwards").containsKey("CHAINBOOT_COMMON_CLUSTER_SECRET");
-        assertThat(env("iscsi-service")).as("iscsi-service checks the cluster secret on writes")
-                .containsKey("CHAINBOOT_COMMON_CLUSTER_SECRET");
+                .containsEntry("CHAINBOOT_INVENTORY_UPSTREAM_SCRIPT_URL", "http://script-service:" + httpPort("script-service"));
+        assertThat(secretKeys("inventory-service")).as("the entry point adds the cluster secret to what it forwards")
+                .contains("chainboot.common.cluster-secret");
+        assertThat(secretKeys("iscsi-service")).as("iscsi-service checks the cluster secret on writes")
+                .contains("chainboot.common.cluster-secret");
+    }
+
+    /**
+     * Secrets are files, never environment variables: no variable of any service names a secret
+     * (PostgreSQL gets POSTGRES_PASSWORD_FILE), each Chainboot service mounts one compose secret as
+     * its config/application.properties, and the keys deploy/make-secrets.sh writes into it are
+     * config keys of that service; the file the postgres container reads holds the same password.
+     */
+    @Test
+    void secretsAreFilesWhoseKeysTheServicesKnow() throws Exception {
+        for (String svc : map(compose().get("services")).keySet()) {
+            for (String var : env(svc).keySet()) {
+                assertThat(var).as(svc + ": a secret in an environment variable")
+                        .matches(v -> !v.matches(".*(SECRET|TOKEN|PASSWORD).*") || v.endsWith("_FILE"));
+            }
+        }
+        assertThat(env("postgres")).containsEntry("POSTGRES_PASSWORD_FILE", "/run/secrets/db-password");
+        assertThat(String.valueOf(service("postgres").get("secrets"))).contains("db-password");
+        Map<String, Object> declared = map(compose().get("secrets"));
+        assertThat(declared).containsOnlyKeys("db-password", "cluster", "inventory");
+        Map<String, String> files = makeSecrets();
+        declared.forEach((name, v) -> assertThat(String.valueOf(map(v).get("file")))
+                .isEqualTo("${CHAINBOOT_SECRETS:-./secrets}/" + (name.equals("db-password") ? name : name + ".properties")));
+        for (String svc : LaunchPlan.SERVICES) {
+            Set<String> keys = secretKeys(svc);
+            assertThat(keys).as(svc + " secret").contains("chainboot.common.cluster-secret");
+            Set<String> known = new TreeSet<>(keysOf(svc).keys());
+            known.addAll(commonKeys());
+            known.addAll(allowedQuarkusKeys(svc));
+            known.add("quarkus.datasource.password");
+            for (String k : keys) {
+                assertThat(ConfigKeys.keyMatches(k, known)).as(svc + ": secret key " + k + " is a config key").isTrue();
+            }
+        }
+        assertThat(secretKeys("inventory-service")).contains("chainboot.inventory.api-token", "quarkus.datasource.password");
+        assertThat(secretKeys("dhcp-service")).as("only inventory needs the token and the DB password")
+                .doesNotContain("chainboot.inventory.api-token", "quarkus.datasource.password");
+        Properties inventory = new Properties();
+        inventory.load(new java.io.StringReader(files.get("inventory.properties")));
+        assertThat(inventory.getProperty("quarkus.datasource.password")).isEqualTo(files.get("db-password"))
+                .matches("[0-9a-f]{48}");
+    }
+
+    /** The compose secret {@code svc} mounts at {@link #SECRET_TARGET}: the keys make-secrets.sh writes into it. */
+    static Set<String> secretKeys(String svc) throws Exception {
+        String source = null;
+        for (Object s : (List<?>) service(svc).getOrDefault("secrets", List.of())) {
+            Map<String, Object> m = map(s);
+            if (SECRET_TARGET.equals(m.get("target"))) {
+                source = String.valueOf(m.get("source"));
+            }
+        }
+        assertThat(source).as(svc + " mounts a secret at " + SECRET_TARGET).isNotNull();
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(makeSecrets().get(source + ".properties")));
+        return new TreeSet<>(p.stringPropertyNames());
+    }
+
+    private static Map<String, String> secretFiles;
+
+    /** Runs deploy/make-secrets.sh into a temporary directory, twice (the second run must change nothing). */
+    static synchronized Map<String, String> makeSecrets() throws Exception {
+        if (secretFiles == null) {
+            Path dir = Files.createTempDirectory("cb-secrets").resolve("s");
+            Map<String, String> first = runMakeSecrets(dir);
+            assertThat(runMakeSecrets(dir)).as("make-secrets.sh keeps existing secrets").isEqualTo(first);
+            assertThat(Files.getPosixFilePermissions(dir)).as("the secrets directory is private")
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            secretFiles = first;
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path f : s.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+            Files.delete(dir.getParent());
+        }
+        return secretFiles;
+    }
+
+    private static Map<String, String> runMakeSecrets(Path dir) throws Exception {
+        Process p = new ProcessBuilder("bash", ROOT.resolve("deploy/make-secrets.sh").toString(), dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("deploy/make-secrets.sh: " + out).isZero();
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                files.put(f.getFileName().toString(), Files.readString(f));
+            }
+        }
+        assertThat(files).containsOnlyKeys("db-password", "cluster.properties", "inventory.properties");
+        return files;
     }
 
     @Test
@@ -332,7 +470,7 @@ class ComposeFileTest {
         for (String v : needed) {
             assertThat(example).as("deploy/compose.env.example documents " + v).containsPattern("(?m)^" + v + "=");
         }
-        assertThat(needed).contains("CHAINBOOT_ADDRESS", "CHAINBOOT_DB_PASSWORD", "CHAINBOOT_CLUSTER_SECRET");
+        assertThat(needed).contains("CHAINBOOT_ADDRESS", "CHAINBOOT_SECRETS").containsAll(DEFAULT_IMAGES.keySet());
     }
 
     @Test

@@ -20,10 +20,32 @@ public final class Inventory {
     public record StageAt(BootStage stage, Instant at) {
     }
 
-    private final Chainboot cb;
+    /** Where the inventory API answers and how to call it: {@link Chainboot}, or a compose stack's edge. */
+    public interface Api {
+        /** An HTTP request; {@code auth}: with the admin API token. */
+        Chainboot.Http http(String method, String url, String jsonBody, boolean auth);
+
+        String inventoryUrl(String path);
+    }
+
+    private final Api cb;
 
     public Inventory(Chainboot cb) {
-        this.cb = cb;
+        this(new Api() {
+            @Override
+            public Chainboot.Http http(String method, String url, String jsonBody, boolean auth) {
+                return cb.http(method, url, jsonBody, auth);
+            }
+
+            @Override
+            public String inventoryUrl(String path) {
+                return cb.inventoryUrl(path);
+            }
+        });
+    }
+
+    public Inventory(Api api) {
+        this.cb = api;
     }
 
     /** Registers (or updates) a machine with the sanboot profile and a disk assignment. */

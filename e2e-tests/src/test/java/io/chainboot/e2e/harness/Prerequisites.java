@@ -22,7 +22,26 @@ public final class Prerequisites {
     private static final Map<String, String> REFERENCE = Map.of(
             "dnsmasq", "dnsmasq-base", "tgtd", "tgt", "tgtadm", "tgt", "python3", "python3");
 
+    private static final Map<String, String> COMPOSE = Map.of(
+            "dockerd", "docker.io", "docker", "docker.io", "docker-compose", "docker-compose",
+            "debootstrap", "debootstrap", "nsenter", "util-linux", "curl", "curl");
+
     private Prerequisites() {
+    }
+
+    /** {@link #require} plus what the compose test needs: a Docker engine, docker-compose, debootstrap. */
+    public static void requireCompose() {
+        List<String> missing = new ArrayList<>();
+        COMPOSE.forEach((cmd, pkg) -> {
+            if (!Cmd.onPath(cmd)) {
+                missing.add(cmd + " (" + pkg + ")");
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the compose test needs: " + String.join(", ", missing)
+                    + " — apt-get install docker.io docker-compose debootstrap util-linux curl");
+        }
+        require(false);
     }
 
     /** Fails with the list of missing packages, or if not root (namespaces and tap devices need it). */

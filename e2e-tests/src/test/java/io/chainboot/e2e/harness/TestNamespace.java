@@ -67,7 +67,8 @@ public final class TestNamespace implements AutoCloseable {
         return createNamed(prefix + "-" + ProcessHandle.current().pid() + "-" + suffix, dir);
     }
 
-    private static TestNamespace createNamed(String name, Path dir) {
+    /** Creates the namespace {@code name} (a stale one of that name is deleted first) with its bridge. */
+    public static TestNamespace createNamed(String name, Path dir) {
         if (Cmd.run("ip", "netns", "list").output().lines().anyMatch(l -> l.split(" ")[0].equals(name))) {
             Cmd.run("ip", "netns", "del", name);
         }

@@ -1,0 +1,2 @@
+#!/bin/bash
+exec /opt/kafka/bin/kafka-tool org.apache.kafka.tools.BrokerApiVersionsCommand "$@"
