@@ -127,7 +127,8 @@ class ConsoleBrowserTest {
         io.chainboot.events.Ipv4Address ip = io.chainboot.events.Ipv4Address.parse("10.4.0.2");
         try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             KafkaClients.send(producer, Events.fullBoot(m, ip, java.time.Instant.now().minusSeconds(600), "sanboot"));
-            KafkaClients.send(producer, List.of(Events.acked(m, ip, io.chainboot.events.ClientKind.FIRMWARE, java.time.Instant.now()),
+            KafkaClients.send(producer, List.of(Events.offered(m, ip, io.chainboot.events.ClientKind.FIRMWARE, java.time.Instant.now()),
+                    Events.acked(m, ip, io.chainboot.events.ClientKind.FIRMWARE, java.time.Instant.now()),
                     Events.tftpFailed(m, ip, java.time.Instant.now())));
         }
         until(() -> given().get("/api/machines/" + MAC + "/boots").jsonPath().getList("stage"), List.of("FAILED", "OS_RUNNING"));
