@@ -30,8 +30,13 @@ class ReferenceStackBootTest {
         Prerequisites.require(true);
     }
 
+    /**
+     * The firmware paths the reference chain (dnsmasq PXE + TFTP, tgtd) is configured for: HTTP Boot
+     * and Secure Boot are Chainboot's own e2e tests (OvmfBootPathsTest); the reference has no HTTP
+     * boot file and boots unsigned iPXE, which Secure Boot refuses.
+     */
     @ParameterizedTest
-    @EnumSource(Firmware.class)
+    @EnumSource(value = Firmware.class, names = {"BIOS", "UEFI"})
     @Timeout(180)
     void guestBootsItsIscsiDiskThroughTheReferenceStack(Firmware firmware) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "e2e", "reference-" + firmware.name().toLowerCase()))
