@@ -3,6 +3,7 @@ package io.chainboot.e2e;
 import io.chainboot.e2e.harness.BootChain;
 import io.chainboot.e2e.harness.BootImages;
 import io.chainboot.e2e.harness.Chainboot;
+import io.chainboot.e2e.harness.ExistingDhcp;
 import io.chainboot.e2e.harness.Firmware;
 import io.chainboot.e2e.harness.Inventory;
 import io.chainboot.e2e.harness.Prerequisites;
@@ -37,22 +38,7 @@ class ProxyDhcpBootTest {
         BootImages.deleteTree(state);
         try (TestNamespace ns = TestNamespace.create("px", dir)) {
             try (TestNamespace lan = ns.plugInHost("lan", "10.77.0.2")) {
-                Path conf = lan.dir().resolve("dnsmasq.conf");
-                Files.writeString(conf, """
-                        port=0
-                        interface=eth0
-                        bind-interfaces
-                        dhcp-range=10.77.0.150,10.77.0.199,255.255.255.0,1h
-                        dhcp-leasefile=%1$s/leases
-                        dhcp-authoritative
-                        no-ping
-                        log-dhcp
-                        user=root
-                        """.formatted(lan.dir()));
-                TestNamespace.Daemon dnsmasq = lan.start("dnsmasq", "dnsmasq", "--keep-in-foreground", "--log-facility=-",
-                        "--conf-file=" + conf);
-                assertThat(lan.waitListening("udp", 67, Duration.ofSeconds(10)))
-                        .as("dnsmasq listening: %s", dnsmasq.logTail(500)).isTrue();
+                TestNamespace.Daemon dnsmasq = ExistingDhcp.start(lan);
 
                 try (Chainboot chainboot = Chainboot.up(ns, state, "proxy")) {
                     Inventory inventory = new Inventory(chainboot);
