@@ -154,8 +154,14 @@ public class IscsiService {
     private void startSpecWatch() {
         int every = Math.max(10, config.machineDisks().pollMillis());
         specWatch = Executors.newSingleThreadScheduledExecutor(daemonThreads("iscsi-specs-"));
+        long[] seen = {Long.MIN_VALUE};
         specWatch.scheduleWithFixedDelay(() -> {
             try {
+                long changes = machines.changes();
+                if (changes >= 0 && changes == seen[0]) {
+                    return;
+                }
+                seen[0] = changes;
                 targets.machinesChanged(machines.all(), config.machineDisks().openMax());
             } catch (RuntimeException e) {
                 LOG.warnf(e, "checking machine specs for disks to open or close");

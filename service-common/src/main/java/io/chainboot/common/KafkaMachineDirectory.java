@@ -1,6 +1,8 @@
 package io.chainboot.common;
 
+import io.chainboot.events.Decoded;
 import io.chainboot.events.EventJson;
+import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 import io.chainboot.events.Topics;
@@ -10,24 +12,47 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.util.Collection;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** {@link MachineDirectory} fed by the compacted machines topic. */
+/** {@link MachineDirectory} fed by the compacted machines topic, held in a {@link MachineIndex}. */
 @ApplicationScoped
 @DefaultBean
 public class KafkaMachineDirectory implements MachineDirectory {
-    private final Map<String, MachineSpec> byUuid = new ConcurrentHashMap<>();
-    private final CompactedTopicView<MachineSpec> view;
+    private static final Logger LOG = Logger.getLogger(KafkaMachineDirectory.class);
+    private final MachineIndex index = new MachineIndex();
+    private final CompactedTopicView view;
     private final boolean enabled;
 
     public KafkaMachineDirectory(CommonConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.enabled = config.kafkaEnabled();
-        this.view = new CompactedTopicView<>(bootstrap, Topics.MACHINES, EventJson::decodeMachine, this::changed);
+        this.view = new CompactedTopicView(bootstrap, Topics.MACHINES, new CompactedTopicView.Sink() {
+            @Override
+            public void put(String key, byte[] value, long offset) {
+                Decoded<MachineSpec> decoded = EventJson.decodeMachine(value);
+                if (decoded instanceof Decoded.Valid<MachineSpec> v) {
+                    index.put(v.value());
+                } else if (decoded instanceof Decoded.Invalid<MachineSpec> i) {
+                    LOG.warnf("%s: skipped bad record for key %s at offset %d: %s", Topics.MACHINES, key, offset, i.reason());
+                }
+            }
+
+            @Override
+            public void remove(String key) {
+                try {
+                    index.remove(MacAddress.parse(key));
+                } catch (IllegalArgumentException e) {
+                    LOG.warnf("%s: skipped tombstone with a key that is not a MAC: %s", Topics.MACHINES, key);
+                }
+            }
+
+            @Override
+            public int size() {
+                return index.size();
+            }
+        });
     }
 
     void start(@Observes StartupEvent ev) {
@@ -40,26 +65,29 @@ public class KafkaMachineDirectory implements MachineDirectory {
         view.close();
     }
 
-    private void changed(String key, MachineSpec spec) {
-        byUuid.values().removeIf(s -> s.mac().toString().equals(key));
-        if (spec != null && spec.uuid() != null) {
-            byUuid.put(spec.uuid().toLowerCase(Locale.ROOT), spec);
-        }
-    }
-
     @Override
     public Optional<MachineSpec> byMac(MacAddress mac) {
-        return Optional.ofNullable(view.get(mac.toString()));
+        return index.byMac(mac);
     }
 
     @Override
     public Optional<MachineSpec> byUuid(String uuid) {
-        return uuid == null ? Optional.empty() : Optional.ofNullable(byUuid.get(uuid.toLowerCase(Locale.ROOT)));
+        return index.byUuid(uuid);
+    }
+
+    @Override
+    public Optional<MacAddress> reservedBy(Ipv4Address ip) {
+        return index.reservedBy(ip);
     }
 
     @Override
     public Collection<MachineSpec> all() {
-        return view.snapshot().values();
+        return index.all();
+    }
+
+    @Override
+    public long changes() {
+        return index.changes();
     }
 
     @Override
@@ -69,6 +97,6 @@ public class KafkaMachineDirectory implements MachineDirectory {
 
     /** How many machines the view holds. */
     public int size() {
-        return view.snapshot().size();
+        return index.size();
     }
 }

@@ -1,5 +1,6 @@
 package io.chainboot.common;
 
+import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 
@@ -14,6 +15,19 @@ public interface MachineDirectory {
     Optional<MachineSpec> byUuid(String uuid);
 
     Collection<MachineSpec> all();
+
+    /** The machine whose spec reserves {@code ip} (a scan here; indexed in the Kafka-fed view). */
+    default Optional<MacAddress> reservedBy(Ipv4Address ip) {
+        return all().stream().filter(s -> ip.equals(s.reservedIp())).map(MachineSpec::mac).findFirst();
+    }
+
+    /**
+     * A number that grows whenever a spec arrives, changes or goes: a reader that saw the same
+     * number since its last look has nothing new to look at. {@code -1}: not counted (always look).
+     */
+    default long changes() {
+        return -1;
+    }
 
     /**
      * Whether the view holds every machine the topic held when the service started (read to the end

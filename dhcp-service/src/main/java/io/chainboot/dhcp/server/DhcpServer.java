@@ -75,15 +75,14 @@ public final class DhcpServer implements AutoCloseable {
         this.machines = machines;
         this.limiter = new RateLimiter(settings.perMacPerSecond(), settings.globalPerSecond());
         if (settings.mode() == Mode.FULL) {
-            Reservations reservations = new Reservations(machines);
             this.leases = Optional.of(new LeaseTable(settings.pool().orElseThrow(
                     () -> new IllegalArgumentException("full mode needs chainboot.dhcp.pool.start/end/subnet-mask")),
-                    settings.stateDir(), settings.fsync(), reservations::ownerOf));
+                    settings.stateDir(), settings.fsync(), machines::reservedBy));
             tables.add(leases.get());
             for (io.chainboot.dhcp.lease.Pool p : settings.relayPools()) {
                 Ipv4Address network = new Ipv4Address(p.start().value() & p.subnetMask().value());
                 tables.add(new LeaseTable(p, settings.stateDir().resolve("relay-" + network), settings.fsync(),
-                        reservations::ownerOf));
+                        machines::reservedBy));
             }
             registry.gauge("chainboot.dhcp.leases.active", this,
                     s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum());
@@ -303,31 +302,5 @@ public final class DhcpServer implements AutoCloseable {
             }
         }
         tables.forEach(LeaseTable::close);
-    }
-
-    /** Addresses reserved by machine specs, re-indexed at most once a second from the in-memory directory. */
-    static final class Reservations {
-        private final MachineDirectory machines;
-        private volatile java.util.Map<Ipv4Address, MacAddress> index = java.util.Map.of();
-        private volatile long builtAt = Long.MIN_VALUE;
-
-        Reservations(MachineDirectory machines) {
-            this.machines = machines;
-        }
-
-        Optional<MacAddress> ownerOf(Ipv4Address ip) {
-            long now = System.nanoTime();
-            if (builtAt == Long.MIN_VALUE || now - builtAt > 1_000_000_000L) {
-                java.util.Map<Ipv4Address, MacAddress> m = new java.util.HashMap<>();
-                for (MachineSpec s : machines.all()) {
-                    if (s.reservedIp() != null) {
-                        m.put(s.reservedIp(), s.mac());
-                    }
-                }
-                index = m;
-                builtAt = now;
-            }
-            return Optional.ofNullable(index.get(ip));
-        }
     }
 }
