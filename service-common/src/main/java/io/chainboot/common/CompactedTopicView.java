@@ -25,11 +25,13 @@ import java.util.Map;
  * one fetch per few hundred records instead of one per producer batch is what keeps the views of
  * the services that serve nothing at that moment (tftp, script, iscsi) from costing a quarter of
  * the stack's CPU. A change therefore reaches a view within that wait plus the producer's linger.
+ * The wait is also how often an idle view asks: 100 ms cost the idle broker 8.2 % of a core
+ * instead of 4.8 % (bench: 30 s of an idle stack), so it is 250 ms.
  */
 public final class CompactedTopicView implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CompactedTopicView.class);
     static final int FETCH_MIN_BYTES = 64 * 1024;
-    static final int FETCH_MAX_WAIT_MS = 100;
+    static final int FETCH_MAX_WAIT_MS = 250;
 
     /** Holds what the view reads; called from the view's own thread only. */
     public interface Sink {
