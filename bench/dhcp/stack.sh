@@ -8,11 +8,15 @@
 # Run as root, by hand (not part of the test suite), services packaged:
 #   ./mvnw -q -B -DskipTests package && [RATES="250 500 1000 2000"] [PERIOD=10] bench/dhcp/stack.sh
 # Needs: kea-admin (perfdhcp), kea-dhcp4-server, postgresql-client (psql), iproute2, curl, a JDK 17.
-# Prints one line per rate and server, the load average beside it, and the stored/sent count.
+# Prints one line per rate and server (a first "cold" round at WARMUP_RATE, default 500/s, then the
+# RATES), the load average beside it, and the stored/sent count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 RATES=(${RATES:-250 500 1000 2000})
+# one round at WARMUP_RATE first, for each server, printed as "cold": a JVM stack's first seconds
+# (JIT, first connections, first inserts) are a figure of their own, not the capacity (0: none)
+WARMUP_RATE=${WARMUP_RATE:-500}
 PERIOD=${PERIOD:-10}
 S=cb-dhcp-stack-s
 C=cb-dhcp-stack-c
@@ -46,15 +50,15 @@ cpu_line() {
   awk -v n="$name" -v r="$rate" -v d="$dora" -v p="$PERIOD" '
     {cpu[$1] = $2; total += $2; order[NR] = $1}
     END {
-      line = sprintf("%-10s target %5s/s  CPU s:", n, r)
+      line = sprintf("%-14s target %5s/s  CPU s:", n, r)
       for (i = 1; i <= NR; i++) line = line sprintf(" %s %.2f", order[i], cpu[order[i]])
       per = (d + 0 > 0) ? sprintf("%.0f", total * 1e6 / (d * p)) : "?"
       printf "%s  total %.2f = %s us per DORA\n", line, total, per
     }' <<< "$list"
 }
 
-run_perfdhcp() { # name, rate
-  local name=$1 rate=$2 f="$OUT/$1-$2.txt" kea_ticks_before=0
+run_perfdhcp() { # name, rate[, label]
+  local name=$1 rate=$2 label=${3:-$1} f="$OUT/${3:-$1}-$2.txt" kea_ticks_before=0
   if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
   local before; before=$(rcvbuf_errors)
   local cbefore; cbefore=$(rcvbuf_errors $C)
@@ -64,8 +68,8 @@ run_perfdhcp() { # name, rate
   after=$(rcvbuf_errors)
   local cafter; cafter=$(rcvbuf_errors $C)
   # rcvbuf drops: packets the kernel dropped at a full socket buffer, server side / perfdhcp side
-  printf "%-10s target %5s/s  DORA/s %8s  DISCOVER sent %6s  drops D-O %6s R-A %6s  rcvbuf-drops server %5s client %5s  load %s\n" \
-    "$name" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" \
+  printf "%-14s target %5s/s  DORA/s %8s  DISCOVER sent %6s  drops D-O %6s R-A %6s  rcvbuf-drops server %5s client %5s  load %s\n" \
+    "$label" "$rate" "${dora:-?}" "${sent:-?}" "${d1:-?}" "${d2:-?}" "$(( ${after:-0} - ${before:-0} ))" \
     "$(( ${cafter:-0} - ${cbefore:-0} ))" "$(load)" \
     | tee -a "$OUT/summary.txt"
   local cpu
@@ -75,7 +79,7 @@ run_perfdhcp() { # name, rate
   else
     cpu="kea-dhcp4 $(awk -v b="$kea_ticks_before" '{printf "%.2f", ($14+$15-b)/100}' /proc/$SERVER_PID/stat)"
   fi
-  cpu_line "$name" "$rate" "$cpu" "${dora:-0}" | tee -a "$OUT/summary.txt"
+  cpu_line "$label" "$rate" "$cpu" "${dora:-0}" | tee -a "$OUT/summary.txt"
   sleep 3
 }
 
@@ -85,6 +89,7 @@ ip netns exec $S "$ROOT/chainboot" up --no-build --address 10.214.0.1 --interfac
   --pool 10.214.1.0-10.214.250.255 --netmask 255.255.0.0 --state "$STATE" | tee "$OUT/up.txt"
 UP=1
 sleep 5
+[ "$WARMUP_RATE" -gt 0 ] && run_perfdhcp chainboot "$WARMUP_RATE" chainboot-cold
 for r in "${RATES[@]}"; do run_perfdhcp chainboot "$r"; done
 
 metric() { # name{labels} from dhcp-service's Prometheus endpoint
@@ -115,6 +120,7 @@ kea_config "$OUT/kea.json" "$OUT" cbdstack
 ip netns exec $S env KEA_PIDFILE_DIR="$OUT" KEA_LOCKFILE_DIR="$OUT" kea-dhcp4 -c "$OUT/kea.json" > "$OUT/kea.log" 2>&1 &
 SERVER_PID=$!
 sleep 3
+[ "$WARMUP_RATE" -gt 0 ] && run_perfdhcp kea "$WARMUP_RATE" kea-cold
 for r in "${RATES[@]}"; do run_perfdhcp kea "$r"; done
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
