@@ -557,4 +557,21 @@ class DiskTargetTest {
         assertSense(t.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x35, 0, 0, 0), null, 0)), Sense.HARDWARE_ERROR,
                 Sense.INTERNAL_TARGET_FAILURE);
     }
+
+    @Test
+    void orwriteOrsTheDataIntoTheBlocksAndPreFetchChecksTheRange() {
+        assertGood(exec(Cdbs.rw10(0x2A, 0, 4, 1), Cdbs.filled(512, 0x0F)));
+        assertGood(exec(Cdbs.rw16(0x8B, 0x08, 4, 1), Cdbs.filled(512, 0xA0))); // ORWRITE(16) with FUA
+        byte[] back = data(exec(Cdbs.rw10(0x28, 0, 4, 1)));
+        assertThat(back).containsOnly((byte) 0xAF);
+        assertThat(disk.calls).anyMatch(c -> c.contains("fua"));
+        assertFieldPointer(assertSense(exec(Cdbs.rw16(0x8B, 0x20, 4, 1), Cdbs.filled(512, 1)), Sense.ILLEGAL_REQUEST,
+                Sense.INVALID_FIELD_IN_CDB), true, 1); // ORPROTECT
+        assertSense(exec(Cdbs.rw16(0x8B, 0, disk.blocks, 1), Cdbs.filled(512, 1)), Sense.ILLEGAL_REQUEST,
+                Sense.LBA_OUT_OF_RANGE);
+        assertGood(exec(Cdbs.rw10(0x34, 0x02, 0, 256)));
+        assertGood(exec(Cdbs.rw16(0x90, 0, disk.blocks - 1, 1)));
+        assertSense(exec(Cdbs.rw10(0x34, 0, disk.blocks, 1)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
+        assertSense(exec(Cdbs.rw16(0x90, 0, -1L, 0)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
+    }
 }
