@@ -156,6 +156,8 @@ final class DiskTarget implements ScsiTarget {
             case SbcCommands.VERIFY_12:
             case SbcCommands.VERIFY_16:
                 return verify(c, cdb, lu, rq.dataOut());
+            case SbcCommands.COMPARE_AND_WRITE:
+                return compareAndWrite(c, cdb, lu, rq.dataOut(), rq.expectedDataTransferLength());
             case SbcCommands.PRE_FETCH_10:
             case SbcCommands.PRE_FETCH_16:
                 return preFetch(c, cdb, lu);
@@ -214,6 +216,7 @@ final class DiskTarget implements ScsiTarget {
                 yield bytchk == 1 ? n : bytchk == 3 && n > 0 ? 1 : 0;
             }
             case SbcCommands.WRITE_SAME_16 -> (u8(cdb, 1) & 0x01) != 0 ? 0 : 1; // NDOB
+            case SbcCommands.COMPARE_AND_WRITE -> 2 * c.transferLength(cdb); // verify data + write data
             default -> 1; // WRITE SAME(10)
         };
     }
@@ -613,6 +616,56 @@ final class DiskTarget implements ScsiTarget {
             if (disk.get(i) != want.get(base + wi)) {
                 return ScsiResponse.checkCondition(Sense.miscompare(i));
             }
+        }
+        return ScsiResponse.good();
+    }
+
+    /**
+     * COMPARE AND WRITE (SBC-3 §5.2): the first half of the data-out is compared with the blocks; equal,
+     * the second half is written (FUA honoured), else MISCOMPARE with the offset of the first differing
+     * byte and nothing written. Compare and write hold the LU's lock, as ORWRITE does. An expected data
+     * transfer length other than twice the blocks (a count of 256 wraps to 0 in the one-byte field) is
+     * INVALID FIELD IN CDB, as libiscsi's CompareAndWrite tests expect.
+     */
+    private ScsiResponse compareAndWrite(CdbLayout c, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut, int expectedLength)
+            throws IOException {
+        if ((cdb[1] & 0xE0) != 0) {
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // WRPROTECT
+        }
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
+        BlockDevice dev = lu.device;
+        // the one-byte block count must agree with what the initiator sends (256 blocks would read as 0)
+        if (count > Inquiry.MAX_COMPARE_AND_WRITE_BLOCKS || expectedLength != 2 * count * dev.blockSize()) {
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
+        }
+        if (outOfRange(lba, count, dev.blocks())) {
+            return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
+        }
+        if (dev.readOnly()) {
+            return ScsiResponse.checkCondition(Sense.writeProtected());
+        }
+        if (count == 0) {
+            return ScsiResponse.good();
+        }
+        int bytes = (int) count * dev.blockSize();
+        if (dataOut == null || dataOut.remaining() < 2 * bytes) {
+            return ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_INFORMATION_UNIT));
+        }
+        boolean fua = (cdb[1] & 0x08) != 0 || !lu.writeCacheEnabled;
+        synchronized (lu) {
+            ByteBuffer disk = ByteBuffer.allocate(bytes);
+            dev.read(lba, (int) count, disk);
+            ByteBuffer src = dataOut.duplicate();
+            int base = src.position();
+            for (int i = 0; i < bytes; i++) {
+                if (disk.get(i) != src.get(base + i)) {
+                    return ScsiResponse.checkCondition(Sense.miscompare(i));
+                }
+            }
+            ByteBuffer write = dataOut.duplicate();
+            write.position(base + bytes).limit(base + 2 * bytes);
+            dev.write(lba, (int) count, write.slice(), fua);
         }
         return ScsiResponse.good();
     }

@@ -34,6 +34,7 @@ final class SbcCommands {
     static final int SYNCHRONIZE_CACHE_10 = 0x35;
     static final int WRITE_SAME_10 = 0x41;
     static final int UNMAP = 0x42;
+    static final int COMPARE_AND_WRITE = 0x89;
     static final int READ_16 = 0x88;
     static final int WRITE_16 = 0x8A;
     static final int ORWRITE_16 = 0x8B;
@@ -70,6 +71,8 @@ final class SbcCommands {
             rw16("READ(16)", READ_16, IN_BLOCKS, READ, DPO_FUA),
             rw16("WRITE(16)", WRITE_16, OUT_BLOCKS, WRITE, DPO_FUA),
             rw16("ORWRITE(16)", ORWRITE_16, OUT_BLOCKS, WRITE, DPO_FUA),
+            // NUMBER OF LOGICAL BLOCKS in byte 13; the data-out is the verify data then the write data
+            CdbLayout.blocks("COMPARE AND WRITE", COMPARE_AND_WRITE, NO_SA, 16, 2, 8, 13, 1, OUT_SPECIAL, WRITE, 1, DPO_FUA),
             rw16("WRITE AND VERIFY(16)", WRITE_AND_VERIFY_16, OUT_BLOCKS, WRITE, 0x12),
             rw16("VERIFY(16)", VERIFY_16, OUT_SPECIAL, READ, 0x16),
             rw16("PRE-FETCH(16)", PRE_FETCH_16, NONE, READ, 0x02),

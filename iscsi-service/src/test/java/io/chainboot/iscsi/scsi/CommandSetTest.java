@@ -89,7 +89,7 @@ class CommandSetTest {
         assertThat(Sense.ascAscq(exec(rsoc(1, 0x5E, 0, false)).sense())).isEqualTo(Sense.INVALID_FIELD_IN_CDB);
         assertThat(Sense.ascAscq(exec(rsoc(2, 0x28, 0, false)).sense())).isEqualTo(Sense.INVALID_FIELD_IN_CDB);
         // not implemented: SUPPORT 001b
-        assertThat(HexFormat.of().formatHex(data(exec(rsoc(1, 0x89, 0, false))))).isEqualTo("00010000"); // COMPARE AND WRITE
+        assertThat(HexFormat.of().formatHex(data(exec(rsoc(1, 0x9C, 0, false))))).isEqualTo("00010000"); // WRITE ATOMIC(16)
     }
 
     @Test
