@@ -50,6 +50,7 @@ public class IscsiTestProfile implements QuarkusTestProfile {
             FileBlockDevice.createSparse(open, 16 << 20);
             FileBlockDevice.createSparse(DIR.resolve("guarded.img"), 1 << 20);
             Files.deleteIfExists(DIR.resolve("suite.img"));
+            Files.deleteIfExists(DIR.resolve("suite.img.pr")); // its persistent reservations
             FileBlockDevice.createSparse(DIR.resolve("suite.img"), 64 << 20);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -588,6 +588,9 @@ public final class DiskStore implements DiskOpener {
             }
         }
         any |= Files.deleteIfExists(rawPath(mac, null));
+        // its persistent reservations (scsi.Reservations) go with the disk; a reset or restore keeps them
+        Files.deleteIfExists(overlayPath(mac).resolveSibling(overlayPath(mac).getFileName() + ".pr"));
+        Files.deleteIfExists(rawPath(mac, null).resolveSibling(rawPath(mac, null).getFileName() + ".pr"));
         if (any) {
             LOG.infof("mac=%s disk deleted", mac);
         }

@@ -775,4 +775,10 @@ public final class OverlayBlockDevice implements BlockDevice {
     static boolean exists(Path p) {
         return Files.exists(p);
     }
+
+    /** {@code <file>.pr}: persistent reservations live beside the file that holds the data. */
+    @Override
+    public java.util.Optional<java.nio.file.Path> reservationsFile() {
+        return java.util.Optional.of(file.resolveSibling(file.getFileName() + ".pr"));
+    }
 }

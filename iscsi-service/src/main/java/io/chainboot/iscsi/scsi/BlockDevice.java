@@ -71,4 +71,12 @@ public interface BlockDevice extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /**
+     * The file that keeps this device's persistent reservations across restarts (SPC-4 §5.12.4), beside
+     * its image; empty = kept in memory only (a device without a file of its own).
+     */
+    default java.util.Optional<java.nio.file.Path> reservationsFile() {
+        return java.util.Optional.empty();
+    }
 }

@@ -35,7 +35,11 @@ final class DiskTarget implements ScsiTarget {
             if (d.blockSize() <= 0 || d.blockSize() % 512 != 0) {
                 throw new IllegalArgumentException("block size " + d.blockSize() + " of LUN " + i);
             }
-            l.add(new LogicalUnit(targetName, i, d));
+            try {
+                l.add(new LogicalUnit(targetName, i, d));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         this.luns = l.toArray(new LogicalUnit[0]);
     }
@@ -62,7 +66,7 @@ final class DiskTarget implements ScsiTarget {
             return ScsiResponse.checkCondition(Sense.invalidOpcode());
         }
         int op = cdb[0] & 0xFF;
-        if (op == Opcodes.REPORT_LUNS) { // served by every LUN, known or not (SPC-4 §6.33)
+        if (op == SpcCommands.REPORT_LUNS) { // served by every LUN, known or not (SPC-4 §6.33)
             return reportLuns(cdb);
         }
         long lunIndex = request.lun();
@@ -70,14 +74,25 @@ final class DiskTarget implements ScsiTarget {
             return unknownLun(op, cdb);
         }
         LogicalUnit lu = luns[(int) lunIndex];
-        if (op != Opcodes.INQUIRY && op != Opcodes.REQUEST_SENSE) {
+        if (op != SpcCommands.INQUIRY && op != SpcCommands.REQUEST_SENSE) {
             int ua = lu.takeUnitAttention(request.nexus());
             if (ua >= 0) {
                 return ScsiResponse.checkCondition(Sense.of(Sense.UNIT_ATTENTION, ua));
             }
         }
+        CdbLayout c = CommandSet.of(cdb);
+        if (c == null) { // not in the command table: not served (and not reported by REPORT SUPPORTED OPCODES)
+            return ScsiResponse.checkCondition(CommandSet.hasServiceActions(op) ? Sense.invalidFieldInCdb(1, 4)
+                    : Sense.invalidOpcode());
+        }
+        if (cdb.length < c.length()) {
+            return ScsiResponse.checkCondition(Sense.invalidOpcode());
+        }
+        if (lu.reservations.conflicts(request.nexus(), c.access())) {
+            return new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);
+        }
         try {
-            return dispatch(op, cdb, lu, request, dataInBuffers);
+            return dispatch(c, cdb, lu, request, dataInBuffers);
         } catch (SpaceAllocationFailedException e) {
             LOG.warnf("no space on %s LUN %d (%s), opcode %02x: %s", targetName, lu.lun, lu.device, op, e.getMessage());
             return ScsiResponse.checkCondition(Sense.of(Sense.DATA_PROTECT, Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT));
@@ -93,56 +108,73 @@ final class DiskTarget implements ScsiTarget {
         }
     }
 
-    private ScsiResponse dispatch(int op, byte[] cdb, LogicalUnit lu, ScsiRequest rq, IntFunction<ByteBuffer> alloc)
-            throws IOException {
-        switch (op) {
-            case Opcodes.TEST_UNIT_READY:
+    private ScsiResponse dispatch(CdbLayout c, byte[] cdb, LogicalUnit lu, ScsiRequest rq,
+            IntFunction<ByteBuffer> alloc) throws IOException {
+        switch (c.opcode()) {
+            case SpcCommands.TEST_UNIT_READY:
                 return ScsiResponse.good();
-            case Opcodes.REQUEST_SENSE:
+            case SpcCommands.REQUEST_SENSE:
                 return requestSense(cdb, lu, rq.nexus());
-            case Opcodes.INQUIRY:
+            case SpcCommands.INQUIRY:
                 return inquiry(cdb, lu);
-            case Opcodes.READ_CAPACITY_10:
+            case SpcCommands.MODE_SENSE_6:
+            case SpcCommands.MODE_SENSE_10:
+                return modeSense(c.opcode(), cdb, lu);
+            case SpcCommands.MODE_SELECT_6:
+            case SpcCommands.MODE_SELECT_10:
+                return modeSelect(c.opcode(), cdb, lu, rq);
+            case SpcCommands.RESERVE_6:
+                return lu.reservations.reserve6(rq.nexus());
+            case SpcCommands.RELEASE_6:
+                return lu.reservations.release6(rq.nexus());
+            case SpcCommands.PERSISTENT_RESERVE_IN:
+                return lu.reservations.in(cdb, rq.nexus());
+            case SpcCommands.PERSISTENT_RESERVE_OUT:
+                return lu.reservations.out(cdb, rq.dataOut(), rq.nexus(), lu::raise);
+            case SpcCommands.MAINTENANCE_IN: // the table holds only REPORT SUPPORTED OPERATION CODES
+                return CommandSet.reportSupported(cdb);
+            case SbcCommands.READ_CAPACITY_10:
                 return readCapacity10(cdb, lu);
-            case Opcodes.SERVICE_ACTION_IN_16:
-                return serviceActionIn(cdb, lu);
-            case Opcodes.READ_6:
-            case Opcodes.READ_10:
-            case Opcodes.READ_12:
-            case Opcodes.READ_16:
-                return read(op, cdb, lu, alloc);
-            case Opcodes.WRITE_6:
-            case Opcodes.WRITE_10:
-            case Opcodes.WRITE_12:
-            case Opcodes.WRITE_16:
-            case Opcodes.WRITE_AND_VERIFY_10:
-            case Opcodes.WRITE_AND_VERIFY_12:
-            case Opcodes.WRITE_AND_VERIFY_16:
-                return write(op, cdb, lu, rq.dataOut());
-            case Opcodes.VERIFY_10:
-            case Opcodes.VERIFY_12:
-            case Opcodes.VERIFY_16:
-                return verify(op, cdb, lu, rq.dataOut());
-            case Opcodes.SYNCHRONIZE_CACHE_10:
-            case Opcodes.SYNCHRONIZE_CACHE_16:
-                return synchronizeCache(op, cdb, lu);
-            case Opcodes.WRITE_SAME_10:
-            case Opcodes.WRITE_SAME_16:
-                return writeSame(op, cdb, lu, rq);
-            case Opcodes.UNMAP:
+            case SbcCommands.SERVICE_ACTION_IN_16:
+                return c.serviceAction() == SbcCommands.SA_READ_CAPACITY_16 ? readCapacity16(cdb, lu)
+                        : getLbaStatus(cdb, lu);
+            case SbcCommands.READ_6:
+            case SbcCommands.READ_10:
+            case SbcCommands.READ_12:
+            case SbcCommands.READ_16:
+                return read(c, cdb, lu, alloc);
+            case SbcCommands.WRITE_6:
+            case SbcCommands.WRITE_10:
+            case SbcCommands.WRITE_12:
+            case SbcCommands.WRITE_16:
+            case SbcCommands.WRITE_AND_VERIFY_10:
+            case SbcCommands.WRITE_AND_VERIFY_12:
+            case SbcCommands.WRITE_AND_VERIFY_16:
+            case SbcCommands.ORWRITE_16:
+                return write(c, cdb, lu, rq.dataOut());
+            case SbcCommands.VERIFY_10:
+            case SbcCommands.VERIFY_12:
+            case SbcCommands.VERIFY_16:
+                return verify(c, cdb, lu, rq.dataOut());
+            case SbcCommands.COMPARE_AND_WRITE:
+                return compareAndWrite(c, cdb, lu, rq.dataOut(), rq.expectedDataTransferLength());
+            case SbcCommands.PRE_FETCH_10:
+            case SbcCommands.PRE_FETCH_16:
+                return preFetch(c, cdb, lu);
+            case SbcCommands.SYNCHRONIZE_CACHE_10:
+            case SbcCommands.SYNCHRONIZE_CACHE_16:
+                return synchronizeCache(c, cdb, lu);
+            case SbcCommands.WRITE_SAME_10:
+            case SbcCommands.WRITE_SAME_16:
+                return writeSame(c, cdb, lu, rq);
+            case SbcCommands.UNMAP:
                 return unmap(cdb, lu, rq.dataOut());
-            case Opcodes.MODE_SENSE_6:
-            case Opcodes.MODE_SENSE_10:
-                return modeSense(op, cdb, lu);
-            case Opcodes.MODE_SELECT_6:
-            case Opcodes.MODE_SELECT_10:
-                return modeSelect(op, cdb, lu, rq);
-            case Opcodes.START_STOP_UNIT:
+            case SbcCommands.START_STOP_UNIT:
                 return startStopUnit(cdb);
-            case Opcodes.PREVENT_ALLOW_MEDIUM_REMOVAL:
+            case SbcCommands.PREVENT_ALLOW_MEDIUM_REMOVAL:
                 return preventAllow(cdb, lu);
-            default:
-                return ScsiResponse.checkCondition(Sense.invalidOpcode());
+            default: // a table row without a case here is a bug, caught by DiskTargetTest
+                throw new IllegalStateException("no handler for " + c.name());
         }
     }
 
@@ -153,50 +185,40 @@ final class DiskTarget implements ScsiTarget {
         if (cdb == null || cdb.length < 6) {
             return 0;
         }
-        int op = cdb[0] & 0xFF;
+        CdbLayout c = CommandSet.of(cdb);
+        if (c == null || cdb.length < c.length()) {
+            return 0;
+        }
         long blocks;
-        switch (op) {
-            case Opcodes.WRITE_6:
-                blocks = u8(cdb, 4) == 0 ? 256 : u8(cdb, 4);
+        switch (c.transfer()) {
+            case OUT_PARAMETERS:
+                return (int) Math.min(c.transferLength(cdb), Integer.MAX_VALUE);
+            case OUT_BLOCKS:
+                blocks = c.transferLength(cdb);
                 break;
-            case Opcodes.WRITE_10:
-            case Opcodes.WRITE_AND_VERIFY_10:
-                blocks = u16(cdb, 7);
+            case OUT_SPECIAL:
+                blocks = specialDataOutBlocks(c, cdb);
                 break;
-            case Opcodes.WRITE_12:
-            case Opcodes.WRITE_AND_VERIFY_12:
-                blocks = u32(cdb, 6);
-                break;
-            case Opcodes.WRITE_16:
-            case Opcodes.WRITE_AND_VERIFY_16:
-                blocks = u32(cdb, 10);
-                break;
-            case Opcodes.VERIFY_10:
-            case Opcodes.VERIFY_12:
-            case Opcodes.VERIFY_16: {
-                int bytchk = (u8(cdb, 1) >> 1) & 0x3;
-                long n = op == Opcodes.VERIFY_10 ? u16(cdb, 7) : op == Opcodes.VERIFY_12 ? u32(cdb, 6) : u32(cdb, 10);
-                blocks = bytchk == 1 ? n : bytchk == 3 && n > 0 ? 1 : 0;
-                break;
-            }
-            case Opcodes.WRITE_SAME_10:
-                blocks = 1;
-                break;
-            case Opcodes.WRITE_SAME_16:
-                blocks = (u8(cdb, 1) & 0x01) != 0 ? 0 : 1; // NDOB
-                break;
-            case Opcodes.UNMAP:
-                return u16(cdb, 7);
-            case Opcodes.MODE_SELECT_6:
-                return u8(cdb, 4);
-            case Opcodes.MODE_SELECT_10:
-                return u16(cdb, 7);
             default:
                 return 0;
         }
         // all LUNs of a Chainboot target have 512-byte blocks; clamp to the largest transfer we accept
         long bytes = Math.min(blocks, (long) Inquiry.MAX_TRANSFER_BLOCKS + 1) * luns[0].device.blockSize();
         return (int) Math.min(bytes, Integer.MAX_VALUE);
+    }
+
+    /** VERIFY: BYTCHK 01b the whole range, 11b one block, else none; WRITE SAME: one block unless NDOB. */
+    private static long specialDataOutBlocks(CdbLayout c, byte[] cdb) {
+        return switch (c.opcode()) {
+            case SbcCommands.VERIFY_10, SbcCommands.VERIFY_12, SbcCommands.VERIFY_16 -> {
+                int bytchk = (u8(cdb, 1) >> 1) & 0x3;
+                long n = c.transferLength(cdb);
+                yield bytchk == 1 ? n : bytchk == 3 && n > 0 ? 1 : 0;
+            }
+            case SbcCommands.WRITE_SAME_16 -> (u8(cdb, 1) & 0x01) != 0 ? 0 : 1; // NDOB
+            case SbcCommands.COMPARE_AND_WRITE -> 2 * c.transferLength(cdb); // verify data + write data
+            default -> 1; // WRITE SAME(10)
+        };
     }
 
     // ---------------------------------------------------------------- task management
@@ -225,11 +247,11 @@ final class DiskTarget implements ScsiTarget {
     // ---------------------------------------------------------------- SPC-4 commands
 
     private ScsiResponse unknownLun(int op, byte[] cdb) {
-        if (op == Opcodes.INQUIRY && (cdb[1] & 0x01) == 0) {
+        if (op == SpcCommands.INQUIRY && (cdb[1] & 0x01) == 0) {
             // SPC-4 §6.6.2: standard data with PERIPHERAL QUALIFIER 011b for a LUN that does not exist
             return sized(Inquiry.standard(false), u16(cdb, 3));
         }
-        if (op == Opcodes.REQUEST_SENSE) {
+        if (op == SpcCommands.REQUEST_SENSE) {
             return sized(Sense.of(Sense.ILLEGAL_REQUEST, Sense.LOGICAL_UNIT_NOT_SUPPORTED), u8(cdb, 4));
         }
         return ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.LOGICAL_UNIT_NOT_SUPPORTED));
@@ -314,7 +336,7 @@ final class DiskTarget implements ScsiTarget {
 
     /** MODE SENSE(6)/(10) (SPC-4 §6.11, §6.12). */
     private ScsiResponse modeSense(int op, byte[] cdb, LogicalUnit lu) {
-        boolean ten = op == Opcodes.MODE_SENSE_10;
+        boolean ten = op == SpcCommands.MODE_SENSE_10;
         if (ten && cdb.length < 10) {
             return ScsiResponse.checkCondition(Sense.invalidOpcode());
         }
@@ -363,7 +385,7 @@ final class DiskTarget implements ScsiTarget {
 
     /** MODE SELECT(6)/(10) (SPC-4 §6.9, §6.10). */
     private ScsiResponse modeSelect(int op, byte[] cdb, LogicalUnit lu, ScsiRequest rq) {
-        boolean ten = op == Opcodes.MODE_SELECT_10;
+        boolean ten = op == SpcCommands.MODE_SELECT_10;
         if (ten && cdb.length < 10) {
             return ScsiResponse.checkCondition(Sense.invalidOpcode());
         }
@@ -444,20 +466,6 @@ final class DiskTarget implements ScsiTarget {
         return ScsiResponse.good(ByteBuffer.wrap(d));
     }
 
-    private ScsiResponse serviceActionIn(byte[] cdb, LogicalUnit lu) throws IOException {
-        if (cdb.length < 16) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
-        }
-        int sa = cdb[1] & 0x1F;
-        if (sa == Opcodes.SA_READ_CAPACITY_16) {
-            return readCapacity16(cdb, lu);
-        }
-        if (sa == Opcodes.SA_GET_LBA_STATUS) {
-            return getLbaStatus(cdb, lu);
-        }
-        return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 4));
-    }
-
     /** READ CAPACITY(16) (SBC-3 §5.16), with LBPME/LBPRZ for thin devices. */
     private ScsiResponse readCapacity16(byte[] cdb, LogicalUnit lu) {
         BlockDevice dev = lu.device;
@@ -488,91 +496,24 @@ final class DiskTarget implements ScsiTarget {
         return sized(d, alloc);
     }
 
-    /** LBA and transfer length of a READ/WRITE/VERIFY CDB (SBC-3 §5). */
-    private static long lbaOf(int op, byte[] cdb) {
-        switch (op) {
-            case Opcodes.READ_6:
-            case Opcodes.WRITE_6:
-                return u24(cdb, 1) & 0x1FFFFF;
-            case Opcodes.READ_16:
-            case Opcodes.WRITE_16:
-            case Opcodes.WRITE_AND_VERIFY_16:
-            case Opcodes.VERIFY_16:
-            case Opcodes.WRITE_SAME_16:
-            case Opcodes.SYNCHRONIZE_CACHE_16:
-                return u64(cdb, 2);
-            default:
-                return u32(cdb, 2);
-        }
-    }
-
-    private static long lengthOf(int op, byte[] cdb) {
-        switch (op) {
-            case Opcodes.READ_6:
-            case Opcodes.WRITE_6:
-                return u8(cdb, 4) == 0 ? 256 : u8(cdb, 4);
-            case Opcodes.READ_12:
-            case Opcodes.WRITE_12:
-            case Opcodes.WRITE_AND_VERIFY_12:
-            case Opcodes.VERIFY_12:
-                return u32(cdb, 6);
-            case Opcodes.READ_16:
-            case Opcodes.WRITE_16:
-            case Opcodes.WRITE_AND_VERIFY_16:
-            case Opcodes.VERIFY_16:
-            case Opcodes.SYNCHRONIZE_CACHE_16:
-                return u32(cdb, 10);
-            case Opcodes.WRITE_SAME_16:
-                return u32(cdb, 10);
-            default:
-                return u16(cdb, 7);
-        }
-    }
-
-    private static int minLength(int op) {
-        switch (op) {
-            case Opcodes.READ_6:
-            case Opcodes.WRITE_6:
-                return 6;
-            case Opcodes.READ_12:
-            case Opcodes.WRITE_12:
-            case Opcodes.WRITE_AND_VERIFY_12:
-            case Opcodes.VERIFY_12:
-                return 12;
-            case Opcodes.READ_16:
-            case Opcodes.WRITE_16:
-            case Opcodes.WRITE_AND_VERIFY_16:
-            case Opcodes.VERIFY_16:
-            case Opcodes.SYNCHRONIZE_CACHE_16:
-            case Opcodes.WRITE_SAME_16:
-                return 16;
-            default:
-                return 10;
-        }
-    }
-
     /** SBC-3 §4.5: LBA + count must not pass the capacity (a 0-block command may name the LBA just past the end). */
     private static boolean outOfRange(long lba, long count, long blocks) {
         return Long.compareUnsigned(lba, blocks) > 0 || Long.compareUnsigned(count, blocks - lba) > 0;
     }
 
-    /** READ(6/10/12/16) (SBC-3 §5.8-5.11): straight from the file into the transport's buffer. */
-    private ScsiResponse read(int op, byte[] cdb, LogicalUnit lu, IntFunction<ByteBuffer> alloc) throws IOException {
-        if (cdb.length < minLength(op)) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
-        }
-        if (op != Opcodes.READ_6 && (cdb[1] & 0xE0) != 0) {
+    /** READ(6/10/12/16) (SBC-3 §5.8-5.11): straight from the file into the transport's buffer; DPO/FUA accepted. */
+    private ScsiResponse read(CdbLayout c, byte[] cdb, LogicalUnit lu, IntFunction<ByteBuffer> alloc) throws IOException {
+        if (c.opcode() != SbcCommands.READ_6 && (cdb[1] & 0xE0) != 0) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // RDPROTECT: no protection information
         }
-        long lba = lbaOf(op, cdb);
-        long count = lengthOf(op, cdb);
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
         BlockDevice dev = lu.device;
         if (outOfRange(lba, count, dev.blocks())) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
         }
         if (count > Inquiry.MAX_TRANSFER_BLOCKS) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(op == Opcodes.READ_6 ? 4 : op == Opcodes.READ_10 ? 7
-                    : op == Opcodes.READ_12 ? 6 : 10, -1));
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
         }
         if (count == 0) {
             return ScsiResponse.good();
@@ -585,28 +526,29 @@ final class DiskTarget implements ScsiTarget {
         return ScsiResponse.good(buf);
     }
 
-    /** WRITE(6/10/12/16) and WRITE AND VERIFY(10/12/16) (SBC-3 §5.32-5.40); FUA and WCE=0 force to stable storage. */
-    private ScsiResponse write(int op, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut) throws IOException {
-        if (cdb.length < minLength(op)) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
-        }
-        boolean verify = op == Opcodes.WRITE_AND_VERIFY_10 || op == Opcodes.WRITE_AND_VERIFY_12
-                || op == Opcodes.WRITE_AND_VERIFY_16;
-        if (op != Opcodes.WRITE_6 && (cdb[1] & 0xE0) != 0) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // WRPROTECT
+    /**
+     * WRITE(6/10/12/16), WRITE AND VERIFY(10/12/16) (SBC-3 §5.32-5.40) and ORWRITE(16) (SBC-3 §5.13: the
+     * data-out ORed into the blocks, read-modify-write under the LU's lock); FUA and WCE=0 force to stable
+     * storage.
+     */
+    private ScsiResponse write(CdbLayout c, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut) throws IOException {
+        int op = c.opcode();
+        boolean verify = op == SbcCommands.WRITE_AND_VERIFY_10 || op == SbcCommands.WRITE_AND_VERIFY_12
+                || op == SbcCommands.WRITE_AND_VERIFY_16;
+        if (op != SbcCommands.WRITE_6 && (cdb[1] & 0xE0) != 0) {
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // WRPROTECT / ORPROTECT
         }
         if (verify && (cdb[1] & 0x04) != 0) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 2)); // BYTCHK 1xb reserved
         }
-        long lba = lbaOf(op, cdb);
-        long count = lengthOf(op, cdb);
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
         BlockDevice dev = lu.device;
         if (outOfRange(lba, count, dev.blocks())) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
         }
         if (count > Inquiry.MAX_TRANSFER_BLOCKS) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(op == Opcodes.WRITE_6 ? 4
-                    : minLength(op) == 10 ? 7 : minLength(op) == 12 ? 6 : 10, -1));
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
         }
         if (dev.readOnly()) {
             return ScsiResponse.checkCondition(Sense.writeProtected());
@@ -619,16 +561,27 @@ final class DiskTarget implements ScsiTarget {
             // the initiator sent less than the CDB asks for (iSCSI overflow): write nothing (SPC-4 §4.5.? / FCP-4 9.4.2 b)
             return ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_INFORMATION_UNIT));
         }
-        boolean fua = verify || (op != Opcodes.WRITE_6 && (cdb[1] & 0x08) != 0) || !lu.writeCacheEnabled;
+        boolean fua = verify || (op != SbcCommands.WRITE_6 && (cdb[1] & 0x08) != 0) || !lu.writeCacheEnabled;
+        if (op == SbcCommands.ORWRITE_16) {
+            synchronized (lu) {
+                ByteBuffer merged = ByteBuffer.allocate((int) bytes);
+                dev.read(lba, (int) count, merged);
+                ByteBuffer src = dataOut.duplicate();
+                int base = src.position();
+                for (int i = 0; i < bytes; i++) {
+                    merged.put(i, (byte) (merged.get(i) | src.get(base + i)));
+                }
+                merged.clear();
+                dev.write(lba, (int) count, merged, fua);
+            }
+            return ScsiResponse.good();
+        }
         dev.write(lba, (int) count, dataOut.duplicate(), fua);
         return ScsiResponse.good();
     }
 
     /** VERIFY(10/12/16) (SBC-3 §5.28-5.30): BYTCHK 00b range only, 01b compare, 11b compare one block with each. */
-    private ScsiResponse verify(int op, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut) throws IOException {
-        if (cdb.length < minLength(op)) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
-        }
+    private ScsiResponse verify(CdbLayout c, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut) throws IOException {
         if ((cdb[1] & 0xE0) != 0) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // VRPROTECT
         }
@@ -636,14 +589,14 @@ final class DiskTarget implements ScsiTarget {
         if (bytchk == 2) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 2));
         }
-        long lba = lbaOf(op, cdb);
-        long count = lengthOf(op, cdb);
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
         BlockDevice dev = lu.device;
         if (outOfRange(lba, count, dev.blocks())) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
         }
         if (count > Inquiry.MAX_TRANSFER_BLOCKS) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(minLength(op) == 10 ? 7 : minLength(op) == 12 ? 6 : 10, -1));
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
         }
         if (count == 0 || bytchk == 0) {
             return ScsiResponse.good();
@@ -667,13 +620,72 @@ final class DiskTarget implements ScsiTarget {
         return ScsiResponse.good();
     }
 
-    /** SYNCHRONIZE CACHE(10/16) (SBC-3 §5.22, §5.23): force(false) of the whole device, range checked. */
-    private ScsiResponse synchronizeCache(int op, byte[] cdb, LogicalUnit lu) throws IOException {
-        if (cdb.length < minLength(op)) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
+    /**
+     * COMPARE AND WRITE (SBC-3 §5.2): the first half of the data-out is compared with the blocks; equal,
+     * the second half is written (FUA honoured), else MISCOMPARE with the offset of the first differing
+     * byte and nothing written. Compare and write hold the LU's lock, as ORWRITE does. An expected data
+     * transfer length other than twice the blocks (a count of 256 wraps to 0 in the one-byte field) is
+     * INVALID FIELD IN CDB, as libiscsi's CompareAndWrite tests expect.
+     */
+    private ScsiResponse compareAndWrite(CdbLayout c, byte[] cdb, LogicalUnit lu, ByteBuffer dataOut, int expectedLength)
+            throws IOException {
+        if ((cdb[1] & 0xE0) != 0) {
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // WRPROTECT
         }
-        long lba = lbaOf(op, cdb);
-        long count = lengthOf(op, cdb);
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
+        BlockDevice dev = lu.device;
+        // the one-byte block count must agree with what the initiator sends (256 blocks would read as 0)
+        if (count > Inquiry.MAX_COMPARE_AND_WRITE_BLOCKS || expectedLength != 2 * count * dev.blockSize()) {
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
+        }
+        if (outOfRange(lba, count, dev.blocks())) {
+            return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
+        }
+        if (dev.readOnly()) {
+            return ScsiResponse.checkCondition(Sense.writeProtected());
+        }
+        if (count == 0) {
+            return ScsiResponse.good();
+        }
+        int bytes = (int) count * dev.blockSize();
+        if (dataOut == null || dataOut.remaining() < 2 * bytes) {
+            return ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_INFORMATION_UNIT));
+        }
+        boolean fua = (cdb[1] & 0x08) != 0 || !lu.writeCacheEnabled;
+        synchronized (lu) {
+            ByteBuffer disk = ByteBuffer.allocate(bytes);
+            dev.read(lba, (int) count, disk);
+            ByteBuffer src = dataOut.duplicate();
+            int base = src.position();
+            for (int i = 0; i < bytes; i++) {
+                if (disk.get(i) != src.get(base + i)) {
+                    return ScsiResponse.checkCondition(Sense.miscompare(i));
+                }
+            }
+            ByteBuffer write = dataOut.duplicate();
+            write.position(base + bytes).limit(base + 2 * bytes);
+            dev.write(lba, (int) count, write.slice(), fua);
+        }
+        return ScsiResponse.good();
+    }
+
+    /**
+     * PRE-FETCH(10/16) (SBC-3 §5.9, §5.10): range checked, then GOOD — the status for "not all of the
+     * blocks are now in the cache": the only cache is the host's page cache, which the target does not
+     * control (IMMED makes no difference).
+     */
+    private ScsiResponse preFetch(CdbLayout c, byte[] cdb, LogicalUnit lu) {
+        if (outOfRange(c.lba(cdb), c.transferLength(cdb), lu.device.blocks())) {
+            return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
+        }
+        return ScsiResponse.good();
+    }
+
+    /** SYNCHRONIZE CACHE(10/16) (SBC-3 §5.22, §5.23): force(false) of the whole device, range checked. */
+    private ScsiResponse synchronizeCache(CdbLayout c, byte[] cdb, LogicalUnit lu) throws IOException {
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
         BlockDevice dev = lu.device;
         if (outOfRange(lba, count, dev.blocks())) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
@@ -686,13 +698,10 @@ final class DiskTarget implements ScsiTarget {
      * WRITE SAME(10/16) (SBC-3 §5.41, §5.42). With UNMAP on a thin device the range is deallocated
      * (a metadata operation); otherwise the block is replicated with large writes.
      */
-    private ScsiResponse writeSame(int op, byte[] cdb, LogicalUnit lu, ScsiRequest rq) throws IOException {
+    private ScsiResponse writeSame(CdbLayout c, byte[] cdb, LogicalUnit lu, ScsiRequest rq) throws IOException {
         ByteBuffer dataOut = rq.dataOut();
-        if (cdb.length < minLength(op)) {
-            return ScsiResponse.checkCondition(Sense.invalidOpcode());
-        }
         int flags = cdb[1] & 0xFF;
-        boolean ndob = op == Opcodes.WRITE_SAME_16 && (flags & 0x01) != 0;
+        boolean ndob = c.opcode() == SbcCommands.WRITE_SAME_16 && (flags & 0x01) != 0;
         boolean unmap = (flags & 0x08) != 0;
         if ((flags & 0xE0) != 0) {
             return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(1, 7)); // WRPROTECT
@@ -705,8 +714,8 @@ final class DiskTarget implements ScsiTarget {
         }
         BlockDevice dev = lu.device;
         long blocks = dev.blocks();
-        long lba = lbaOf(op, cdb);
-        long count = lengthOf(op, cdb);
+        long lba = c.lba(cdb);
+        long count = c.transferLength(cdb);
         if (Long.compareUnsigned(lba, blocks) >= 0) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
         }
@@ -714,7 +723,7 @@ final class DiskTarget implements ScsiTarget {
             count = blocks - lba;
         }
         if (count > Inquiry.MAX_WRITE_SAME_BLOCKS) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(op == Opcodes.WRITE_SAME_10 ? 7 : 10, -1));
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
         }
         if (outOfRange(lba, count, blocks)) {
             return ScsiResponse.checkCondition(Sense.lbaOutOfRange());
@@ -722,7 +731,7 @@ final class DiskTarget implements ScsiTarget {
         int bs = dev.blockSize();
         // exactly one block of data-out, as the initiator declared it too (libiscsi WriteSame*.InvalidDataOutSize)
         if (!ndob && (dataOut == null || dataOut.remaining() != bs || rq.expectedDataTransferLength() != bs)) {
-            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(op == Opcodes.WRITE_SAME_10 ? 7 : 10, -1));
+            return ScsiResponse.checkCondition(Sense.invalidFieldInCdb(c.lengthField(), -1));
         }
         if (dev.readOnly()) {
             return ScsiResponse.checkCondition(Sense.writeProtected());

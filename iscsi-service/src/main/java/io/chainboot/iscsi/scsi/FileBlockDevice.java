@@ -225,4 +225,10 @@ public final class FileBlockDevice implements BlockDevice {
     public String toString() {
         return "FileBlockDevice[" + image + (readOnly ? ", ro" : "") + ", " + blocks + " blocks]";
     }
+
+    /** {@code <image>.pr}: persistent reservations live beside the file that holds the data. */
+    @Override
+    public java.util.Optional<java.nio.file.Path> reservationsFile() {
+        return java.util.Optional.of(image.resolveSibling(image.getFileName() + ".pr"));
+    }
 }

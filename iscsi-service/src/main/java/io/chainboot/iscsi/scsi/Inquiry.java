@@ -26,6 +26,8 @@ final class Inquiry {
     static final int OPTIMAL_TRANSFER_BLOCKS = 256;   // 128 KiB
     static final long MAX_WRITE_SAME_BLOCKS = 32768;  // 16 MiB
     static final int MAX_UNMAP_DESCRIPTORS = 256;
+    /** MAXIMUM COMPARE AND WRITE LENGTH (blocks; the field is one byte). */
+    static final int MAX_COMPARE_AND_WRITE_BLOCKS = 255;
 
     /** Standard INQUIRY data; {@code present} false gives peripheral qualifier 011b, type 1Fh (no LU). */
     static byte[] standard(boolean present) {
@@ -115,6 +117,7 @@ final class Inquiry {
         d[1] = (byte) 0xB0;
         d[3] = 0x3C;
         d[4] = 0;                                            // WSNZ = 0: WRITE SAME of 0 blocks = to the end
+        d[5] = (byte) MAX_COMPARE_AND_WRITE_BLOCKS;
         Cdb.put16(d, 6, GRANULARITY_BLOCKS);                        // OPTIMAL TRANSFER LENGTH GRANULARITY
         Cdb.put32(d, 8, MAX_TRANSFER_BLOCKS);
         Cdb.put32(d, 12, OPTIMAL_TRANSFER_BLOCKS);

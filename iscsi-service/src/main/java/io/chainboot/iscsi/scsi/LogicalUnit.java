@@ -19,13 +19,17 @@ final class LogicalUnit {
     /** Caching mode page WCE (SBC-3 §6.4.5): when false every write is forced to stable storage. */
     volatile boolean writeCacheEnabled = true;
     volatile boolean preventRemoval;
+    /** Persistent reservations and the SPC-2 RESERVE(6) reservation of this LU. */
+    final Reservations reservations;
 
     private final Map<Nexus, ConcurrentLinkedQueue<Integer>> unitAttentions = new ConcurrentHashMap<>();
 
-    LogicalUnit(String targetName, int lun, BlockDevice device) {
+    LogicalUnit(String targetName, int lun, BlockDevice device) throws java.io.IOException {
         this.lun = lun;
         this.device = device;
         this.naa = naaOf(targetName, lun);
+        this.reservations = new Reservations(targetName,
+                device.reservationsFile().map(ReservationStore::file).orElse(ReservationStore.MEMORY));
     }
 
     static byte[] naaOf(String targetName, int lun) {
@@ -78,14 +82,29 @@ final class LogicalUnit {
         }
     }
 
-    /** LOGICAL UNIT RESET (SAM-5 §7.7): mode parameters back to defaults, PREVENT cleared, UA everywhere. */
+    /** Queues a unit attention for one nexus (persistent reservation changes made by another nexus). */
+    void raise(Nexus nexus, int ascAscq) {
+        ConcurrentLinkedQueue<Integer> q = queueOf(nexus);
+        synchronized (q) {
+            if (!q.contains(ascAscq)) {
+                q.add(ascAscq);
+            }
+        }
+    }
+
+    /**
+     * LOGICAL UNIT RESET (SAM-5 §7.7): mode parameters back to defaults, PREVENT cleared, the SPC-2
+     * reservation released (persistent reservations stay), UA everywhere.
+     */
     void reset() {
         writeCacheEnabled = true;
         preventRemoval = false;
+        reservations.reset();
         raiseForAll(Sense.POWER_ON_RESET, null);
     }
 
     void forget(Nexus nexus) {
+        reservations.nexusLost(nexus);
         unitAttentions.remove(nexus);
     }
 }

@@ -31,6 +31,11 @@ public final class Sense {
     public static final int SPACE_ALLOCATION_FAILED_WRITE_PROTECT = 0x2707;
     public static final int POWER_ON_RESET = 0x2900;
     public static final int MODE_PARAMETERS_CHANGED = 0x2A01;
+    public static final int RESERVATIONS_PREEMPTED = 0x2A03;
+    public static final int RESERVATIONS_RELEASED = 0x2A04;
+    public static final int REGISTRATIONS_PREEMPTED = 0x2A05;
+    public static final int INVALID_RELEASE_OF_PERSISTENT_RESERVATION = 0x2604;
+    public static final int INSUFFICIENT_REGISTRATION_RESOURCES = 0x5504;
     public static final int SAVING_PARAMETERS_NOT_SUPPORTED = 0x3900;
     public static final int INVALID_FIELD_IN_INFORMATION_UNIT = 0x0E03;
     public static final int UNRECOVERED_READ_ERROR = 0x1100;

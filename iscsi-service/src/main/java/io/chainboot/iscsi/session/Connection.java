@@ -7,7 +7,12 @@ import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.login.OperationalParams;
 import io.chainboot.iscsi.login.TextKeys;
 import io.chainboot.iscsi.pdu.Opcode;
+import io.chainboot.iscsi.pdu.LogoutResponse;
 import io.chainboot.iscsi.pdu.Pdu;
+import io.chainboot.iscsi.pdu.RejectReason;
+import io.chainboot.iscsi.pdu.TargetPdus;
+import io.chainboot.iscsi.pdu.TmfFunction;
+import io.chainboot.iscsi.pdu.TmfResponse;
 import io.chainboot.iscsi.pdu.PduCodec;
 import io.chainboot.iscsi.scsi.Nexus;
 import io.chainboot.iscsi.scsi.ScsiRequest;
@@ -47,7 +52,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class);
-    private static final int UNSOLICITED = Pdu.RESERVED_TAG;
 
     /** How bytes leave. {@code write} writes everything or throws. */
     public interface Transport {
@@ -212,13 +216,13 @@ public final class Connection {
                 sequenced(pdu, () -> onLogout(pdu), null);
                 break;
             case SNACK_REQUEST: // ErrorRecoveryLevel 0 has no SNACK support (§11.16)
-                reject(pdu, 0x04);
+                reject(pdu, RejectReason.PROTOCOL_ERROR);
                 break;
             case LOGIN_REQUEST: // §11.12: no login in full feature phase
-                reject(pdu, 0x04);
+                reject(pdu, RejectReason.PROTOCOL_ERROR);
                 break;
             default:
-                reject(pdu, 0x05);
+                reject(pdu, RejectReason.COMMAND_NOT_SUPPORTED);
         }
     }
 
@@ -227,7 +231,7 @@ public final class Connection {
         listener.invalidPdu(this, reason);
         if (bhs != null && state == State.FULL_FEATURE) {
             Pdu fake = new Pdu(Opcode.NOP_OUT, bhs, null, null);
-            reject(fake, reason.contains("data digest") ? 0x02 : 0x05);
+            reject(fake, reason.contains("data digest") ? RejectReason.DATA_DIGEST_ERROR : RejectReason.COMMAND_NOT_SUPPORTED);
         }
     }
 
@@ -345,28 +349,15 @@ public final class Connection {
         if (write && edtl > settings.maxWriteBytes()) {
             write = false; // answered with CHECK CONDITION in onScsiCommand
         }
-        ByteBuffer dataOut = null;
-        int unsolicitedEnd = 0;
-        int received = 0;
-        if (write) {
-            dataOut = ByteBuffer.allocate(edtl);
-            int imm = Math.min(immediate.remaining(), edtl);
-            immediate.limit(immediate.position() + imm);
-            dataOut.put(immediate);
-            received = imm;
-            unsolicitedEnd = pdu.finalBit() || params.initialR2T ? imm : Math.min(edtl, Math.max(imm, params.firstBurstLength));
-        }
-        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, write, pdu.cmdSn(), dataOut, unsolicitedEnd);
-        t.received = received;
-        if (write && unsolicitedEnd > received) {
-            t.sequences.put(UNSOLICITED, new int[] {0, unsolicitedEnd - received});
-        }
+        WriteAssembly writes = write ? WriteAssembly.start(edtl, immediate, pdu.finalBit(), new WriteAssembly.Limits(
+                params.initialR2T, params.firstBurstLength, params.maxBurstLength, params.maxOutstandingR2T)) : null;
+        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, pdu.cmdSn(), writes);
         tasks.put(t.itt, t);
     }
 
     private void onScsiCommand(Pdu pdu) {
         if (session.discovery()) {
-            reject(pdu, 0x05); // §4.3: no SCSI in a discovery session
+            reject(pdu, RejectReason.COMMAND_NOT_SUPPORTED); // §4.3: no SCSI in a discovery session
             return;
         }
         Task t = tasks.get(pdu.itt());
@@ -384,23 +375,22 @@ public final class Connection {
     }
 
     /** Sends R2Ts for the task's missing data (§11.8), MaxBurstLength each, at most MaxOutstandingR2T at a time. */
+    /** Target Transfer Tags 1, 2, … (0xffffffff is reserved), per connection. */
+    private int nextTtt() {
+        int ttt = nextTtt++;
+        if (nextTtt == Pdu.RESERVED_TAG) {
+            nextTtt = 1;
+        }
+        return ttt;
+    }
+
     private void solicit(Task t) {
         if (!t.write || t.aborted) {
             return;
         }
         List<Pdu> r2ts = new ArrayList<>();
-        while (t.nextR2tOffset < t.edtl && t.outstandingR2t < params.maxOutstandingR2T) {
-            int len = Math.min(params.maxBurstLength, t.edtl - t.nextR2tOffset);
-            int ttt = nextTtt++;
-            if (nextTtt == Pdu.RESERVED_TAG) {
-                nextTtt = 1;
-            }
-            Pdu r2t = Pdu.newTargetPdu(Opcode.R2T, null).flags(0x80).lun(t.lun).itt(t.itt)
-                    .int32(20, ttt).int32(36, t.r2tSn++).int32(40, t.nextR2tOffset).int32(44, len);
-            t.sequences.put(ttt, new int[] {0, len});
-            t.nextR2tOffset += len;
-            t.outstandingR2t++;
-            r2ts.add(r2t);
+        for (WriteAssembly.R2t r : t.writes.solicit(this::nextTtt)) {
+            r2ts.add(TargetPdus.r2t(t.lun, t.itt, r.ttt(), r.r2tSn(), r.offset(), r.length()));
         }
         if (!r2ts.isEmpty()) {
             sendAll(r2ts, false);
@@ -413,36 +403,13 @@ public final class Connection {
         if (t == null || !t.write) {
             return; // task aborted or finished: ignore its data (§4.2.5)
         }
-        int ttt = pdu.targetTransferTag();
-        int[] seq = t.sequences.get(ttt);
-        if (seq == null) {
-            protocolError("Data-Out for unknown TTT " + Integer.toHexString(ttt) + " of ITT " + Integer.toHexString(t.itt));
+        WriteAssembly.Step step = t.writes.dataOut(pdu.targetTransferTag(), pdu.dataSn(), pdu.bufferOffset(), pdu.data());
+        if (step instanceof WriteAssembly.Step.Error e) {
+            protocolError(e.reason());
             return;
         }
-        int len = pdu.dataLength();
-        int offset = pdu.bufferOffset();
-        if (pdu.dataSn() != seq[0]) {
-            protocolError("Data-Out DataSN " + pdu.dataSn() + ", expected " + seq[0]);
-            return;
-        }
-        if (offset < 0 || (long) offset + len > t.edtl || len > seq[1]) {
-            protocolError("Data-Out offset " + offset + " + " + len + " outside the expected transfer");
-            return;
-        }
-        seq[0]++;
-        seq[1] -= len;
-        ByteBuffer dst = t.dataOut.duplicate();
-        dst.position(offset);
-        dst.put(pdu.data());
-        t.received += len;
-        if (seq[1] == 0) {
-            t.sequences.remove(ttt);
-            if (ttt != UNSOLICITED) {
-                t.outstandingR2t--;
-                if (t.ordered) {
-                    solicit(t);
-                }
-            }
+        if (((WriteAssembly.Step.Placed) step).sequenceDone() && t.ordered) {
+            solicit(t);
         }
         maybeExecute(t);
     }
@@ -487,7 +454,7 @@ public final class Connection {
             int tl = t.write || t.edtl == 0 ? scsi.dataOutLength(cdb) : 0;
             if (t.write || tl > 0) {
                 if (tl > t.edtl) { // §11.4.5.2 overflow: write only what EDTL covers (FCP-4 option a)
-                    residualFlags = 0x04;
+                    residualFlags = TargetPdus.RESIDUAL_OVERFLOW;
                     residual = tl - t.edtl;
                     Optional<Long> blocks = WriteTruncation.blocks(cdb);
                     if (blocks.isEmpty() || blocks.get() == 0) {
@@ -503,10 +470,10 @@ public final class Connection {
                     cdb = WriteTruncation.withBlocks(cdb, keep);
                     tl = (int) (keep * blockSize);
                 } else if (t.edtl > tl) {
-                    residualFlags = 0x02;
+                    residualFlags = TargetPdus.RESIDUAL_UNDERFLOW;
                     residual = t.edtl - tl;
                 }
-                dataOut = t.dataOut == null ? ByteBuffer.allocate(0) : t.dataOut.duplicate().position(0).limit(tl);
+                dataOut = t.writes == null ? ByteBuffer.allocate(0) : t.writes.data(tl);
             }
             ByteBuffer[] holder = DATA_IN.get();
             r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), cdb, dataOut, t.edtl), n -> {
@@ -561,7 +528,7 @@ public final class Connection {
         if (t.aborted) {
             return;
         }
-        Pdu rsp = scsiResponse(t, r, residualFlags, residual, t.r2tSn);
+        Pdu rsp = scsiResponse(t, r, residualFlags, residual, t.writes == null ? 0 : t.writes.r2tsSent());
         send(rsp, true);
     }
 
@@ -581,10 +548,10 @@ public final class Connection {
         int residualFlags = 0;
         int residual = 0;
         if (have > edtl) {
-            residualFlags = 0x04;
+            residualFlags = TargetPdus.RESIDUAL_OVERFLOW;
             residual = have - edtl;
         } else if (edtl > have && (have > 0 || r.status() == ScsiResponse.GOOD)) {
-            residualFlags = 0x02;
+            residualFlags = TargetPdus.RESIDUAL_UNDERFLOW;
             residual = edtl - have;
         }
         if (send == 0) {
@@ -609,15 +576,9 @@ public final class Connection {
             if (endOfBurst) {
                 inBurst = 0;
             }
-            Pdu din = Pdu.newTargetPdu(Opcode.DATA_IN, slice).itt(t.itt).int32(20, Pdu.RESERVED_TAG)
-                    .int32(36, dataSn++).int32(40, offset - len);
-            int flags = endOfBurst ? 0x80 : 0;
-            if (last && collapse) {
-                flags |= 0x01 | residualFlags;
-                din.byteAt(3, r.status()).int32(44, residual);
-            }
-            din.flags(flags);
-            out.add(din);
+            out.add(last && collapse
+                    ? TargetPdus.dataInWithStatus(t.itt, dataSn++, offset - len, slice, r.status(), residualFlags, residual)
+                    : TargetPdus.dataIn(t.itt, dataSn++, offset - len, slice, endOfBurst));
         }
         if (!collapse) {
             out.add(scsiResponse(t, r, residualFlags, residual, dataSn));
@@ -629,13 +590,7 @@ public final class Connection {
 
     /** SCSI Response (§11.4): status, sense data (with its 2-byte SenseLength), residuals. */
     private static Pdu scsiResponse(Task t, ScsiResponse r, int residualFlags, int residual, int expDataSn) {
-        ByteBuffer data = null;
-        if (r.sense() != null && r.sense().length > 0) {
-            data = ByteBuffer.allocate(2 + r.sense().length);
-            data.putShort((short) r.sense().length).put(r.sense()).flip();
-        }
-        return Pdu.newTargetPdu(Opcode.SCSI_RESPONSE, data).flags(0x80 | residualFlags).byteAt(2, 0)
-                .byteAt(3, r.status()).itt(t.itt).int32(36, expDataSn).int32(44, residual);
+        return TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual, expDataSn);
     }
 
     /** Fixed-format sense data (SPC-4 §4.5.3). */
@@ -680,9 +635,7 @@ public final class Connection {
         if (data.remaining() > params.initiatorMaxRecvDataSegmentLength) {
             data.limit(data.position() + params.initiatorMaxRecvDataSegmentLength);
         }
-        Pdu rsp = Pdu.newTargetPdu(Opcode.NOP_IN, data).flags(0x80).copy(pdu.bhs(), 8, 16).itt(pdu.itt())
-                .int32(20, Pdu.RESERVED_TAG);
-        send(rsp, true);
+        send(TargetPdus.nopInReply(pdu, data), true);
     }
 
     /** A target-initiated ping (§11.19): TTT set, ITT reserved, StatSN not advanced. Never drops the session. */
@@ -690,65 +643,62 @@ public final class Connection {
         if (state != State.FULL_FEATURE) {
             return;
         }
-        Pdu nop = Pdu.newTargetPdu(Opcode.NOP_IN, null).flags(0x80).itt(Pdu.RESERVED_TAG).int32(20, 0x7fffffff);
-        send(nop, false);
+        send(TargetPdus.nopInPing(0x7fffffff), false);
     }
 
     /** Task management (§11.5, §11.6). */
     private void onTaskManagement(Pdu pdu) {
         int function = pdu.function();
-        int response;
+        TmfResponse response;
         long lun = pdu.lun();
         boolean closeAfter = false;
         if (session.discovery()) {
-            response = 5;
+            response = TmfResponse.FUNCTION_NOT_SUPPORTED;
         } else {
-            switch (function) {
-                case 1: { // ABORT TASK
+            switch (TmfFunction.of(function).orElse(TmfFunction.CLEAR_ACA)) { // unknown: not supported, as CLEAR ACA
+                case ABORT_TASK: {
                     Task t = tasks.get(pdu.referencedTaskTag());
                     if (t != null) {
                         abort(t);
-                        response = 0;
+                        response = TmfResponse.FUNCTION_COMPLETE;
                     } else {
                         // §11.5.1: not received yet but inside the window -> treated as aborted
-                        response = SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn) ? 1 : 0;
+                        response = SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn) ? TmfResponse.TASK_DOES_NOT_EXIST
+                                : TmfResponse.FUNCTION_COMPLETE;
                     }
                     break;
                 }
-                case 2: // ABORT TASK SET
-                case 4: // CLEAR TASK SET
+                case ABORT_TASK_SET:
+                case CLEAR_TASK_SET:
                     tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
-                    response = 0;
+                    response = TmfResponse.FUNCTION_COMPLETE;
                     break;
-                case 5: // LOGICAL UNIT RESET
+                case LOGICAL_UNIT_RESET:
                     if (lunIndex(lun) >= scsi.luns()) {
-                        response = 2;
+                        response = TmfResponse.LUN_DOES_NOT_EXIST;
                         break;
                     }
                     tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
                     scsi.lunReset(lunIndex(lun));
-                    response = 0;
+                    response = TmfResponse.FUNCTION_COMPLETE;
                     break;
-                case 6: // TARGET WARM RESET
-                case 7: // TARGET COLD RESET
+                case TARGET_WARM_RESET:
+                case TARGET_COLD_RESET:
                     tasks.values().forEach(this::abort);
                     scsi.targetReset();
-                    response = 0;
-                    closeAfter = function == 7;
+                    response = TmfResponse.FUNCTION_COMPLETE;
+                    closeAfter = function == TmfFunction.TARGET_COLD_RESET.code();
                     break;
-                case 3: // CLEAR ACA: no ACA support (NACA=0)
-                    response = 5;
+                case TASK_REASSIGN: // ErrorRecoveryLevel 0
+                    response = TmfResponse.TASK_REASSIGNMENT_NOT_SUPPORTED;
                     break;
-                case 8: // TASK REASSIGN: ErrorRecoveryLevel 0
-                    response = 4;
-                    break;
+                case CLEAR_ACA: // no ACA support (NACA=0)
                 default:
-                    response = 5;
+                    response = TmfResponse.FUNCTION_NOT_SUPPORTED;
             }
         }
-        LOG.debugf("%s: TMF function %d -> response %d", who(), function, response);
-        Pdu rsp = Pdu.newTargetPdu(Opcode.TASK_MGMT_RESPONSE, null).flags(0x80).byteAt(2, response).itt(pdu.itt());
-        send(rsp, true);
+        LOG.debugf("%s: TMF function %d -> response %s", who(), function, response);
+        send(TargetPdus.taskManagementResponse(pdu.itt(), response), true);
         if (closeAfter) {
             end("target cold reset");
         }
@@ -777,13 +727,11 @@ public final class Connection {
                 }
             }
         } else {
-            reject(pdu, 0x09);
+            reject(pdu, RejectReason.INVALID_PDU_FIELD);
             return;
         }
         byte[] text = out.toByteArray();
-        Pdu rsp = Pdu.newTargetPdu(Opcode.TEXT_RESPONSE, ByteBuffer.wrap(text)).flags(0x80).copy(pdu.bhs(), 8, 16)
-                .itt(pdu.itt()).int32(20, Pdu.RESERVED_TAG);
-        send(rsp, true);
+        send(TargetPdus.textResponse(pdu, ByteBuffer.wrap(text)), true);
     }
 
     private List<String> sendTargets(String value) {
@@ -818,19 +766,15 @@ public final class Connection {
 
     /** Logout (§11.14, §11.15): answer, then close. Connection recovery (reason 2) needs ERL 2. */
     private void onLogout(Pdu pdu) {
-        int reason = pdu.function();
-        int response = reason == 2 ? 2 : 0;
-        Pdu rsp = Pdu.newTargetPdu(Opcode.LOGOUT_RESPONSE, null).flags(0x80).byteAt(2, response).itt(pdu.itt())
-                .int16(40, 0).int16(42, 0);
-        send(rsp, true);
+        LogoutResponse response = pdu.function() == LogoutResponse.REASON_REMOVE_FOR_RECOVERY
+                ? LogoutResponse.RECOVERY_NOT_SUPPORTED : LogoutResponse.CLOSED;
+        send(TargetPdus.logoutResponse(pdu.itt(), response), true);
         end("logout");
     }
 
     /** Reject (§11.17) carrying the offending header. */
-    private void reject(Pdu pdu, int reason) {
-        Pdu rsp = Pdu.newTargetPdu(Opcode.REJECT, ByteBuffer.wrap(pdu.bhs().clone())).flags(0x80).byteAt(2, reason)
-                .itt(Pdu.RESERVED_TAG);
-        send(rsp, true);
+    private void reject(Pdu pdu, RejectReason reason) {
+        send(TargetPdus.reject(pdu.bhs(), reason), true);
     }
 
     /** ErrorRecoveryLevel 0: any protocol error ends the connection and with it the session (§7.1.4). */
@@ -860,11 +804,8 @@ public final class Connection {
                 for (int i = 0; i < pdus.size(); i++) {
                     Pdu p = pdus.get(i);
                     boolean statusCarrier = advanceStatSn && i == pdus.size() - 1;
-                    boolean dataInWithoutStatus = p.opcode() == Opcode.DATA_IN && (p.flags() & 0x01) == 0;
-                    if (!dataInWithoutStatus) {
-                        p.int32(24, statSn);
-                    }
-                    p.int32(28, expCmdSn).int32(32, maxCmdSn());
+                    TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn, expCmdSn,
+                            maxCmdSn());
                     if (statusCarrier) {
                         statSn++;
                     }

@@ -379,8 +379,14 @@ public final class TargetRegistry implements DiskGuard, AutoCloseable {
         }
     }
 
-    private ScsiTarget register(String iqn, List<BlockDevice> luns, MacAddress mac) {
-        ScsiTarget t = ScsiTargets.of(iqn, luns);
+    private ScsiTarget register(String iqn, List<BlockDevice> luns, MacAddress mac) throws IOException {
+        ScsiTarget t;
+        try {
+            t = ScsiTargets.of(iqn, luns);
+        } catch (java.io.UncheckedIOException e) { // its persistent reservations could not be read
+            luns.forEach(dev -> closeDevice(iqn, dev));
+            throw e.getCause();
+        }
         devices.put(iqn, luns);
         open.put(iqn, t);
         if (!quiet) {

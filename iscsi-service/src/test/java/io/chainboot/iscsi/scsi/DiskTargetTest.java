@@ -557,4 +557,49 @@ class DiskTargetTest {
         assertSense(t.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x35, 0, 0, 0), null, 0)), Sense.HARDWARE_ERROR,
                 Sense.INTERNAL_TARGET_FAILURE);
     }
+
+    @Test
+    void orwriteOrsTheDataIntoTheBlocksAndPreFetchChecksTheRange() {
+        assertGood(exec(Cdbs.rw10(0x2A, 0, 4, 1), Cdbs.filled(512, 0x0F)));
+        assertGood(exec(Cdbs.rw16(0x8B, 0x08, 4, 1), Cdbs.filled(512, 0xA0))); // ORWRITE(16) with FUA
+        byte[] back = data(exec(Cdbs.rw10(0x28, 0, 4, 1)));
+        assertThat(back).containsOnly((byte) 0xAF);
+        assertThat(disk.calls).anyMatch(c -> c.contains("fua"));
+        assertFieldPointer(assertSense(exec(Cdbs.rw16(0x8B, 0x20, 4, 1), Cdbs.filled(512, 1)), Sense.ILLEGAL_REQUEST,
+                Sense.INVALID_FIELD_IN_CDB), true, 1); // ORPROTECT
+        assertSense(exec(Cdbs.rw16(0x8B, 0, disk.blocks, 1), Cdbs.filled(512, 1)), Sense.ILLEGAL_REQUEST,
+                Sense.LBA_OUT_OF_RANGE);
+        assertGood(exec(Cdbs.rw10(0x34, 0x02, 0, 256)));
+        assertGood(exec(Cdbs.rw16(0x90, 0, disk.blocks - 1, 1)));
+        assertSense(exec(Cdbs.rw10(0x34, 0, disk.blocks, 1)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
+        assertSense(exec(Cdbs.rw16(0x90, 0, -1L, 0)), Sense.ILLEGAL_REQUEST, Sense.LBA_OUT_OF_RANGE);
+    }
+
+    static byte[] compareAndWrite(int flags, long lba, int blocks) {
+        byte[] c = new byte[16];
+        c[0] = (byte) 0x89;
+        c[1] = (byte) flags;
+        Cdb.put64(c, 2, lba);
+        c[13] = (byte) blocks;
+        return c;
+    }
+
+    @Test
+    void compareAndWriteWritesOnlyWhenTheBlocksMatch() {
+        assertThat(target.dataOutLength(compareAndWrite(0, 8, 2))).isEqualTo(2 * 2 * 512);
+        assertGood(exec(Cdbs.rw10(0x2A, 0, 8, 2), Cdbs.filled(1024, 'A')));
+        ByteBuffer both = ByteBuffer.allocate(2048);
+        both.put(Cdbs.filled(1024, 'A')).put(Cdbs.filled(1024, 'B')).flip();
+        assertGood(exec(compareAndWrite(0x08, 8, 2), both));
+        assertThat(data(exec(Cdbs.rw10(0x28, 0, 8, 2)))).containsOnly((byte) 'B');
+        // the blocks hold B now: comparing with A again miscompares at byte 0 and writes nothing
+        ByteBuffer stale = ByteBuffer.allocate(2048);
+        stale.put(Cdbs.filled(1024, 'A')).put(Cdbs.filled(1024, 'C')).flip();
+        byte[] sense = assertSense(exec(compareAndWrite(0, 8, 2), stale), Sense.MISCOMPARE, Sense.MISCOMPARE_DURING_VERIFY);
+        assertThat(Cdb.u32(sense, 3)).as("INFORMATION: offset of the first difference").isZero();
+        assertThat(data(exec(Cdbs.rw10(0x28, 0, 8, 2)))).containsOnly((byte) 'B');
+        assertSense(exec(compareAndWrite(0, disk.blocks - 1, 2), ByteBuffer.allocate(2048)), Sense.ILLEGAL_REQUEST,
+                Sense.LBA_OUT_OF_RANGE);
+        assertGood(exec(compareAndWrite(0, 0, 0), null));
+    }
 }

@@ -1,0 +1,72 @@
+package io.chainboot.iscsi.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The write-data state machine alone: immediate, unsolicited and solicited data, R2T pacing, errors. */
+class WriteAssemblyTest {
+    final AtomicInteger ttts = new AtomicInteger(1);
+
+    static ByteBuffer bytes(int n, int value) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) value);
+        return ByteBuffer.wrap(b);
+    }
+
+    @Test
+    void immediateThenUnsolicitedThenSolicitedLikeLibiscsi() {
+        // ImmediateData=Yes, InitialR2T=No, FirstBurst 8 KiB: 4 KiB immediate, 4 KiB unsolicited, the rest by R2T
+        WriteAssembly w = WriteAssembly.start(20480, bytes(4096, 1), false, new WriteAssembly.Limits(false, 8192, 4096, 2));
+        assertThat(w.complete()).isFalse();
+        List<WriteAssembly.R2t> r2ts = w.solicit(ttts::getAndIncrement);
+        assertThat(r2ts).containsExactly(new WriteAssembly.R2t(1, 0, 8192, 4096), new WriteAssembly.R2t(2, 1, 12288, 4096));
+        assertThat(w.dataOut(WriteAssembly.UNSOLICITED, 0, 4096, bytes(4096, 2)))
+                .isEqualTo(new WriteAssembly.Step.Placed(false));
+        assertThat(w.solicit(ttts::getAndIncrement)).as("MaxOutstandingR2T 2").isEmpty();
+        assertThat(w.dataOut(1, 0, 8192, bytes(4096, 3))).isEqualTo(new WriteAssembly.Step.Placed(true));
+        assertThat(w.solicit(ttts::getAndIncrement)).containsExactly(new WriteAssembly.R2t(3, 2, 16384, 4096));
+        w.dataOut(2, 0, 12288, bytes(4096, 4));
+        assertThat(w.complete()).isFalse();
+        w.dataOut(3, 0, 16384, bytes(4096, 5));
+        assertThat(w.complete()).isTrue();
+        assertThat(w.r2tsSent()).isEqualTo(3);
+        ByteBuffer d = w.data(20480);
+        for (int i = 0; i < 5; i++) {
+            assertThat(d.get(i * 4096)).isEqualTo((byte) (i + 1));
+        }
+    }
+
+    @Test
+    void initialR2tAndFinalBitMeanNoUnsolicitedData() {
+        WriteAssembly w = WriteAssembly.start(1024, ByteBuffer.allocate(0), false, new WriteAssembly.Limits(true, 65536, 512, 1));
+        assertThat(w.dataOut(WriteAssembly.UNSOLICITED, 0, 0, bytes(512, 1))).isInstanceOf(WriteAssembly.Step.Error.class);
+        assertThat(w.solicit(ttts::getAndIncrement)).containsExactly(new WriteAssembly.R2t(1, 0, 0, 512));
+        WriteAssembly f = WriteAssembly.start(512, bytes(512, 9), true, new WriteAssembly.Limits(false, 65536, 512, 1));
+        assertThat(f.complete()).isTrue();
+        assertThat(f.solicit(ttts::getAndIncrement)).isEmpty();
+    }
+
+    @Test
+    void outOfSequenceOrOutOfRangeDataIsAProtocolError() {
+        WriteAssembly w = WriteAssembly.start(2048, ByteBuffer.allocate(0), false, new WriteAssembly.Limits(true, 0, 2048, 1));
+        w.solicit(ttts::getAndIncrement);
+        assertThat(w.dataOut(1, 1, 0, bytes(512, 1))).isEqualTo(new WriteAssembly.Step.Error("Data-Out DataSN 1, expected 0"));
+        assertThat(w.dataOut(1, 0, 1800, bytes(512, 1))).isInstanceOf(WriteAssembly.Step.Error.class);
+        assertThat(w.dataOut(7, 0, 0, bytes(512, 1))).isEqualTo(new WriteAssembly.Step.Error("Data-Out for unknown TTT 7"));
+        assertThat(w.dataOut(1, 0, 0, bytes(1024, 1))).isEqualTo(new WriteAssembly.Step.Placed(false));
+        assertThat(w.dataOut(1, 1, 1024, bytes(1024, 1))).isEqualTo(new WriteAssembly.Step.Placed(true));
+        assertThat(w.complete()).isTrue();
+        assertThat(w.dataOut(1, 2, 0, bytes(1, 1))).as("sequence closed").isInstanceOf(WriteAssembly.Step.Error.class);
+    }
+
+    @Test
+    void immediateDataBeyondTheTransferLengthIsCut() {
+        WriteAssembly w = WriteAssembly.start(512, bytes(1024, 7), true, new WriteAssembly.Limits(false, 65536, 512, 1));
+        assertThat(w.complete()).isTrue();
+        assertThat(w.data(4096).remaining()).isEqualTo(512);
+    }
+}
