@@ -1,6 +1,7 @@
 package io.chainboot.dhcp.ha;
 
 import io.chainboot.dhcp.lease.LeaseEntry;
+import io.chainboot.dhcp.lease.LeaseTable;
 import io.chainboot.dhcp.lease.Pool;
 import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
@@ -50,32 +51,44 @@ public final class HaGate {
     }
 
     /**
-     * Rule 3: a REQUEST for an address of another instance's share is left to it while it is up;
-     * when it is down, it is served only as an extension of the binding {@code entry} records for
-     * this same client. Addresses outside the range (reserved) and the own share are served here.
+     * Rule 3: a REQUEST for an address of another instance's share is served here only as an
+     * extension of the binding {@code entry} records for this same client (active or ended, see
+     * {@link LeaseTable#namesClient}): a RENEWING/REBINDING
+     * one ({@code ciaddr} set: the client's own server did not answer its renewal) at once, an
+     * INIT-REBOOT or SELECTING one only when the owner is down (while it is up, it answers). Addresses
+     * outside the range (reserved) and the own share are served here.
      */
-    public Verdict request(MacAddress mac, Ipv4Address wanted, boolean reservedForMac, Optional<LeaseEntry> entry, Pool pool,
-                           Instant now) {
+    public Verdict request(MacAddress mac, Ipv4Address wanted, boolean reservedForMac, boolean rebinding,
+                           Optional<LeaseEntry> entry, Pool pool, Instant now) {
         int owner = shares.addressOwner(pool, wanted);
         if (owner < 0 || owner == me || reservedForMac) {
             return SERVE;
         }
-        if (!liveness.down(owner, now)) {
+        if (!rebinding && !liveness.down(owner, now)) {
             deferred.incrementAndGet();
             return new Verdict.Defer(owner, wanted + " is in instance " + owner + "'s share");
         }
-        boolean holds = entry.filter(e -> e.state() == LeaseEntry.State.BOUND && e.mac().equals(mac) && e.heldAt(now))
-                .isPresent();
+        boolean holds = entry.filter(e -> LeaseTable.namesClient(e, mac)).isPresent();
         if (!holds) {
             deferred.incrementAndGet();
         }
         return holds ? SERVE : new Verdict.Defer(owner, wanted + " is in the share of instance " + owner
-                + " (down) and not held by this client");
+                + " and not held by this client");
     }
 
     /** How many requests were left to another instance. */
     public long deferred() {
         return deferred.get();
+    }
+
+    /** The instance whose share holds {@code ip}; -1 outside the pool's range. */
+    public int owner(Pool pool, Ipv4Address ip) {
+        return shares.addressOwner(pool, ip);
+    }
+
+    /** This instance's index. */
+    public int me() {
+        return me;
     }
 
     /** Whether this instance owns {@code ip} (its expiry tombstones are ours to write). */

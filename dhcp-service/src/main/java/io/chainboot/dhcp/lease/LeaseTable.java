@@ -34,6 +34,11 @@ public final class LeaseTable implements AutoCloseable {
     private final LeaseRules rules;
     /** HA: per address, the last record read back from {@code chainboot.leases} (the durable state, rule 4). */
     private final Map<Ipv4Address, LeaseEntry> durable = new HashMap<>();
+    /**
+     * HA: the entry an OFFERED hold replaced (an ended binding of some client); put back when the hold
+     * is dropped, so the address keeps its history (rule 5) instead of looking never used.
+     */
+    private final Map<Ipv4Address, LeaseEntry> underOffer = new HashMap<>();
     private int cursor;
 
     public LeaseTable(Pool pool, Path stateDir, boolean fsync, Function<Ipv4Address, Optional<MacAddress>> reservations)
@@ -80,6 +85,9 @@ public final class LeaseTable implements AutoCloseable {
         LeaseEntry cur = byIp.get(ip);
         if (cur == null || !(cur.state() == LeaseEntry.State.BOUND && cur.mac().equals(mac) && cur.heldAt(now))) {
             Instant until = now.plus(hold);
+            if (rules.shared() && cur != null && cur.state() != LeaseEntry.State.OFFERED) {
+                underOffer.put(ip, cur);
+            }
             put(new LeaseEntry(ip, mac, until, LeaseEntry.State.OFFERED, cur != null ? cur.hostname() : null), false);
         }
         return Optional.of(ip);
@@ -103,11 +111,14 @@ public final class LeaseTable implements AutoCloseable {
         Instant granted = until;
         if (rules.shared()) {
             LeaseEntry e = byIp.get(ip);
-            boolean extension = e != null && e.state() == LeaseEntry.State.BOUND && e.mac().equals(mac) && e.heldAt(now);
-            if (!rules.ownShare().test(ip) && !reservedForMac && !extension) {
+            boolean own = rules.ownShare().test(ip) || reservedForMac;
+            if (!own && !namesClient(e, mac)) {
                 return new Allocation.Refused(ip, "address of another instance's share");
             }
-            granted = grantLimit(ip, mac, until, now);
+            granted = grantLimit(ip, mac, until, now, own);
+            if (!granted.isAfter(now)) {
+                return new Allocation.Refused(ip, "the binding of another instance's address ended more than the MCLT ago");
+            }
         }
         LeaseEntry entry = new LeaseEntry(ip, mac, until, LeaseEntry.State.BOUND, hostname);
         Ipv4Address old = byMac.get(mac);
@@ -126,8 +137,20 @@ public final class LeaseTable implements AutoCloseable {
         Ipv4Address ip = byMac.get(mac);
         LeaseEntry e = ip == null ? null : byIp.get(ip);
         if (e != null && e.state() == LeaseEntry.State.OFFERED) {
-            byIp.remove(ip);
-            byMac.remove(mac);
+            dropOffer(e);
+        }
+    }
+
+    /** Removes an OFFERED hold; HA: puts back the entry it replaced. */
+    private void dropOffer(LeaseEntry e) {
+        byIp.remove(e.ip());
+        if (e.ip().equals(byMac.get(e.mac()))) {
+            byMac.remove(e.mac());
+        }
+        LeaseEntry prev = underOffer.remove(e.ip());
+        if (prev != null) {
+            byIp.put(prev.ip(), prev);
+            byMac.putIfAbsent(prev.mac(), prev.ip());
         }
     }
 
@@ -172,10 +195,7 @@ public final class LeaseTable implements AutoCloseable {
                 continue;
             }
             if (e.state() == LeaseEntry.State.OFFERED) {
-                byIp.remove(e.ip());
-                if (e.ip().equals(byMac.get(e.mac()))) {
-                    byMac.remove(e.mac());
-                }
+                dropOffer(e);
                 continue;
             }
             if (e.state() == LeaseEntry.State.BOUND) {
@@ -209,24 +229,39 @@ public final class LeaseTable implements AutoCloseable {
                 || rules.viewCurrent().test(now) && !now.isBefore(e.expiresAt().plus(rules.mclt()));
     }
 
-    /** Rule 1 (HA): the own share, or another's address this client holds (an extension, rule 3). */
+    /** Rule 1 (HA): the own share, or another's address whose last record names this client (an extension, rule 3). */
     private boolean mayGive(Ipv4Address ip, MacAddress mac, Instant now) {
-        if (rules.ownShare().test(ip)) {
-            return true;
-        }
-        LeaseEntry e = byIp.get(ip);
-        return e != null && e.state() == LeaseEntry.State.BOUND && e.mac().equals(mac) && e.heldAt(now);
+        return rules.ownShare().test(ip) || namesClient(byIp.get(ip), mac);
+    }
+
+    /**
+     * Rule 3 (HA): the entry's last holder is this client (bound, ended by expiry or release, or just
+     * offered back to it; not declined). Its own address is the one address no other instance gives to anyone else before
+     * that client's binding is over plus the MCLT, even if the grant that extended it never reached Kafka.
+     */
+    public static boolean namesClient(LeaseEntry e, MacAddress mac) {
+        return e != null && e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED;
     }
 
     /**
      * Rule 4 (MCLT): a grant ends no later than the last (potential) expiry of this client's binding
-     * read back from Kafka (now, when there is none) plus the MCLT. The table entry and the published
+     * read back from Kafka (in the own share: now, when there is none or it has passed) plus the MCLT.
+     * For another instance's address that bound holds even when that expiry has passed, since the
+     * owner may reuse the address from then on; no durable record naming the client: no grant. The table entry and the published
      * record carry the potential expiry, now + lease time (ISC failover's "potential expiration
      * time"), so once that record is back the next renewal gets the whole lease time.
      */
-    private Instant grantLimit(Ipv4Address ip, MacAddress mac, Instant wanted, Instant now) {
+    private Instant grantLimit(Ipv4Address ip, MacAddress mac, Instant wanted, Instant now, boolean ownShare) {
         LeaseEntry d = durable.get(ip);
-        Instant base = d != null && d.mac().equals(mac) && d.expiresAt().isAfter(now) ? d.expiresAt() : now;
+        boolean same = d != null && d.mac().equals(mac);
+        Instant base;
+        if (ownShare) { // our own share: an ended binding is a new one (only we allocate here)
+            base = same && d.expiresAt().isAfter(now) ? d.expiresAt() : now;
+        } else if (same) { // another's: never past its owner's last durable expiry + MCLT (the owner reuses no earlier)
+            base = d.expiresAt();
+        } else {
+            return now; // nothing durable names this client: no grant
+        }
         Instant cap = base.plus(rules.mclt());
         return cap.isBefore(wanted) ? cap : wanted;
     }
@@ -243,7 +278,11 @@ public final class LeaseTable implements AutoCloseable {
      */
     public synchronized Observed observe(Lease lease, Instant now) {
         Ipv4Address ip = lease.ip();
-        durable.put(ip, new LeaseEntry(ip, lease.mac(), lease.expiresAt(), LeaseEntry.State.BOUND, lease.hostname()));
+        LeaseEntry was = durable.get(ip);
+        if (was == null || !was.mac().equals(lease.mac()) || lease.expiresAt().isAfter(was.expiresAt())) {
+            // the same client's later expiry wins, as in the table (a requeued older record can arrive last)
+            durable.put(ip, new LeaseEntry(ip, lease.mac(), lease.expiresAt(), LeaseEntry.State.BOUND, lease.hostname()));
+        }
         LeaseEntry e = byIp.get(ip);
         boolean active = lease.isActiveAt(now);
         LeaseEntry.State state = active ? LeaseEntry.State.BOUND : LeaseEntry.State.FREE;
@@ -310,6 +349,9 @@ public final class LeaseTable implements AutoCloseable {
     }
 
     private void put(LeaseEntry e, boolean persist) {
+        if (e.state() != LeaseEntry.State.OFFERED && !underOffer.isEmpty()) {
+            underOffer.remove(e.ip());
+        }
         LeaseEntry prev = byIp.put(e.ip(), e);
         if (prev != null && !prev.mac().equals(e.mac()) && e.ip().equals(byMac.get(prev.mac()))) {
             byMac.remove(prev.mac());

@@ -224,13 +224,17 @@ public final class DhcpResponder {
         if (reserved.isPresent() && !reservedForMac && pool.inSubnet(reserved.get())) {
             return nak(req, mac, wanted, "machine has reserved address " + reserved.get(), ingress, now);
         }
-        if (ha.isPresent() && ha.get().request(mac, wanted, reservedForMac, table.entry(wanted), pool, now)
+        boolean rebinding = req.serverId().isEmpty() && req.requestedIp().isEmpty();
+        if (ha.isPresent() && ha.get().request(mac, wanted, reservedForMac, rebinding, table.entry(wanted), pool, now)
                 instanceof HaGate.Verdict.Defer d) {
             return Reply.Silent.because("HA: left to instance " + d.owner() + ": " + d.reason());
         }
         Allocation a = table.commit(mac, wanted, reservedForMac, settings.leaseTime(),
                 spec.map(MachineSpec::hostname).orElse(null), now);
         if (a instanceof Allocation.Refused r) {
+            if (ha.isPresent() && !reservedForMac && ha.get().owner(pool, wanted) >= 0 && ha.get().owner(pool, wanted) != ha.get().me()) {
+                return Reply.Silent.because("HA: " + r.reason()); // its owner answers, we do not contradict it
+            }
             return nak(req, mac, wanted, r.reason(), ingress, now);
         }
         LeaseEntry bound = ((Allocation.Bound) a).entry();

@@ -330,6 +330,11 @@ public final class DhcpServer implements AutoCloseable {
         return answered.get();
     }
 
+    /** HA: records read from Kafka that named another client for an address held here (0 without HA). */
+    public long haConflicts() {
+        return ha.map(Ha::conflicts).orElse(0L);
+    }
+
     @Override
     public void close() {
         running = false;

@@ -224,7 +224,14 @@ class TwoInstancesTest {
         Instant early = T0.plusSeconds(5);
         tick(early);
         MacAddress first = of1.keySet().iterator().next();
-        assertThat(rebind(first, of1.get(first), early)).as("instance 1 not yet down: its clients wait").isNull();
+        DhcpPacket atOnce = rebind(first, of1.get(first), early);
+        assertThat(atOnce).as("a rebinding client is extended at once, before instance 1 counts as down").isNotNull();
+        assertThat(atOnce.yiaddr()).isEqualTo(of1.get(first));
+        int k = 100;
+        while (new Shares(2).clientOwner(mac(k)) != 1) {
+            k++;
+        }
+        assertThat(dora(mac(k), early)).as("a new client of instance 1's bucket waits until it is down").isNull();
         Instant later = T0.plusSeconds(14);
         tick(later);
         for (Map.Entry<MacAddress, Ipv4Address> e : of1.entrySet()) {
@@ -235,7 +242,7 @@ class TwoInstancesTest {
             assertThat(ack.serverId()).contains(nodes.get(0).server);
         }
         // a new client of instance 1's bucket gets an address of instance 0's share
-        int n = 100;
+        int n = k + 1;
         while (new Shares(2).clientOwner(mac(n)) != 1) {
             n++;
         }
@@ -350,5 +357,46 @@ class TwoInstancesTest {
         }
         // check() asserted on every ACK that no other client held the address
         assertThat(granted).isNotEmpty();
+    }
+
+    @Test
+    void aRenewalTheDeadInstanceNeverReplicatedIsStillExtendedButOnlyToItsLastDurableExpiryPlusMclt() throws Exception {
+        twoNodes();
+        tick(T0);
+        int k = 0;
+        while (new Shares(2).clientOwner(mac(k)) != 1) {
+            k++;
+        }
+        MacAddress c = mac(k);
+        Ipv4Address ip = dora(c, T0).yiaddr();
+        int k2 = k + 1;
+        while (new Shares(2).clientOwner(mac(k2)) != 1) {
+            k2++;
+        }
+        MacAddress c2 = mac(k2);
+        Ipv4Address ip2 = dora(c2, T0).yiaddr();
+        tick(T0.plusSeconds(1));
+        Instant durable = nodes.get(1).table.entry(ip).orElseThrow().expiresAt(); // T0 + lease, read back by both
+        nodes.get(1).kafka = false; // its next renewal never reaches Kafka
+        Instant renewAt = T0.plusSeconds(300); // RENEWING: unicast to instance 1 only
+        Reply renewal = nodes.get(1).responder.replyTo(Requests.request(c, MessageType.REQUEST, ip, Ipv4Address.ANY,
+                Requests.none()), new Ingress(ip, 68, false), renewAt);
+        DhcpPacket renewed = ((Reply.Send) renewal).packet();
+        check(c, ip, renewAt.plusSeconds(leaseSeconds(renewed)), renewAt);
+        assertThat(renewAt.plusSeconds(leaseSeconds(renewed))).isAfter(durable);
+        nodes.get(1).alive = false; // and then it dies
+        Instant rebindAt = durable.plusSeconds(20); // after the last expiry instance 0 knows of
+        nodes.get(0).table.expire(rebindAt);
+        tick(rebindAt);
+        DhcpPacket ext = rebind(c, ip, rebindAt);
+        assertThat(ext).as("its own address, though instance 0's record of it has ended").isNotNull();
+        assertThat(ext.yiaddr()).isEqualTo(ip);
+        assertThat(rebindAt.plusSeconds(leaseSeconds(ext))).isEqualTo(durable.plus(MCLT));
+        // a client whose binding ended more than the MCLT ago (its owner may have given the address away):
+        // instance 0 does not hand it back, and sends no NAK either
+        Instant tooLate = durable.plus(MCLT).plusSeconds(1);
+        tick(tooLate);
+        List<Reply> r = send(Requests.request(c2, MessageType.REQUEST, o -> o.ip(OptionCode.REQUESTED_IP, ip2)), tooLate);
+        assertThat(r.get(0)).isInstanceOf(Reply.Silent.class);
     }
 }
