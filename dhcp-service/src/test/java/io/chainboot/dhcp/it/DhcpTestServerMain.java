@@ -118,7 +118,7 @@ public final class DhcpTestServerMain {
             if (!quiet) {
                 synchronized (out) {
                     out.println(c instanceof Reply.LeaseChange.Put p ? "LEASE PUT " + p.lease().ip() + " " + p.lease().mac()
-                            + " " + p.lease().expiresAt().getEpochSecond() : "LEASE DEL " + ((Reply.LeaseChange.Remove) c).ip());
+                            : "LEASE DEL " + ((Reply.LeaseChange.Remove) c).ip());
                     out.flush();
                 }
             }
