@@ -19,6 +19,11 @@ public final class Topics {
     public static final String MACHINES = "chainboot.machines";
     /** Compacted; key = IP, value = {@link Lease} JSON, tombstone = lease gone. */
     public static final String LEASES = "chainboot.leases";
+    /**
+     * Compacted; key = {@code dhcp-<index>}, value = a dhcp-service HA heartbeat (docs/dhcp-ha.md).
+     * Only dhcp-service instances with {@code chainboot.dhcp.ha.enabled} read and write it.
+     */
+    public static final String DHCP_HA = "chainboot.dhcp-ha";
 
     /** How long boot events are kept: a week of history to re-fold from. */
     public static final long BOOT_EVENTS_RETENTION_MS = TimeUnit.DAYS.toMillis(7);
@@ -30,11 +35,12 @@ public final class Topics {
         }
     }
 
-    /** The topics Chainboot creates: the events, and the two compacted tables. */
+    /** The topics Chainboot creates: the events, the two compacted tables, and dhcp-service's HA heartbeats. */
     public static final List<Topic> ALL = List.of(
             new Topic(BOOT_EVENTS, Map.of("retention.ms", Long.toString(BOOT_EVENTS_RETENTION_MS))),
             new Topic(MACHINES, Map.of("cleanup.policy", "compact")),
-            new Topic(LEASES, Map.of("cleanup.policy", "compact")));
+            new Topic(LEASES, Map.of("cleanup.policy", "compact")),
+            new Topic(DHCP_HA, Map.of("cleanup.policy", "compact")));
 
     private Topics() {
     }

@@ -72,6 +72,9 @@ public interface DhcpConfig {
 
     Rate rate();
 
+    /** High availability: several full-mode instances sharing the pools through Kafka (docs/dhcp-ha.md). */
+    Ha ha();
+
     /** How long an offered address is held for the client. */
     @WithDefault("30s")
     Duration offerHold();
@@ -134,6 +137,35 @@ public interface DhcpConfig {
         /** Arch 19 (ARM64 UEFI HTTP). */
         @WithDefault("ipxe-arm64.efi")
         String efiArm64();
+    }
+
+    interface Ha {
+        /** Off: a single instance, exactly as without HA. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How many instances share the pools. */
+        @WithDefault("2")
+        int instances();
+
+        /** This instance's share, 0 … instances − 1; each instance a different one. */
+        @WithDefault("0")
+        int index();
+
+        /** Maximum client lead time: how far a grant may run past what Kafka holds. */
+        @WithDefault("5m")
+        Duration mclt();
+
+        /** No heartbeat read from an instance for this long: it is down. */
+        @WithDefault("10s")
+        Duration partnerDownAfter();
+
+        @WithDefault("1s")
+        Duration heartbeat();
+
+        /** How long the lease view counts as current after it last caught up; below {@link #mclt()}. */
+        @WithDefault("5s")
+        Duration viewStaleAfter();
     }
 
     interface Rate {

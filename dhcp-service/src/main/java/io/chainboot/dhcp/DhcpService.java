@@ -4,6 +4,9 @@ import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.CommonConfig;
 import io.chainboot.common.Listeners;
 import io.chainboot.common.MachineDirectory;
+import io.chainboot.dhcp.ha.Ha;
+import io.chainboot.dhcp.ha.HaLink;
+import io.chainboot.dhcp.ha.HaSettings;
 import io.chainboot.dhcp.kafka.KafkaLeasePublisher;
 import io.chainboot.dhcp.ndp.NdpListener;
 import io.chainboot.dhcp.ndp.RaPolicy;
@@ -25,12 +28,16 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.time.Clock;
+import java.util.Optional;
 
 /** Starts the {@link DhcpServer} from {@link DhcpConfig} and reports its listener to readiness. */
 @ApplicationScoped
 public class DhcpService {
     private static final Logger LOG = Logger.getLogger(DhcpService.class);
     static final String LISTENER = "dhcp";
+    /** HA: readiness waits until the other instances' leases are known (docs/dhcp-ha.md). */
+    static final String LEASE_VIEW = "dhcp-lease-view";
 
     private final DhcpConfig config;
     private final CommonConfig common;
@@ -43,6 +50,7 @@ public class DhcpService {
     private volatile DhcpServer server;
     private volatile KafkaLeasePublisher leasePublisher;
     private volatile NdpListener ndp;
+    private volatile HaLink haLink;
 
     public DhcpService(DhcpConfig config, CommonConfig common, BootEventPublisher publisher, MachineDirectory machines,
                        EventSource source, MeterRegistry registry, Listeners listeners,
@@ -69,7 +77,22 @@ public class DhcpService {
                 leasePublisher = new KafkaLeasePublisher(bootstrap, common.eventBuffer(), registry);
                 sink = leasePublisher;
             }
-            DhcpServer srv = new DhcpServer(s, machines, source, publisher, sink, registry);
+            Optional<HaSettings> haSettings = SettingsResolver.ha(config, s.mode(), common.kafkaEnabled());
+            if (config.ha().enabled() && s.mode() != Mode.FULL) {
+                LOG.info("chainboot.dhcp.ha is ignored in proxy mode: proxy offers carry no address, every instance answers");
+            }
+            Optional<Ha> ha = haSettings.map(h -> new Ha(h, source.instance()));
+            DhcpServer srv = new DhcpServer(s, machines, source, publisher, sink, registry, ha);
+            if (ha.isPresent()) {
+                listeners.expect(LEASE_VIEW);
+                haLink = new HaLink(ha.get(), srv.tables(), bootstrap, () -> {
+                    srv.republishOwnLeases();
+                    listeners.bound(LEASE_VIEW, "chainboot.leases read to its end (HA instance "
+                            + ha.get().settings().index() + ")");
+                }, Clock.systemUTC()).start();
+                LOG.infof("HA: instance %d of %d, mclt %s; answering once chainboot.leases is read", ha.get().settings().index(),
+                        ha.get().settings().instances(), ha.get().settings().mclt());
+            }
             startRouterAdvertisements(s, srv);
             InetSocketAddress bound = srv.start();
             server = srv;
@@ -124,6 +147,10 @@ public class DhcpService {
         NdpListener n = ndp;
         if (n != null) {
             n.close();
+        }
+        HaLink l = haLink;
+        if (l != null) {
+            l.close();
         }
         DhcpServer s = server;
         if (s != null) {

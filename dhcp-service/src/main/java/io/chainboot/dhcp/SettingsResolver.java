@@ -1,6 +1,7 @@
 package io.chainboot.dhcp;
 
 import io.chainboot.dhcp.boot.BootSettings;
+import io.chainboot.dhcp.ha.HaSettings;
 import io.chainboot.dhcp.lease.Pool;
 import io.chainboot.dhcp.lease.Subnets;
 import io.chainboot.dhcp.server.DhcpSettings;
@@ -56,6 +57,22 @@ public final class SettingsResolver {
         return new DhcpSettings(mode, InetAddress.getByName(c.bindAddress()), c.port(), c.proxyPort(), c.clientPort(),
                 server, pool, c.pool().leaseTime(), c.offerHold(), c.declineQuarantine(), Path.of(c.stateDir()),
                 c.leaseFsync(), boot, c.rate().perMacPerSecond(), c.rate().globalPerSecond(), c.ipxeKeepSan(), relayPools);
+    }
+
+    /**
+     * {@code chainboot.dhcp.ha.*}: present when enabled in full mode (proxy mode has nothing to
+     * coordinate, docs/dhcp-ha.md); the messages name the key.
+     */
+    public static Optional<HaSettings> ha(DhcpConfig c, Mode mode, boolean kafkaEnabled) {
+        DhcpConfig.Ha h = c.ha();
+        if (!h.enabled() || mode != Mode.FULL) {
+            return Optional.empty();
+        }
+        if (!kafkaEnabled) {
+            throw new IllegalArgumentException("chainboot.dhcp.ha.enabled=true needs Kafka (chainboot.common.kafka-enabled=true)");
+        }
+        return Optional.of(new HaSettings(h.instances(), h.index(), h.mclt(), h.partnerDownAfter(), h.heartbeat(),
+                h.viewStaleAfter()));
     }
 
     /** One {@code chainboot.dhcp.relay-pools} entry, {@code START-END/PREFIX[@ROUTER]}; the message names the key. */

@@ -31,12 +31,27 @@ public final class LeaseTable implements AutoCloseable {
     private final Map<MacAddress, Ipv4Address> byMac = new HashMap<>();
     private final LeaseJournal journal;
     private final Function<Ipv4Address, Optional<MacAddress>> reservations;
+    private final LeaseRules rules;
+    /** HA: per address, the last record read back from {@code chainboot.leases} (the durable state, rule 4). */
+    private final Map<Ipv4Address, LeaseEntry> durable = new HashMap<>();
+    /**
+     * HA: the entry an OFFERED hold replaced (an ended binding of some client); put back when the hold
+     * is dropped, so the address keeps its history (rule 5) instead of looking never used.
+     */
+    private final Map<Ipv4Address, LeaseEntry> underOffer = new HashMap<>();
     private int cursor;
 
     public LeaseTable(Pool pool, Path stateDir, boolean fsync, Function<Ipv4Address, Optional<MacAddress>> reservations)
             throws IOException {
+        this(pool, stateDir, fsync, reservations, LeaseRules.SINGLE);
+    }
+
+    /** A table whose pool is shared with other instances under {@code rules} (docs/dhcp-ha.md). */
+    public LeaseTable(Pool pool, Path stateDir, boolean fsync, Function<Ipv4Address, Optional<MacAddress>> reservations,
+                      LeaseRules rules) throws IOException {
         this.pool = Objects.requireNonNull(pool);
         this.reservations = reservations;
+        this.rules = Objects.requireNonNull(rules);
         this.byIp = LeaseJournal.newTable();
         this.journal = LeaseJournal.open(stateDir, fsync, byIp);
         byIp.values().forEach(e -> byMac.put(e.mac(), e.ip()));
@@ -44,6 +59,10 @@ public final class LeaseTable implements AutoCloseable {
 
     public Pool pool() {
         return pool;
+    }
+
+    public LeaseRules rules() {
+        return rules;
     }
 
     /**
@@ -54,8 +73,9 @@ public final class LeaseTable implements AutoCloseable {
     public synchronized Optional<Ipv4Address> offer(MacAddress mac, Optional<Ipv4Address> reserved,
                                                    Optional<Ipv4Address> requested, Instant now, Duration hold) {
         Ipv4Address ip = reserved.filter(pool::inSubnet).filter(a -> available(a, mac, now))
-                .or(() -> Optional.ofNullable(byMac.get(mac)).filter(pool::inRange).filter(a -> available(a, mac, now)))
-                .or(() -> requested.filter(pool::inRange).filter(a -> available(a, mac, now)))
+                .or(() -> Optional.ofNullable(byMac.get(mac)).filter(pool::inRange).filter(a -> mayGive(a, mac, now))
+                        .filter(a -> available(a, mac, now)))
+                .or(() -> requested.filter(pool::inRange).filter(rules.ownShare()).filter(a -> available(a, mac, now)))
                 .or(() -> fresh(mac, now))
                 .or(() -> oldestFree(mac, now))
                 .orElse(null);
@@ -65,6 +85,9 @@ public final class LeaseTable implements AutoCloseable {
         LeaseEntry cur = byIp.get(ip);
         if (cur == null || !(cur.state() == LeaseEntry.State.BOUND && cur.mac().equals(mac) && cur.heldAt(now))) {
             Instant until = now.plus(hold);
+            if (rules.shared() && cur != null && cur.state() != LeaseEntry.State.OFFERED) {
+                underOffer.put(ip, cur);
+            }
             put(new LeaseEntry(ip, mac, until, LeaseEntry.State.OFFERED, cur != null ? cur.hostname() : null), false);
         }
         return Optional.of(ip);
@@ -84,7 +107,20 @@ public final class LeaseTable implements AutoCloseable {
             return new Allocation.Refused(ip, e != null && e.state() == LeaseEntry.State.DECLINED
                     ? "address quarantined after a DHCPDECLINE" : "address held by another client");
         }
-        LeaseEntry entry = new LeaseEntry(ip, mac, now.plus(leaseTime), LeaseEntry.State.BOUND, hostname);
+        Instant until = now.plus(leaseTime);
+        Instant granted = until;
+        if (rules.shared()) {
+            LeaseEntry e = byIp.get(ip);
+            boolean own = rules.ownShare().test(ip) || reservedForMac;
+            if (!own && !namesClient(e, mac)) {
+                return new Allocation.Refused(ip, "address of another instance's share");
+            }
+            granted = grantLimit(ip, mac, until, now, own);
+            if (!granted.isAfter(now)) {
+                return new Allocation.Refused(ip, "the binding of another instance's address ended more than the MCLT ago");
+            }
+        }
+        LeaseEntry entry = new LeaseEntry(ip, mac, until, LeaseEntry.State.BOUND, hostname);
         Ipv4Address old = byMac.get(mac);
         if (old != null && !old.equals(ip)) {
             LeaseEntry o = byIp.get(old);
@@ -93,7 +129,7 @@ public final class LeaseTable implements AutoCloseable {
             }
         }
         put(entry, true);
-        return new Allocation.Bound(entry);
+        return new Allocation.Bound(entry, granted);
     }
 
     /** The client chose another server's offer (§4.3.2 SELECTING with a foreign server id): drop our hold. */
@@ -101,8 +137,20 @@ public final class LeaseTable implements AutoCloseable {
         Ipv4Address ip = byMac.get(mac);
         LeaseEntry e = ip == null ? null : byIp.get(ip);
         if (e != null && e.state() == LeaseEntry.State.OFFERED) {
-            byIp.remove(ip);
-            byMac.remove(mac);
+            dropOffer(e);
+        }
+    }
+
+    /** Removes an OFFERED hold; HA: puts back the entry it replaced. */
+    private void dropOffer(LeaseEntry e) {
+        byIp.remove(e.ip());
+        if (e.ip().equals(byMac.get(e.mac()))) {
+            byMac.remove(e.mac());
+        }
+        LeaseEntry prev = underOffer.remove(e.ip());
+        if (prev != null) {
+            byIp.put(prev.ip(), prev);
+            byMac.putIfAbsent(prev.mac(), prev.ip());
         }
     }
 
@@ -147,10 +195,7 @@ public final class LeaseTable implements AutoCloseable {
                 continue;
             }
             if (e.state() == LeaseEntry.State.OFFERED) {
-                byIp.remove(e.ip());
-                if (e.ip().equals(byMac.get(e.mac()))) {
-                    byMac.remove(e.mac());
-                }
+                dropOffer(e);
                 continue;
             }
             if (e.state() == LeaseEntry.State.BOUND) {
@@ -173,14 +218,118 @@ public final class LeaseTable implements AutoCloseable {
             return false;
         }
         LeaseEntry e = byIp.get(ip);
-        return e == null || !e.heldAt(now) || e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED;
+        if (e == null || e.heldAt(now) && e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED) {
+            return true;
+        }
+        if (e.heldAt(now)) {
+            return false;
+        }
+        // rule 5 (HA): another client's address only after its expiry + MCLT, and only with a current view
+        return !rules.shared() || e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED
+                || rules.viewCurrent().test(now) && !now.isBefore(e.expiresAt().plus(rules.mclt()));
+    }
+
+    /** Rule 1 (HA): the own share, or another's address whose last record names this client (an extension, rule 3). */
+    private boolean mayGive(Ipv4Address ip, MacAddress mac, Instant now) {
+        return rules.ownShare().test(ip) || namesClient(byIp.get(ip), mac);
+    }
+
+    /**
+     * Rule 3 (HA): the entry's last holder is this client (bound, ended by expiry or release, or just
+     * offered back to it; not declined). Its own address is the one address no other instance gives to anyone else before
+     * that client's binding is over plus the MCLT, even if the grant that extended it never reached Kafka.
+     */
+    public static boolean namesClient(LeaseEntry e, MacAddress mac) {
+        return e != null && e.mac().equals(mac) && e.state() != LeaseEntry.State.DECLINED;
+    }
+
+    /**
+     * Rule 4 (MCLT): a grant ends no later than the last (potential) expiry of this client's binding
+     * read back from Kafka (in the own share: now, when there is none or it has passed) plus the MCLT.
+     * For another instance's address that bound holds even when that expiry has passed, since the
+     * owner may reuse the address from then on; no durable record naming the client: no grant. The table entry and the published
+     * record carry the potential expiry, now + lease time (ISC failover's "potential expiration
+     * time"), so once that record is back the next renewal gets the whole lease time.
+     */
+    private Instant grantLimit(Ipv4Address ip, MacAddress mac, Instant wanted, Instant now, boolean ownShare) {
+        LeaseEntry d = durable.get(ip);
+        boolean same = d != null && d.mac().equals(mac);
+        Instant base;
+        if (ownShare) { // our own share: an ended binding is a new one (only we allocate here)
+            base = same && d.expiresAt().isAfter(now) ? d.expiresAt() : now;
+        } else if (same) { // another's: never past its owner's last durable expiry + MCLT (the owner reuses no earlier)
+            base = d.expiresAt();
+        } else {
+            return now; // nothing durable names this client: no grant
+        }
+        Instant cap = base.plus(rules.mclt());
+        return cap.isBefore(wanted) ? cap : wanted;
+    }
+
+    /** What {@link #observe} made of a record read from {@code chainboot.leases}. */
+    public enum Observed { UNCHANGED, CHANGED, CONFLICT }
+
+    /**
+     * HA: a lease record read back from {@code chainboot.leases} (written by this instance or another).
+     * It becomes the address's durable state (rule 4) and is merged into the table, the later expiry
+     * winning for the same client. A record naming another client for an address this table holds
+     * active is a {@link Observed#CONFLICT} (a duplicate: must never happen): in the own share this
+     * table's binding is kept, in another's the record wins.
+     */
+    public synchronized Observed observe(Lease lease, Instant now) {
+        Ipv4Address ip = lease.ip();
+        LeaseEntry was = durable.get(ip);
+        if (was == null || !was.mac().equals(lease.mac()) || lease.expiresAt().isAfter(was.expiresAt())) {
+            // the same client's later expiry wins, as in the table (a requeued older record can arrive last)
+            durable.put(ip, new LeaseEntry(ip, lease.mac(), lease.expiresAt(), LeaseEntry.State.BOUND, lease.hostname()));
+        }
+        LeaseEntry e = byIp.get(ip);
+        boolean active = lease.isActiveAt(now);
+        LeaseEntry.State state = active ? LeaseEntry.State.BOUND : LeaseEntry.State.FREE;
+        if (e != null && e.mac().equals(lease.mac())) {
+            if (!lease.expiresAt().isAfter(e.expiresAt()) || e.state() == LeaseEntry.State.DECLINED && e.heldAt(now)) {
+                return Observed.UNCHANGED;
+            }
+            put(new LeaseEntry(ip, lease.mac(), lease.expiresAt(), state, lease.hostname()), true);
+            return Observed.CHANGED;
+        }
+        if (e != null && e.heldAt(now) && e.state() != LeaseEntry.State.OFFERED) {
+            if (!active) {
+                return Observed.UNCHANGED; // an old record of an earlier holder
+            }
+            if (rules.ownShare().test(ip)) {
+                return Observed.CONFLICT;
+            }
+            put(new LeaseEntry(ip, lease.mac(), lease.expiresAt(), state, lease.hostname()), true);
+            return Observed.CONFLICT;
+        }
+        if (e != null && !active && !lease.expiresAt().isAfter(e.expiresAt())) {
+            return Observed.UNCHANGED;
+        }
+        put(new LeaseEntry(ip, lease.mac(), lease.expiresAt(), state, lease.hostname()), true);
+        return Observed.CHANGED;
+    }
+
+    /**
+     * HA: a tombstone read from {@code chainboot.leases} (released, declined or expired where it was
+     * written). Another share's binding ends; the own share keeps its binding until it ends here
+     * (holding an address longer is always safe).
+     */
+    public synchronized Observed observeGone(Ipv4Address ip, Instant now) {
+        durable.remove(ip);
+        LeaseEntry e = byIp.get(ip);
+        if (e == null || e.state() != LeaseEntry.State.BOUND || rules.ownShare().test(ip) || !e.heldAt(now)) {
+            return Observed.UNCHANGED;
+        }
+        put(new LeaseEntry(ip, e.mac(), now, LeaseEntry.State.FREE, e.hostname()), true);
+        return Observed.CHANGED;
     }
 
     private Optional<Ipv4Address> fresh(MacAddress mac, Instant now) {
         int n = pool.size();
         for (int i = 0; i < n; i++) {
             Ipv4Address ip = pool.start().plus((cursor + i) % n);
-            if (!byIp.containsKey(ip) && reservations.apply(ip).map(mac::equals).orElse(true)) {
+            if (!byIp.containsKey(ip) && reservations.apply(ip).map(mac::equals).orElse(true) && rules.ownShare().test(ip)) {
                 cursor = (cursor + i + 1) % n;
                 return Optional.of(ip);
             }
@@ -191,7 +340,7 @@ public final class LeaseTable implements AutoCloseable {
     private Optional<Ipv4Address> oldestFree(MacAddress mac, Instant now) {
         LeaseEntry best = null;
         for (LeaseEntry e : byIp.values()) {
-            if (pool.inRange(e.ip()) && available(e.ip(), mac, now)
+            if (pool.inRange(e.ip()) && rules.ownShare().test(e.ip()) && available(e.ip(), mac, now)
                     && (best == null || e.expiresAt().isBefore(best.expiresAt()))) {
                 best = e;
             }
@@ -200,6 +349,9 @@ public final class LeaseTable implements AutoCloseable {
     }
 
     private void put(LeaseEntry e, boolean persist) {
+        if (e.state() != LeaseEntry.State.OFFERED && !underOffer.isEmpty()) {
+            underOffer.remove(e.ip());
+        }
         LeaseEntry prev = byIp.put(e.ip(), e);
         if (prev != null && !prev.mac().equals(e.mac()) && e.ip().equals(byMac.get(prev.mac()))) {
             byMac.remove(prev.mac());

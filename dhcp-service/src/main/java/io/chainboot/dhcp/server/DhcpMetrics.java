@@ -15,6 +15,7 @@ public final class DhcpMetrics {
     final Counter ignored;
     final Counter sendErrors;
     final Counter viewLoading;
+    final Counter leaseViewLoading;
     private final Map<String, Counter> received = new ConcurrentHashMap<>();
     private final Map<String, Counter> sent = new ConcurrentHashMap<>();
 
@@ -26,6 +27,7 @@ public final class DhcpMetrics {
         this.ignored = registry.counter("chainboot.dhcp.ignored");
         this.sendErrors = registry.counter("chainboot.dhcp.send.errors");
         this.viewLoading = registry.counter("chainboot.dhcp.dropped", "reason", "machine-view-loading");
+        this.leaseViewLoading = registry.counter("chainboot.dhcp.dropped", "reason", "lease-view-loading");
     }
 
     void received(String type) {

@@ -10,6 +10,7 @@ import io.chainboot.dhcp.codec.DhcpPacket;
 import io.chainboot.dhcp.codec.MessageType;
 import io.chainboot.dhcp.codec.OptionCode;
 import io.chainboot.dhcp.codec.SubOptions;
+import io.chainboot.dhcp.ha.HaGate;
 import io.chainboot.dhcp.lease.Allocation;
 import io.chainboot.dhcp.lease.LeaseEntry;
 import io.chainboot.dhcp.lease.LeaseTable;
@@ -23,6 +24,7 @@ import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class DhcpResponder {
     private final MachineDirectory machines;
     private final EventSource source;
     private final BootTable bootTable;
+    /** HA (docs/dhcp-ha.md rules 2 and 3); empty for a single instance. */
+    private final Optional<HaGate> ha;
 
     /** One subnet (or proxy mode: no table). */
     public DhcpResponder(DhcpSettings settings, Optional<LeaseTable> leases, MachineDirectory machines,
@@ -51,6 +55,13 @@ public final class DhcpResponder {
 
     /** Full mode: {@code tables} holds the local pool's table first, then one per relayed subnet. */
     public DhcpResponder(DhcpSettings settings, List<LeaseTable> tables, MachineDirectory machines, EventSource source) {
+        this(settings, tables, machines, source, Optional.empty());
+    }
+
+    /** Full mode, one of several instances sharing the pools ({@code ha}: which requests are ours). */
+    public DhcpResponder(DhcpSettings settings, List<LeaseTable> tables, MachineDirectory machines, EventSource source,
+                         Optional<HaGate> ha) {
+        this.ha = ha;
         this.settings = settings;
         this.tables = List.copyOf(tables);
         this.machines = machines;
@@ -135,11 +146,16 @@ public final class DhcpResponder {
         Optional<Ipv4Address> reserved = spec.map(MachineSpec::reservedIp);
         switch (type) {
             case DISCOVER: {
+                if (ha.isPresent() && ha.get().discover(mac, table.bindingOf(mac, now).map(LeaseEntry::ip), table.pool(), now)
+                        instanceof HaGate.Verdict.Defer d) {
+                    return Reply.Silent.because("HA: left to instance " + d.owner() + ": " + d.reason());
+                }
                 Optional<Ipv4Address> ip = table.offer(mac, reserved, req.requestedIp(), now, settings.offerHold());
                 if (ip.isEmpty()) {
                     return Reply.Silent.because("pool exhausted");
                 }
-                return leaseReply(req, MessageType.OFFER, mac, ip.get(), spec, table.pool(), ingress, now, List.of());
+                return leaseReply(req, MessageType.OFFER, mac, ip.get(), spec, table.pool(), ingress, now, List.of(),
+                        settings.leaseTime().toSeconds());
             }
             case REQUEST:
                 return request(req, mac, spec, reserved, table, ingress, now);
@@ -208,14 +224,23 @@ public final class DhcpResponder {
         if (reserved.isPresent() && !reservedForMac && pool.inSubnet(reserved.get())) {
             return nak(req, mac, wanted, "machine has reserved address " + reserved.get(), ingress, now);
         }
+        boolean rebinding = req.serverId().isEmpty() && req.requestedIp().isEmpty();
+        if (ha.isPresent() && ha.get().request(mac, wanted, reservedForMac, rebinding, table.entry(wanted), pool, now)
+                instanceof HaGate.Verdict.Defer d) {
+            return Reply.Silent.because("HA: left to instance " + d.owner() + ": " + d.reason());
+        }
         Allocation a = table.commit(mac, wanted, reservedForMac, settings.leaseTime(),
                 spec.map(MachineSpec::hostname).orElse(null), now);
         if (a instanceof Allocation.Refused r) {
+            if (ha.isPresent() && !reservedForMac && ha.get().owner(pool, wanted) >= 0 && ha.get().owner(pool, wanted) != ha.get().me()) {
+                return Reply.Silent.because("HA: " + r.reason()); // its owner answers, we do not contradict it
+            }
             return nak(req, mac, wanted, r.reason(), ingress, now);
         }
         LeaseEntry bound = ((Allocation.Bound) a).entry();
         return leaseReply(req, MessageType.ACK, mac, wanted, spec, pool, ingress, now,
-                List.of(new Reply.LeaseChange.Put(bound.toLease())));
+                List.of(new Reply.LeaseChange.Put(bound.toLease())),
+                Duration.between(now, ((Allocation.Bound) a).grantedUntil()).toSeconds());
     }
 
     private Reply inform(DhcpPacket req, MacAddress mac, Optional<MachineSpec> spec, Pool pool, Ingress ingress,
@@ -240,10 +265,9 @@ public final class DhcpResponder {
     }
 
     private Reply leaseReply(DhcpPacket req, MessageType type, MacAddress mac, Ipv4Address ip, Optional<MachineSpec> spec,
-                             Pool pool, Ingress ingress, Instant now, List<Reply.LeaseChange> changes) {
+                             Pool pool, Ingress ingress, Instant now, List<Reply.LeaseChange> changes, long lease) {
         ClientInfo client = ClientInfo.of(req);
         BootChoice choice = bootTable.choose(client, spec);
-        long lease = settings.leaseTime().toSeconds();
         DhcpOptions.Builder o = DhcpOptions.builder()
                 .u8(OptionCode.MESSAGE_TYPE, type.code())
                 .ip(OptionCode.SERVER_ID, settings.serverAddress())

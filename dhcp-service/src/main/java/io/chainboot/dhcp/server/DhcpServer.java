@@ -6,6 +6,8 @@ import io.chainboot.dhcp.boot.ClientInfo;
 import io.chainboot.dhcp.codec.DhcpCodec;
 import io.chainboot.dhcp.codec.DhcpPacket;
 import io.chainboot.dhcp.codec.MessageType;
+import io.chainboot.dhcp.ha.Ha;
+import io.chainboot.dhcp.lease.LeaseRules;
 import io.chainboot.dhcp.lease.LeaseTable;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.Decoded;
@@ -65,9 +67,18 @@ public final class DhcpServer implements AutoCloseable {
     private volatile InetSocketAddress boundAddress;
     private volatile boolean running;
     private volatile java.util.function.Consumer<MacAddress> bootClients = mac -> { };
+    /** HA (docs/dhcp-ha.md); empty for a single instance. */
+    private final Optional<Ha> ha;
 
     public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
                       LeaseSink leaseSink, MeterRegistry registry) throws IOException {
+        this(settings, machines, source, publisher, leaseSink, registry, Optional.empty());
+    }
+
+    /** As above; with {@code ha}, one of several instances sharing the full-mode pools. */
+    public DhcpServer(DhcpSettings settings, MachineDirectory machines, EventSource source, BootEventPublisher publisher,
+                      LeaseSink leaseSink, MeterRegistry registry, Optional<Ha> ha) throws IOException {
+        this.ha = settings.mode() == Mode.FULL ? ha : Optional.empty();
         this.settings = settings;
         this.publisher = publisher;
         this.leaseSink = leaseSink;
@@ -77,19 +88,46 @@ public final class DhcpServer implements AutoCloseable {
         if (settings.mode() == Mode.FULL) {
             this.leases = Optional.of(new LeaseTable(settings.pool().orElseThrow(
                     () -> new IllegalArgumentException("full mode needs chainboot.dhcp.pool.start/end/subnet-mask")),
-                    settings.stateDir(), settings.fsync(), machines::reservedBy));
+                    settings.stateDir(), settings.fsync(), machines::reservedBy, rules(settings.pool().get())));
             tables.add(leases.get());
             for (io.chainboot.dhcp.lease.Pool p : settings.relayPools()) {
                 Ipv4Address network = new Ipv4Address(p.start().value() & p.subnetMask().value());
                 tables.add(new LeaseTable(p, settings.stateDir().resolve("relay-" + network), settings.fsync(),
-                        machines::reservedBy));
+                        machines::reservedBy, rules(p)));
             }
             registry.gauge("chainboot.dhcp.leases.active", this,
                     s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum());
         } else {
             this.leases = Optional.empty();
         }
-        this.responder = new DhcpResponder(settings, tables, machines, source);
+        this.responder = new DhcpResponder(settings, tables, machines, source, this.ha.map(Ha::gate));
+        this.ha.ifPresent(h -> {
+            registry.gauge("chainboot.dhcp.ha.peers.down", h, x -> x.liveness().downCount(Instant.now()));
+            registry.gauge("chainboot.dhcp.ha.view.current", h, x -> x.liveness().viewCurrent(Instant.now()) ? 1 : 0);
+            registry.more().counter("chainboot.dhcp.ha.conflicts", List.of(), h, Ha::conflicts);
+            registry.more().counter("chainboot.dhcp.ha.deferred", List.of(), h, Ha::deferred);
+        });
+    }
+
+    private LeaseRules rules(io.chainboot.dhcp.lease.Pool pool) {
+        return ha.map(h -> h.rulesFor(pool)).orElse(LeaseRules.SINGLE);
+    }
+
+    /** Full mode: the local pool's table, then one per relayed subnet (HA: fed from the topic by {@code HaLink}). */
+    public List<LeaseTable> tables() {
+        return List.copyOf(tables);
+    }
+
+    /**
+     * Publishes every active lease of this instance's shares (HA: once the lease view is loaded, so
+     * the republished expiry is the latest known; a single instance does it in {@link #start()}).
+     */
+    public void republishOwnLeases() {
+        Instant now = Instant.now();
+        for (LeaseTable t : tables) {
+            t.activeLeases(now).stream().filter(l -> t.rules().ownShare().test(l.ip()))
+                    .forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l)));
+        }
     }
 
     /** Told the MAC of every admitted PXE/iPXE request (the router-advertisement responder's booting machines). */
@@ -128,7 +166,9 @@ public final class DhcpServer implements AutoCloseable {
             return t;
         });
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 5, TimeUnit.SECONDS);
-        tables.forEach(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
+        if (ha.isEmpty()) {
+            tables.forEach(t -> t.activeLeases(Instant.now()).forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l))));
+        }
         boundAddress = bound;
         return bound;
     }
@@ -199,6 +239,12 @@ public final class DhcpServer implements AutoCloseable {
             LOG.debugf("%s %s: not answered, machine view still loading", mac.map(Object::toString).orElse("-"), type);
             return;
         }
+        if (ha.isPresent() && !ha.get().loaded()) {
+            // HA: the other instances' leases (and their extensions of ours) are not known yet
+            metrics.leaseViewLoading.increment();
+            LOG.debugf("%s %s: not answered, lease view still loading", mac.map(Object::toString).orElse("-"), type);
+            return;
+        }
         if (mac.isPresent()) {
             RateLimiter.Verdict v = limiter.admit(mac.get(), System.nanoTime());
             if (v != RateLimiter.Verdict.ADMIT) {
@@ -256,7 +302,9 @@ public final class DhcpServer implements AutoCloseable {
             limiter.sweep(System.nanoTime());
             tables.forEach(t -> t.expire(Instant.now()).forEach(l -> {
                 LOG.infof("%s lease of %s expired", l.mac(), l.ip());
-                leaseSink.accept(new Reply.LeaseChange.Remove(l.ip()));
+                if (t.rules().ownShare().test(l.ip()) || !t.pool().inRange(l.ip())) { // HA: the owner writes the tombstone
+                    leaseSink.accept(new Reply.LeaseChange.Remove(l.ip()));
+                }
             }));
         } catch (RuntimeException e) {
             LOG.warnf("DHCP housekeeping: %s", e.toString());
@@ -279,6 +327,11 @@ public final class DhcpServer implements AutoCloseable {
 
     public long answered() {
         return answered.get();
+    }
+
+    /** HA: records read from Kafka that named another client for an address held here (0 without HA). */
+    public long haConflicts() {
+        return ha.map(Ha::conflicts).orElse(0L);
     }
 
     @Override

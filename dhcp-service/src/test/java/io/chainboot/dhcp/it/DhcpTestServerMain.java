@@ -3,6 +3,10 @@ package io.chainboot.dhcp.it;
 import io.chainboot.common.BootEventPublisher;
 import io.chainboot.common.MachineDirectory;
 import io.chainboot.dhcp.boot.BootSettings;
+import io.chainboot.dhcp.ha.Ha;
+import io.chainboot.dhcp.ha.HaLink;
+import io.chainboot.dhcp.ha.HaSettings;
+import io.chainboot.dhcp.kafka.KafkaLeasePublisher;
 import io.chainboot.dhcp.lease.Pool;
 import io.chainboot.dhcp.ndp.NdpListener;
 import io.chainboot.dhcp.ndp.RaPolicy;
@@ -94,7 +98,23 @@ public final class DhcpTestServerMain {
                 }
             }
         };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // HA (docs/dhcp-ha.md): kafka=HOST:PORT ha-index=0 [ha-instances=2 mclt=60 partner-down=5 view-stale=3]
+        // (seconds); lease changes then also go to the real chainboot.leases topic
+        Optional<Ha> ha = Optional.empty();
+        KafkaLeasePublisher kafka = null;
+        if (a.containsKey("ha-index")) {
+            ha = Optional.of(new Ha(new HaSettings(Integer.parseInt(a.getOrDefault("ha-instances", "2")),
+                    Integer.parseInt(a.get("ha-index")), Duration.ofSeconds(Long.parseLong(a.getOrDefault("mclt", "60"))),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("partner-down", "5"))), Duration.ofSeconds(1),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("view-stale", "3")))), "test-" + a.get("ha-index")));
+            kafka = new KafkaLeasePublisher(a.get("kafka"), 100_000, registry);
+        }
+        final KafkaLeasePublisher toKafka = kafka;
         LeaseSink sink = c -> {
+            if (toKafka != null) {
+                toKafka.accept(c);
+            }
             if (!quiet) {
                 synchronized (out) {
                     out.println(c instanceof Reply.LeaseChange.Put p ? "LEASE PUT " + p.lease().ip() + " " + p.lease().mac()
@@ -103,8 +123,18 @@ public final class DhcpTestServerMain {
                 }
             }
         };
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (DhcpServer srv = new DhcpServer(s, machines, new EventSource("dhcp-service", "test"), publisher, sink, registry)) {
+        try (DhcpServer srv = new DhcpServer(s, machines, new EventSource("dhcp-service", "test"), publisher, sink, registry,
+                ha)) {
+            HaLink link = null;
+            if (ha.isPresent()) {
+                link = new HaLink(ha.get(), srv.tables(), a.get("kafka"), () -> {
+                    srv.republishOwnLeases();
+                    synchronized (out) {
+                        out.println("HA-LOADED");
+                        out.flush();
+                    }
+                }, java.time.Clock.systemUTC()).start();
+            }
             NdpListener ndp = null;
             if (a.containsKey("ra")) { // ra=all|booting-clients, ra-interface=br0, ra-prefix=fd77::/64
                 RaSettings ra = RaSettings.of(RaPolicy.parse(a.get("ra"), mode == Mode.FULL),
@@ -125,13 +155,20 @@ public final class DhcpTestServerMain {
                 if (c == 'm') {
                     synchronized (out) {
                         out.println("MALFORMED " + (long) srv.metrics().malformed() + " ANSWERED " + srv.answered()
-                                + " RA " + (ndpListener == null ? -1 : (long) ndpListener.sentCount()));
+                                + " RA " + (ndpListener == null ? -1 : (long) ndpListener.sentCount())
+                                + " CONFLICTS " + srv.haConflicts());
                         out.flush();
                     }
                 }
             }
             if (ndpListener != null) {
                 ndpListener.close();
+            }
+            if (link != null) {
+                link.close();
+            }
+            if (toKafka != null) {
+                toKafka.close();
             }
         }
         System.exit(0);

@@ -16,9 +16,12 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
 
     public ServerProcess(Lan lan, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(java(DhcpTestServerMain.class));
-        cmd.addAll(List.of(args));
-        process = lan.start(lan.serverNs(), cmd);
+        this(lan.start(lan.serverNs(), command(args)));
+    }
+
+    /** {@link DhcpTestServerMain} already started as {@code process} (e.g. in another namespace); waits for READY. */
+    public ServerProcess(Process process) throws InterruptedException {
+        this.process = process;
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String l;
@@ -35,6 +38,17 @@ public final class ServerProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         await(l -> l.equals("READY"), 30);
+    }
+
+    /** The command line of {@link DhcpTestServerMain} with {@code args}. */
+    public static List<String> command(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(java(DhcpTestServerMain.class));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    public Process process() {
+        return process;
     }
 
     /** A command line running {@code main} on this JVM's class path (passed in an @argfile, it is long). */
