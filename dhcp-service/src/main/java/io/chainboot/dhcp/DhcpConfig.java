@@ -127,6 +127,13 @@ public interface DhcpConfig {
 
         @WithDefault("ipxe-arm64.efi")
         String efiArm64();
+
+        /**
+         * The Secure Boot path (machines labelled {@code secure-boot: "true"}), x64 UEFI PXE: a signed
+         * shim that loads the signed GRUB ({@code grubx64.efi}) from the same TFTP directory.
+         */
+        @WithDefault("shimx64.efi")
+        String efiX64SecureBoot();
     }
 
     interface HttpBootFiles {

@@ -53,7 +53,7 @@ public final class SettingsResolver {
                         + server + ":<script-service port>/boot.ipxe)"));
         BootSettings boot = new BootSettings(scriptUrl, c.tftpServer().orElse(server.toString()), c.bootFiles().bios(),
                 c.bootFiles().efiX64(), c.bootFiles().efiArm64(), c.httpBootUrl(), c.httpBootFiles().efiX64(),
-                c.httpBootFiles().efiArm64());
+                c.httpBootFiles().efiArm64(), c.bootFiles().efiX64SecureBoot());
         return new DhcpSettings(mode, InetAddress.getByName(c.bindAddress()), c.port(), c.proxyPort(), c.clientPort(),
                 server, pool, c.pool().leaseTime(), c.offerHold(), c.declineQuarantine(), Path.of(c.stateDir()),
                 c.leaseFsync(), boot, c.rate().perMacPerSecond(), c.rate().globalPerSecond(), c.ipxeKeepSan(), relayPools);

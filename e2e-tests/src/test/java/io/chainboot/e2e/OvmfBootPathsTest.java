@@ -64,7 +64,9 @@ class OvmfBootPathsTest {
         // launcher copies Debian's iPXE there) served over HTTP at <script URL>/boot-files/
         stack = Stack.up(TestNamespace.create("cb-fw", "http", dir), state, "full", Map.of(
                 // a loader that never runs is a stall at FIRMWARE_LOADED: 30 s instead of 60 s keeps the test short
-                "CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED", "30s"));
+                "CHAINBOOT_INVENTORY_STALL_FIRMWARE_LOADED", "30s",
+                // the Secure Boot path: GRUB's grub/grub.cfg* over TFTP are rendered by script-service
+                "CHAINBOOT_TFTP_GRUB_CONFIG_URL", "http://" + TestNamespace.SERVER_IP + ":" + Chainboot.SCRIPT_PORT + "/grub/"));
         ns = stack.ns;
         chainboot = stack.chainboot;
         inventory = stack.inventory;
@@ -137,6 +139,77 @@ class OvmfBootPathsTest {
                 .isEqualTo("no progress past FIRMWARE_LOADED");
         assertThat(attemptJson(mac)).as("the delivered loader is in the timeline").contains("\"tftp.completed\"", "ipxe.efi")
                 .doesNotContain("\"script.rendered\"");
+    }
+
+    static final String SHIM = "/usr/lib/shim/shimx64.efi.signed";
+    static final String GRUB = "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed";
+    /** Package debian-installer-12-netboot-amd64: its kernel is the Debian-signed one of linux-image-amd64. */
+    static final String INSTALLER = "/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64";
+    /** Printed by the installer's initramfs (its /init's rcS), ~15 s of kernel time after the kernel started. */
+    static final String INITRAMFS_MARKER = "Starting system log daemon: syslogd, klogd.";
+
+    /**
+     * The Secure Boot chain, positive: a machine labelled {@code secure-boot: "true"} gets Debian's signed shim
+     * over TFTP (the boot table's Secure Boot path); OVMF (Secure Boot on, Microsoft keys) starts it, shim
+     * verifies and starts the signed GRUB from the same TFTP directory, GRUB reads {@code grub/grub.cfg}
+     * (tftp-service asks script-service: a stub that asks for {@code grub.cfg-<mac>}) and that machine's
+     * configuration, rendered from its {@code linux} profile: the Debian-signed installer kernel and its
+     * initrd over TFTP. The installer's initramfs prints its marker. The inventory shows PXE_DHCP,
+     * FIRMWARE_LOADED (shim, GRUB, both configurations, kernel, initrd as tftp.completed) and SCRIPT (the
+     * rendered GRUB configuration), no failure (shim's and GRUB's probes for optional files are not failures).
+     */
+    @Test
+    @Order(4)
+    @Timeout(400)
+    void secureBootBootsShimGrubAndTheSignedKernelToItsInitramfs() throws Exception {
+        for (String[] f : new String[][]{{SHIM, "shim-signed"}, {GRUB, "grub-efi-amd64-signed"},
+                {INSTALLER + "/linux", "debian-installer-12-netboot-amd64"}}) {
+            if (!Files.isRegularFile(Path.of(f[0]))) {
+                fail("missing " + f[0] + ": apt-get install " + f[1]);
+            }
+        }
+        Path tftp = chainboot.state().resolve("tftp");
+        Files.copy(Path.of(SHIM), tftp.resolve("shimx64.efi"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(GRUB), tftp.resolve("grubx64.efi"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path di = Files.createDirectories(tftp.resolve("debian-installer-12"));
+        Files.copy(Path.of(INSTALLER, "linux"), di.resolve("linux"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(INSTALLER, "initrd.gz"), di.resolve("initrd.gz"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(Files.createDirectories(chainboot.state().resolve("profiles")).resolve("sb-installer.yaml"), """
+                name: sb-installer
+                kind: linux
+                description: Debian installer, signed kernel, for the Secure Boot path
+                params:
+                  kernel: debian-installer-12/linux
+                  initrd: debian-installer-12/initrd.gz
+                  cmdline: console=ttyS0,115200 priority=low
+                """);
+        Disks.awaitProfile(chainboot, "sb-installer", Duration.ofSeconds(30));
+        String mac = "52:54:00:77:0f:04";
+        inventory.registerLabelled(mac, "e2e-sb-chain", "sb-installer", Map.of("secure-boot", "true"));
+        Disks.awaitScript(chainboot, mac, "debian-installer-12/initrd.gz", Duration.ofSeconds(60));
+        Instant poweredOn = Instant.now();
+        Qemu.Boot boot = new Qemu(ns, Firmware.UEFI_SECURE_BOOT, mac, ns.addTap(), "e2e-sb-chain").memory(512).powerOn()
+                .awaitMarker(INITRAMFS_MARKER, Duration.ofSeconds(300));
+        System.out.printf("chainboot UEFI_SECURE_BOOT shim -> grub -> signed kernel: power-on -> initramfs marker %.2f s (%s);"
+                + " load: %s%n", boot.seconds(), boot.outcome(), loadAverage());
+        if (!boot.markerSeen()) {
+            fail(String.format("Secure Boot chain did not reach the initramfs: %s%n--- timeline: %s%n--- serial:%n%s%n%s%s",
+                    boot.outcome(), inventory.timelineJson(mac), boot.serialTail(), chainboot.logTail("tftp-service.log", 3000),
+                    chainboot.logTail("script-service.log", 2000)));
+        }
+        assertThat(boot.serial()).as("shim started the signed GRUB, which started the kernel")
+                .contains("Fetching Netboot Image grubx64.efi").contains("Chainboot: sb-installer: loading the kernel")
+                .doesNotContain("Access Denied");
+        Instant from = poweredOn.minusSeconds(2);
+        List<Inventory.StageAt> stages = inventory.awaitStage(mac, BootStage.SCRIPT, Duration.ofSeconds(60), from).stream()
+                .filter(s -> !s.at().isBefore(from)).toList();
+        assertThat(stages.stream().map(Inventory.StageAt::stage).toList()).as("timeline %s", inventory.timelineJson(mac))
+                .containsExactly(BootStage.PXE_DHCP, BootStage.FIRMWARE_LOADED, BootStage.SCRIPT);
+        String attempt = attemptJson(mac);
+        assertThat(attempt).as("every file of the chain is in the attempt's timeline")
+                .contains("shimx64.efi", "grubx64.efi", "grub/grub.cfg-" + mac, "debian-installer-12/linux",
+                        "debian-installer-12/initrd.gz", "\"script.rendered\"", "sb-installer")
+                .doesNotContain("\"tftp.failed\"", "\"script.failed\"");
     }
 
     JsonNode latestAttempt(String mac) {

@@ -56,4 +56,20 @@ public interface TftpConfig {
     /** Whether to start the TFTP listener at all. */
     @WithDefault("true")
     boolean enabled();
+
+    /**
+     * script-service's GRUB URL, e.g. {@code http://10.0.0.1:8081/grub/}: read requests for {@code grub/grub.cfg}
+     * and {@code grub/grub.cfg-<mac>} (the Secure Boot path's signed GRUB reads its configuration only over TFTP)
+     * are answered with what that URL gives for the same name. Unset = those names are files of the root.
+     */
+    java.util.Optional<String> grubConfigUrl();
+
+    /**
+     * Files boot loaders ask for and boot without: shim 16's revocation lists and certificate, GRUB's module
+     * lists. When missing they get ERROR 1 (file not found) as any file, but publish no {@code tftp.failed}
+     * (the boot did not fail). Names relative to the root.
+     */
+    @WithDefault("revocations_sku.efi,revocations_sbat.efi,shim_certificate_0.efi,grub/x86_64-efi/command.lst,"
+            + "grub/x86_64-efi/fs.lst,grub/x86_64-efi/crypto.lst,grub/x86_64-efi/terminal.lst,grub/x86_64-efi/moddep.lst")
+    java.util.List<String> optionalFiles();
 }

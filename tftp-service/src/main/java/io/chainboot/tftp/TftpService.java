@@ -49,7 +49,9 @@ public class TftpService {
         int cap = c.maxBlksize().orElse(OptionLimits.blksizeForMtu(c.mtu()));
         OptionLimits limits = new OptionLimits(cap, c.maxWindow(), (int) Math.max(1, c.timeout().toMillis()));
         InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(c.bindAddress()), c.port());
-        return new TftpSettings(bind, Path.of(c.root()), limits, c.retries(), c.maxTransfers(), c.ioThreads(), c.connectedSockets());
+        return new TftpSettings(bind, Path.of(c.root()), limits, c.retries(), c.maxTransfers(), c.ioThreads(), c.connectedSockets(),
+                c.grubConfigUrl().filter(u -> !u.isBlank()).map(u -> java.net.URI.create(u.endsWith("/") ? u : u + "/")),
+                java.util.Set.copyOf(c.optionalFiles()));
     }
 
     void start(@Observes StartupEvent ev) {

@@ -17,15 +17,25 @@ import java.util.Optional;
  *   <tr><td>HTTPClient</td><td>19 (11)</td><td>{@code http-boot-url} + {@code http-boot-files.efi-arm64}</td></tr>
  *   <tr><td>PXEClient</td><td>0 (or absent)</td><td>{@code boot-files.bios} via TFTP</td></tr>
  *   <tr><td>PXEClient</td><td>7, 9</td><td>{@code boot-files.efi-x64}</td></tr>
+ *   <tr><td>PXEClient, machine labelled secure-boot</td><td>7, 9</td><td>{@code boot-files.efi-x64-secure-boot} (shim)</td></tr>
  *   <tr><td>PXEClient</td><td>11</td><td>{@code boot-files.efi-arm64}</td></tr>
  *   <tr><td>other client listing 67 in option 55</td><td>0 (or absent)</td><td>{@code boot-files.bios}, like ISC dhcpd's {@code filename}</td></tr>
  *   <tr><td>anything else</td><td></td><td>none</td></tr>
  * </table>
+ * <p>The Secure Boot path: a machine labelled {@value #SECURE_BOOT_LABEL}{@code : "true"} gets, as an
+ * x64 UEFI PXE client (7, 9), {@code boot-files.efi-x64-secure-boot} ({@code shimx64.efi}, the signed shim;
+ * it loads the signed GRUB beside it, which reads {@code grub/grub.cfg} over TFTP). The firmware's DHCP
+ * cannot say whether Secure Boot is on (option 93 is 7 either way), hence the label. As an HTTP Boot client it
+ * gets none (Debian's signed GRUB reads only TFTP: a GRUB loaded over HTTP finds no configuration); on
+ * arm64 none (no Secure Boot loader configured); BIOS has no Secure Boot and gets its usual loader.
  * A spec with {@code netboot=false} gets none; a spec's {@code bootFile} replaces the answer for
  * iPXE when it is a URL (contains {@code ://}) and for firmware otherwise. An HTTP Boot URL of the
  * table carries {@code ?mac=<mac-hyphenated>} (script-service names the machine in its event by it).
  */
 public final class BootTable {
+    /** Machine label that puts a machine on the Secure Boot path (value {@code true}). */
+    public static final String SECURE_BOOT_LABEL = "secure-boot";
+
     private final BootSettings settings;
 
     public BootTable(BootSettings settings) {
@@ -53,9 +63,13 @@ public final class BootTable {
             }
             return new BootChoice.None("not a network boot client");
         }
+        boolean secureBoot = spec.map(m -> "true".equalsIgnoreCase(m.labels().get(SECURE_BOOT_LABEL))).orElse(false);
         if (client.httpClient()) {
             if (override.filter(f -> f.contains("://")).isPresent()) {
                 return new BootChoice.Boot(override.get(), null, true);
+            }
+            if (secureBoot) {
+                return new BootChoice.None("the Secure Boot path needs PXE over TFTP: the signed GRUB reads nothing over HTTP");
             }
             if (settings.httpBootUrl().isEmpty()) {
                 return new BootChoice.None("HTTP boot not configured (chainboot.dhcp.http-boot-url)");
@@ -73,7 +87,13 @@ public final class BootTable {
         if (override.filter(f -> !f.contains("://")).isPresent()) {
             return new BootChoice.Boot(override.get(), settings.tftpServer(), false);
         }
-        Optional<String> file = firmwareFile(client.arch().orElse(0));
+        int arch = client.arch().orElse(0);
+        if (secureBoot && arch != 0) {
+            return arch == 7 || arch == 9
+                    ? new BootChoice.Boot(settings.secureBootX64(), settings.tftpServer(), false)
+                    : new BootChoice.None("no Secure Boot loader for client architecture " + arch);
+        }
+        Optional<String> file = firmwareFile(arch);
         return file.<BootChoice>map(f -> new BootChoice.Boot(f, settings.tftpServer(), false))
                 .orElseGet(() -> new BootChoice.None("no loader for client architecture " + client.arch().orElse(0)));
     }

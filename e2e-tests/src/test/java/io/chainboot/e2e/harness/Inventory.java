@@ -69,6 +69,21 @@ public final class Inventory {
         }
     }
 
+    /** Registers (or updates) a machine with {@code profile}, {@code labels} and no disk. */
+    public void registerLabelled(String mac, String hostname, String profile, java.util.Map<String, String> labels) {
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("mac", mac);
+        spec.put("hostname", hostname);
+        spec.put("profile", profile);
+        spec.put("netboot", true);
+        ObjectNode l = spec.putObject("labels");
+        labels.forEach(l::put);
+        Chainboot.Http r = cb.http("PUT", cb.inventoryUrl("/api/machines/" + mac), spec.toString(), true);
+        if (!r.ok()) {
+            throw new IllegalStateException("registering " + mac + " failed: HTTP " + r.status() + " " + r.body());
+        }
+    }
+
     /** Registers (or updates) a machine with {@code profile}; {@code image} null = no disk assignment. */
     public void register(String mac, String hostname, String profile, String diskKind, String image) {
         ObjectNode spec = JSON.createObjectNode();

@@ -40,6 +40,7 @@ public final class Qemu {
     private final Path dir;
     private TestNamespace.Daemon process;
     private long startedNanos;
+    private int memoryMib = 256;
 
     public Qemu(TestNamespace ns, Firmware firmware, String mac, String tap, String label) {
         this.ns = ns;
@@ -50,13 +51,19 @@ public final class Qemu {
         this.serial = dir.resolve("serial.log");
     }
 
+    /** The guest's memory (default 256 MiB); call before {@link #powerOn()}. */
+    public Qemu memory(int mib) {
+        this.memoryMib = mib;
+        return this;
+    }
+
     /** Powers the guest on. */
     public Qemu powerOn() {
         try {
             Files.createDirectories(dir);
             Files.deleteIfExists(serial);
             List<String> args = new ArrayList<>(List.of("qemu-system-x86_64",
-                    "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-m", "256", "-no-reboot",
+                    "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-m", Integer.toString(memoryMib), "-no-reboot",
                     "-accel", "tcg", "-boot", "n",
                     "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no"));
             if (firmware == Firmware.BIOS) {

@@ -12,6 +12,7 @@ import io.chainboot.script.config.ScriptConfig;
 import io.chainboot.script.profile.ProfileCatalog;
 import io.chainboot.script.render.RenderContext;
 import io.chainboot.script.render.RenderOutcome;
+import io.chainboot.script.render.GrubRenderer;
 import io.chainboot.script.render.ScriptRenderer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +47,7 @@ public class BootScripts {
     private static final int CACHE_LIMIT = 8192;
 
     private final ScriptRenderer renderer = new ScriptRenderer();
+    private final GrubRenderer grub = new GrubRenderer(renderer);
     private final Map<RenderKey, RenderOutcome> scriptCache = new ConcurrentHashMap<>();
     private final Counter rendered;
     private final Counter failed;
@@ -91,6 +93,45 @@ public class BootScripts {
                     facts.uuid(), facts.arch(), facts.platform(), micros, ((RenderOutcome.Script) out).attachesSan()));
         }
         return out;
+    }
+
+    /**
+     * The Secure Boot path's per-machine GRUB configuration (GRUB asks tftp-service for
+     * {@code grub/grub.cfg-<mac>}, which asks here): the same choice of profile as {@code /boot.ipxe}, facts
+     * {@code arch=x86_64}, {@code platform=efi} (Debian's signed grubnetx64); publishes {@code script.rendered}
+     * or {@code script.failed} like a script. {@code clientIp} is the machine's address as tftp-service saw it.
+     */
+    public RenderOutcome serveGrub(MacAddress mac, String clientIp) {
+        long start = System.nanoTime();
+        RenderContext ctx = context("http", null);
+        BootFacts facts = new BootFacts(mac, null, "x86_64", "efi", null, null, null, null);
+        Ipv4Address ip = ipv4(clientIp);
+        RenderOutcome out;
+        try {
+            ProfileChoice choice = choose(facts);
+            out = choice.profile() == null
+                    ? grub.failure(facts, choice.name(), ctx, "profile '" + choice.name() + "' (" + choice.reason() + ") does not exist")
+                    : grub.render(choice.profile(), choice.spec(), facts, ctx, name -> profiles.current().get(name));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s: GRUB configuration failed", mac);
+            out = grub.failure(facts, null, ctx, "internal error: " + e);
+        }
+        long micros = (System.nanoTime() - start) / 1000;
+        if (out instanceof RenderOutcome.Failure f) {
+            failed.increment();
+            LOG.warnf("%s: no GRUB configuration (profile %s): %s", mac, f.profile(), f.reason());
+            publisher.publish(new ScriptEvents.Failed(eventId(), Instant.now(), source, mac, ip, f.profile(), f.reason()));
+        } else {
+            rendered.increment();
+            publisher.publish(new ScriptEvents.Rendered(eventId(), Instant.now(), source, mac, ip, out.profile(),
+                    null, facts.arch(), facts.platform(), micros, false));
+        }
+        return out;
+    }
+
+    /** The GRUB failure configuration for a request that names no machine or comes before the view is loaded. */
+    public String grubRetry(MacAddress mac, String reason) {
+        return grub.failure(mac == null ? null : BootFacts.ofMac(mac), null, context("http", null), reason).script();
     }
 
     /** Whether the machine view has read chainboot.machines to its end (no script is decided before). */

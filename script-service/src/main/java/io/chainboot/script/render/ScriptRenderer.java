@@ -90,7 +90,8 @@ public final class ScriptRenderer {
                 + (profile == null ? "" : "&profile=" + profile));
     }
 
-    private Decoded<Map<String, Object>> data(Profile p, MachineSpec spec, BootFacts facts, RenderContext ctx) {
+    /** The values of a profile's template (also read by {@link GrubRenderer}: the same checks, the same cmdline). */
+    Decoded<Map<String, Object>> data(Profile p, MachineSpec spec, BootFacts facts, RenderContext ctx) {
         Map<String, Object> d = new HashMap<>();
         d.put("profile", p.name());
         d.put("mac", facts.mac().toString());

@@ -29,7 +29,14 @@ public final class SharedFile {
         return data.duplicate();
     }
 
+    /** Bytes made for one request (a rendered GRUB configuration), not from the root: nothing to release. */
+    public static SharedFile inMemory(byte[] bytes) {
+        return new SharedFile(null, null, java.nio.ByteBuffer.wrap(bytes));
+    }
+
     public void release() {
-        owner.release(this);
+        if (owner != null) {
+            owner.release(this);
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.chainboot.tftp.codec.TftpPacket;
 import io.chainboot.tftp.codec.TransferMode;
 import io.chainboot.tftp.files.BootFileRoot;
 import io.chainboot.tftp.files.OpenFileCache;
+import io.chainboot.tftp.files.GrubNames;
 import io.chainboot.tftp.files.Resolution;
 import io.chainboot.tftp.files.SharedFile;
 import io.chainboot.tftp.transfer.Negotiated;
@@ -58,6 +59,10 @@ public final class TftpServer implements AutoCloseable {
     private final ByteBuffer requestBuffer = ByteBuffer.allocateDirect(TftpCodec.MAX_PACKET);
     /** Requests beyond max-transfers, in arrival order; touched on the first loop only (like the listener). */
     private final WaitingRequests waiting;
+    /** script-service's GRUB configurations; null = not forwarded. */
+    private final GrubConfigFetcher grubConfigs;
+    /** Clients whose GRUB configuration is being fetched (their retransmissions are ignored meanwhile). */
+    private final java.util.Set<InetSocketAddress> fetching = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private DatagramChannel listener;
     private InetSocketAddress bound;
 
@@ -65,6 +70,7 @@ public final class TftpServer implements AutoCloseable {
                       MeterRegistry registry) throws IOException {
         this.settings = settings;
         this.root = new BootFileRoot(settings.root());
+        this.grubConfigs = settings.grubConfigUrl().map(GrubConfigFetcher::new).orElse(null);
         this.events = new TransferEvents(publisher, leases, source);
         this.metrics = new TftpMetrics(registry);
         this.waiting = new WaitingRequests(WAITING_PER_SLOT * settings.maxTransfers(), WAITING_STALE_NANOS);
@@ -175,11 +181,21 @@ public final class TftpServer implements AutoCloseable {
                     queued ? "waits in line (" + waiting.size() + " waiting)" : "not answered (the line is full)", active.size());
             return;
         }
+        java.util.Optional<String> grub = grubConfigs == null ? java.util.Optional.empty() : GrubNames.rendered(rrq.filename());
+        if (grub.isPresent()) {
+            renderedByScriptService(rrq, client, who, grub.get());
+            return;
+        }
         Resolution r = root.resolve(rrq.filename());
         if (r instanceof Resolution.Refused no) {
             metrics.refused.increment();
-            LOG.infof("%s read request for %s refused: %s", who, name, no.reason());
-            events.failed(who, name, no.reason(), 0);
+            if (no.code() == ErrorCode.FILE_NOT_FOUND && settings.optionalFiles().contains(GrubNames.relative(rrq.filename()))) {
+                // a loader's probe for a file it boots without (shim's revocation lists, GRUB's module lists)
+                LOG.debugf("%s read request for %s (optional, absent): file not found", who, name);
+            } else {
+                LOG.infof("%s read request for %s refused: %s", who, name, no.reason());
+                events.failed(who, name, no.reason(), 0);
+            }
             replyError(client, no.code(), no.code() == ErrorCode.FILE_NOT_FOUND ? "file not found" : "access violation");
             return;
         }
@@ -194,6 +210,37 @@ public final class TftpServer implements AutoCloseable {
             replyError(client, ErrorCode.ACCESS_VIOLATION, "cannot open file");
             return;
         }
+        begin(rrq, client, who, found.name(), shared);
+    }
+
+    /**
+     * The Secure Boot path's GRUB configuration: fetched from script-service (on the HTTP client's thread),
+     * then sent like a file. Retransmitted requests while it is fetched are ignored; a failed fetch is
+     * ERROR 1 and {@code tftp.failed} with script-service's answer as the reason.
+     */
+    private void renderedByScriptService(TftpPacket.ReadRequest rrq, InetSocketAddress client, TransferEvents.Who who,
+                                         String file) {
+        if (!fetching.add(client)) {
+            return;
+        }
+        String name = "grub/" + file;
+        grubConfigs.fetch(file, client.getAddress()).whenComplete((bytes, err) -> loops[0].execute(() -> {
+            fetching.remove(client);
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                metrics.refused.increment();
+                LOG.warnf("%s read request for %s: no configuration from script-service: %s", who, name, cause.toString());
+                events.failed(who, name, "script-service: " + cause.getMessage(), 0);
+                replyError(client, ErrorCode.FILE_NOT_FOUND, "file not found");
+                return;
+            }
+            begin(rrq, client, who, name, SharedFile.inMemory(bytes));
+        }));
+    }
+
+    private void begin(TftpPacket.ReadRequest rrq, InetSocketAddress client, TransferEvents.Who who, String fileName,
+                       SharedFile shared) {
         Negotiated n = OptionNegotiation.negotiate(rrq.options(), shared.size(), settings.limits());
         DatagramChannel ch;
         try {
@@ -213,7 +260,7 @@ public final class TftpServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS.toNanos(n.timeoutMs()), settings.retries(), n.needsOack());
         byte[] oack = n.needsOack() ? TftpCodec.encode(new TftpPacket.OptionAck(n.oack())) : null;
         IoLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
-        Session s = new Session(this, loop, ch, peer, client, who, found.name(), shared, t, oack, n.tsize());
+        Session s = new Session(this, loop, ch, peer, client, who, fileName, shared, t, oack, n.tsize());
         active.put(client, s);
         metrics.active.set(active.size());
         loop.execute(s::begin);
