@@ -85,8 +85,9 @@ public final class DhcpServer implements AutoCloseable {
                 tables.add(new LeaseTable(p, settings.stateDir().resolve("relay-" + network), settings.fsync(),
                         reservations::ownerOf));
             }
-            registry.gauge("chainboot.dhcp.leases.active", this,
-                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum());
+            io.micrometer.core.instrument.Gauge.builder("chainboot.dhcp.leases.active", this,
+                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum())
+                    .description("leases not yet expired, every pool").register(registry);
         } else {
             this.leases = Optional.empty();
         }
