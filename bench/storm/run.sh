@@ -187,7 +187,7 @@ done
       where a.type = 'dhcp.acked' and a.payload like '%\"client\":\"IPXE\"%' and a.time > l.t")"
   echo "iSCSI sessions still open on the target (GET /iscsi/sessions): $(srv_curl "http://$SERVER_IP:8084/iscsi/sessions" | jq 'length')"
   echo "TCP connections still established on port 3260: $(ip netns exec "$SRV" ss -Htn state established '( sport = :3260 )' | wc -l)"
-  echo "tftp transfers: $(srv_curl "http://$SERVER_IP:8083/q/metrics" | grep '^tftp_transfers_total' | sed 's/tftp_transfers_total//' | tr '\n' ' ')"
+  echo "tftp transfers: $(srv_curl "http://$SERVER_IP:8083/q/metrics" | grep '^chainboot_tftp_transfers_total' | sed 's/chainboot_tftp_transfers_total//' | tr '\n' ' ')"
   echo "iscsi logins refused: $(metric 8084 chainboot_iscsi_logins_refused_total)"
   echo "DHCP leases active: $(metric 8082 chainboot_dhcp_leases_active); dropped requests: $(metric 8082 chainboot_dhcp_dropped_total); lease publications dropped: $(metric 8082 chainboot_dhcp_leases_dropped_total)"
   echo "server namespace UDP: $(tr '\n' ' ' < "$OUT/udp.txt")"

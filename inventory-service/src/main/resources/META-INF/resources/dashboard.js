@@ -543,27 +543,94 @@ async function showProfile(name) {
   try {
     const p = await api('profiles/' + encodeURIComponent(name));
     box.innerHTML = '';
+    box.dataset.profile = name;
     const dl = el('dl', { class: 'fields' });
     Object.entries(p).forEach(([k, v]) => { if (v != null && v !== '') dl.append(el('dt', {}, k), el('dd', {}, value(k, v))); });
     const users = [];
     machines.forEach(m => { if ((m.profile || m.bootProfile) === name) users.push(m.mac); });
+    const builtin = String(p.source || '').startsWith('builtin:');
     box.append(el('h3', {}, 'Profile ' + name), dl, el('p', {}, 'Machines on it: ', users.length ? '' : 'none'),
-      el('ul', {}, users.map(u => el('li', {}, el('a', { href: '#/machine/' + u }, u)))));
+      el('ul', {}, users.map(u => el('li', {}, el('a', { href: '#/machine/' + u }, u)))),
+      el('div', { class: 'actions' },
+        el('button', { id: 'profile-edit', type: 'button', 'data-write': true, onclick: () => editProfile(name) }, 'Edit'),
+        el('button', { id: 'profile-delete', type: 'button', 'data-write': !builtin, disabled: builtin, onclick: () => deleteProfile(name) },
+          builtin ? 'Built in (cannot be deleted)' : 'Delete')));
     box.hidden = false;
+    applyRole();
   } catch (e) { toast(e.message, true); }
 }
 
+async function apiText(path) {
+  const r = await fetch('api/' + path, { headers: headers() });
+  if (!r.ok) throw await failure(r);
+  return r.text();
+}
+
+/** The editor holds the profile's own document (its file, or the built-in's); saving it is a PUT. */
+async function editProfile(name) {
+  try {
+    const doc = await apiText('profiles/' + encodeURIComponent(name) + '/document');
+    $('profile-name').value = name;
+    $('profile-yaml').value = doc;
+    text($('profile-editor-title'), 'Edit profile ' + name);
+    $('profile-result').innerHTML = '';
+    $('profile-editor').scrollIntoView();
+  } catch (e) { toast(e.message, true); }
+}
+
+function deleteProfile(name) {
+  confirmThen('Delete profile ' + name + ' (its file; refused while machines, a menu or the default need it)',
+    () => ({ method: 'DELETE', path: 'profiles/' + encodeURIComponent(name) }))
+    .then(a => {
+      if (!a) return;
+      toast(a.builtinAgain ? 'Profile ' + name + ': the built-in one applies again' : 'Profile ' + name + ' deleted');
+      profilesCache = null;
+      $('profile-detail').hidden = true;
+      showProfiles();
+    });
+}
+
+function profileResult(ok, words) {
+  const out = $('profile-result');
+  out.innerHTML = '';
+  out.className = ok ? 'good' : 'bad';
+  out.append(el('p', {}, words));
+  out.dataset.valid = ok ? 'true' : 'false';
+}
+
+$('profile-new').addEventListener('click', () => {
+  $('profile-name').value = '';
+  $('profile-yaml').value = '';
+  text($('profile-editor-title'), 'New profile');
+  $('profile-result').innerHTML = '';
+});
+
+$('profile-save').addEventListener('click', () => {
+  const name = $('profile-name').value.trim();
+  const yaml = $('profile-yaml').value;
+  lastError = '';
+  confirmThen('Save profile ' + name + ' (creates it, or replaces the whole profile)',
+    () => ({ method: 'PUT', path: 'profiles/' + encodeURIComponent(name), body: yaml, type: 'application/yaml' }))
+    .then(a => {
+      if (a && a.name) {
+        profileResult(true, 'Saved: profile ' + a.name + ' of kind ' + a.kind);
+        $('profile-result').dataset.saved = a.name;
+        profilesCache = null;
+        showProfiles();
+        showProfile(a.name);
+      } else if (a === null && lastError) profileResult(false, 'Not saved: ' + lastError);
+    });
+});
+
 $('profile-validate').addEventListener('click', () => {
   const yaml = $('profile-yaml').value;
-  const out = $('profile-result');
   lastError = '';
   // validate changes nothing, but it is a POST (admin): asked like every other
   confirmThen('Validate this profile document (nothing is installed)', () => ({ method: 'POST', path: 'profiles/validate', body: yaml, type: 'application/yaml' }))
     .then(a => {
-      out.innerHTML = '';
-      if (a && a.valid) { out.className = 'good'; out.append(el('p', {}, 'Valid: profile ' + ((a.profile && a.profile.name) || '') + ' of kind ' + ((a.profile && a.profile.kind) || ''))); }
-      else if (a === null && lastError) { out.className = 'bad'; out.append(el('p', {}, 'Not valid: ' + lastError)); }
-      out.dataset.valid = a && a.valid ? 'true' : 'false';
+      if (a && a.valid) profileResult(true, 'Valid: profile ' + ((a.profile && a.profile.name) || '') + ' of kind ' + ((a.profile && a.profile.kind) || ''));
+      else if (a === null && lastError) profileResult(false, 'Not valid: ' + lastError);
+      else $('profile-result').dataset.valid = 'false';
     });
 });
 

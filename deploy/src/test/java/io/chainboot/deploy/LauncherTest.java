@@ -163,6 +163,37 @@ class LauncherTest {
         }
     }
 
+    /** Checked when given (issue 16): profile files script-service refuses fail {@code up}, which prints each problem. */
+    @Test
+    @Order(2)
+    void badProfileFilesFailUpNamingEveryProblemOnItsOwnLine() throws Exception {
+        Path profiles = Files.createDirectories(state.resolve("profiles"));
+        Path typo = profiles.resolve("typo.yaml");
+        Path menu = profiles.resolve("lab-menu.yaml");
+        Path fine = profiles.resolve("fine.yaml");
+        Files.writeString(typo, "name: typo\nkind: local\nkernal: k\n");
+        Files.writeString(menu, "name: lab-menu\nkind: menu\nitems: [{profile: ghost}]\n");
+        Files.writeString(fine, "name: fine\nkind: local\n");
+        try {
+            Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1");
+            assertThat(up.rc()).as(up.out()).isNotZero();
+            assertThat(up.out()).contains("chainboot: script-service: exited during start-up");
+            List<String> lines = up.out().lines().toList();
+            assertThat(lines).as(up.out())
+                    .anyMatch(l -> l.contains("profile file ") && l.contains("typo.yaml: unknown field 'kernal'"))
+                    .anyMatch(l -> l.contains("profile file ") && l.contains("lab-menu.yaml: menu lab-menu: item ghost names no profile"))
+                    .noneMatch(l -> l.contains("fine.yaml"));
+            for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+        } finally {
+            Files.delete(typo);
+            Files.delete(menu);
+            Files.delete(fine);
+        }
+    }
+
     @Test
     @Order(3)
     void upStatusKillDown() throws Exception {

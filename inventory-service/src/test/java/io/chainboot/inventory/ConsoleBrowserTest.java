@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The console in a real headless Chromium (Debian {@code chromium} + {@code chromium-driver},
  * Selenium 4.27.0) against this module's running inventory (real Kafka, real PostgreSQL): each
  * action through the UI — assign a profile, edit labels, turn CHAP on, reset and snapshot a
- * disk, import an image, validate a profile, delete a machine — is confirmed in the page's dialog
+ * disk, import an image, validate, create, edit and delete a profile, delete a machine — is confirmed in the page's dialog
  * and changes what the API then reports; a cancelled one changes nothing; a viewer token sees
  * every write control disabled, and a control forced on by script is refused 403 by the API.
  * Changes made through the API by someone else show on the open page without a reload.
@@ -157,6 +157,16 @@ class ConsoleBrowserTest {
         go("#/disks");
         wait.until(d -> !d.findElements(By.cssSelector("#disks tr[data-disk='" + MAC + "'] button")).isEmpty());
         assertThat(driver.findElements(By.cssSelector("#disks button"))).allMatch(e -> !e.isEnabled());
+        go("#/profiles");
+        wait.until(d -> d.findElements(By.cssSelector("#profiles tbody tr")).size() == UpstreamFake.PROFILES.size());
+        assertThat(driver.findElement(By.id("profile-save")).isEnabled()).isFalse();
+        js("document.getElementById('profile-save').disabled = false; document.getElementById('profile-name').value = 'by-viewer';"
+                + "document.getElementById('profile-yaml').value = 'kind: local'");
+        driver.findElement(By.id("profile-save")).click();
+        confirm(true);
+        wait.until(d -> d.findElement(By.id("toast")).getText().contains("403"));
+        given().get("/api/profiles/by-viewer").then().statusCode(404);
+        assertThat(UpstreamFake.RECEIVED).noneMatch(l -> l.startsWith("PUT /api/profiles/"));
 
         // ---- an admin
         useToken(admin);
@@ -287,7 +297,40 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("profile-validate")).click();
         confirm(true);
         wait.until(d -> d.findElement(By.id("profile-result")).getText().contains("Not valid: 422"));
+
+        // create a profile in the editor, then edit it, then delete it; a bad kind is refused and changes nothing
+        driver.findElement(By.id("profile-new")).click();
+        driver.findElement(By.id("profile-name")).sendKeys("lab-net");
+        driver.findElement(By.id("profile-yaml")).sendKeys("kind: chain\ndescription: lab chain\nparams:\n  url: http://10.0.0.1/lab.ipxe\n");
+        driver.findElement(By.id("profile-save")).click();
+        assertThat(confirm(true)).contains("PUT /api/profiles/lab-net").contains("kind: chain");
+        until(() -> given().get("/api/profiles/lab-net").then().extract().statusCode(), 200);
+        assertThat(given().get("/api/profiles/lab-net").jsonPath().getString("description")).isEqualTo("lab chain");
+        wait.until(d -> !d.findElements(By.cssSelector("#profiles tr[data-profile='lab-net']")).isEmpty());
+        wait.until(d -> "lab-net".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
+        driver.findElement(By.id("profile-edit")).click();
+        wait.until(d -> d.findElement(By.id("profile-yaml")).getAttribute("value").contains("description: lab chain"));
+        assertThat(driver.findElement(By.id("profile-editor-title")).getText()).isEqualTo("Edit profile lab-net");
+        js("const t = document.getElementById('profile-yaml'); t.value = t.value.replace('lab chain', 'edited in the console')");
+        driver.findElement(By.id("profile-save")).click();
+        assertThat(confirm(true)).contains("PUT /api/profiles/lab-net").contains("edited in the console");
+        until(() -> given().get("/api/profiles/lab-net").jsonPath().getString("description"), "edited in the console");
+        js("const t = document.getElementById('profile-yaml'); t.value = t.value.replace('kind: chain', 'kind: floppy')");
+        driver.findElement(By.id("profile-save")).click();
+        confirm(true);
+        wait.until(d -> d.findElement(By.id("profile-result")).getText().contains("Not saved: 400 kind:"));
+        assertThat(given().get("/api/profiles/lab-net").jsonPath().getString("kind")).isEqualTo("chain");
         shot("profiles");
+        driver.findElement(By.cssSelector("#profiles tr[data-profile='lab-net']")).click();
+        wait.until(d -> "lab-net".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
+        driver.findElement(By.id("profile-delete")).click();
+        assertThat(confirm(true)).contains("DELETE /api/profiles/lab-net");
+        until(() -> given().get("/api/profiles/lab-net").then().extract().statusCode(), 404);
+        wait.until(d -> d.findElements(By.cssSelector("#profiles tr[data-profile='lab-net']")).isEmpty());
+        // a built-in cannot be deleted: its button says so
+        driver.findElement(By.cssSelector("#profiles tr[data-profile='local']")).click();
+        wait.until(d -> "local".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
+        assertThat(driver.findElement(By.id("profile-delete")).isEnabled()).isFalse();
 
         // disks
         go("#/disks");
@@ -304,7 +347,8 @@ class ConsoleBrowserTest {
         wait.until(d -> d.findElements(By.cssSelector("#audit tr.audit")).size() >= 8);
         String audit = driver.findElement(By.id("audit")).getText();
         assertThat(audit).contains("console admin").contains("PATCH /api/machines/" + MAC).contains("POST /api/disks/" + MAC + "/reset")
-                .contains("DELETE /api/machines/" + DOOMED).contains("POST /api/images/lab-image?path=lab-image.raw");
+                .contains("DELETE /api/machines/" + DOOMED).contains("POST /api/images/lab-image?path=lab-image.raw")
+                .contains("PUT /api/profiles/lab-net").contains("DELETE /api/profiles/lab-net");
         assertThat(driver.findElements(By.cssSelector("#audit tr.audit.refused"))).anyMatch(r -> r.getText().contains("console viewer")
                 && r.getText().contains("DELETE /api/machines/" + MAC) && r.getText().contains("403"));
         shot("audit");

@@ -63,6 +63,11 @@ public final class InventoryProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The HTTP port it listens on (127.0.0.1). */
+    public int port() {
+        return port;
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -18,11 +18,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link #seedDisk} behave like iscsi-service's, in memory: listed, reset (used bytes back to 0,
  * 204), snapshotted and promoted (201; the new image is listed), with the images' users; a
  * profile's GET answers its view, and validate answers 200 for a document with {@code kind:}
- * and 422 otherwise (a stand-in for script-service's parser, for the console test).
+ * and 422 otherwise; PUT of a profile stores its document (400 naming {@code name} or
+ * {@code kind} when its kind is not one of script-service's), GET .../document answers it, DELETE
+ * removes a created one (409 for a built-in) — stand-ins for script-service's profile API
+ * (ProfileWriteApiTest tests the real one), for the console test.
  */
 public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
     public static final String SECRET = "cluster-secret-of-the-inventory-tests";
-    public static final List<String> PROFILES = List.of("menu", "local", "linux", "sanboot");
+    /** The profiles script-service has: the four built-ins, then those created by PUT. */
+    public static final List<String> PROFILES = new CopyOnWriteArrayList<>(List.of("menu", "local", "linux", "sanboot"));
+    /** The documents of the profiles created or replaced by PUT. */
+    public static final Map<String, String> DOCUMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final List<String> KINDS = List.of("sanboot", "install-windows", "linux", "menu", "chain", "local");
 
     /** One request as received: "METHOD /path?query | authorization | caller". */
     public static final List<String> RECEIVED = new CopyOnWriteArrayList<>();
@@ -102,10 +109,43 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
             return new Answer(404, "{\"type\":\"urn:chainboot:problem:not-found\",\"title\":\"No such resource\",\"status\":404,"
                     + "\"detail\":\"no disk for " + d.group(1) + "\"}");
         }
-        if (method.equals("GET") && path.startsWith("/api/profiles/") && PROFILES.contains(path.substring(14))) {
-            String n = path.substring(14);
-            return new Answer(200, "{\"name\":\"" + n + "\",\"kind\":\"" + n + "\",\"description\":\"the " + n
-                    + " profile\",\"priority\":0,\"selector\":{},\"params\":{},\"customTemplate\":false,\"source\":\"" + n + ".yaml\"}");
+        java.util.regex.Matcher pr = java.util.regex.Pattern.compile("/api/profiles/([^/]+)(/document)?").matcher(path);
+        if (pr.matches() && !pr.group(1).equals("validate") && !pr.group(1).equals("reload")) {
+            String n = pr.group(1);
+            boolean known = PROFILES.contains(n);
+            if (method.equals("GET") && known && pr.group(2) != null) {
+                return new Answer(200, DOCUMENTS.getOrDefault(n, "name: " + n + "\nkind: " + n + "\n"), "application/yaml");
+            }
+            if (method.equals("GET") && known) {
+                return new Answer(200, profileView(n));
+            }
+            if (method.equals("GET") && !known) {
+                return new Answer(404, "{\"type\":\"urn:chainboot:problem:not-found\",\"title\":\"No such resource\",\"status\":404,"
+                        + "\"detail\":\"no profile " + n + "\"}");
+            }
+            if (method.equals("PUT") && pr.group(2) == null) {
+                java.util.regex.Matcher kind = java.util.regex.Pattern.compile("(?m)^kind: *([a-z-]+) *$").matcher(body);
+                if (!n.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                    return problem400("name", "name: not a profile name");
+                }
+                if (!kind.find() || !KINDS.contains(kind.group(1))) {
+                    return problem400("kind", "kind: profile " + n + ": kind must be one of " + String.join(", ", KINDS));
+                }
+                DOCUMENTS.put(n, body);
+                if (!known) {
+                    PROFILES.add(n);
+                }
+                return new Answer(known ? 200 : 201, profileView(n));
+            }
+            if (method.equals("DELETE") && pr.group(2) == null && known) {
+                if (!DOCUMENTS.containsKey(n)) {
+                    return new Answer(409, "{\"type\":\"urn:chainboot:problem:conflict\",\"title\":\"The request conflicts with the current state\","
+                            + "\"status\":409,\"detail\":\"profile " + n + " is built in\"}");
+                }
+                DOCUMENTS.remove(n);
+                PROFILES.remove(n);
+                return new Answer(200, "{\"name\":\"" + n + "\",\"file\":\"" + n + ".yaml\",\"builtinAgain\":null}");
+            }
         }
         if (method.equals("POST") && path.equals("/api/profiles/validate")) {
             return body.contains("kind:") ? new Answer(200, "{\"valid\":true,\"profile\":{\"name\":\"pasted\",\"kind\":\"linux\"}}")
@@ -115,7 +155,31 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
         return null;
     }
 
-    private record Answer(int status, String body) {
+    private record Answer(int status, String body, String type) {
+        Answer(int status, String body) {
+            this(status, body, null);
+        }
+    }
+
+    private static Answer problem400(String field, String detail) {
+        return new Answer(400, "{\"type\":\"urn:chainboot:problem:invalid-field\",\"title\":\"A field of the request is invalid\","
+                + "\"status\":400,\"detail\":\"" + detail + "\",\"field\":\"" + field + "\"}");
+    }
+
+    /** A profile as script-service's API shows it: kind and description from its document. */
+    private static String profileView(String n) {
+        String doc = DOCUMENTS.get(n);
+        String kind = n;
+        String description = "the " + n + " profile";
+        if (doc != null) {
+            java.util.regex.Matcher k = java.util.regex.Pattern.compile("(?m)^kind: *([a-z-]+)").matcher(doc);
+            kind = k.find() ? k.group(1) : "?";
+            java.util.regex.Matcher d = java.util.regex.Pattern.compile("(?m)^description: *([^\"\\\\\n]*)$").matcher(doc);
+            description = d.find() ? d.group(1).trim() : "";
+        }
+        return "{\"name\":\"" + n + "\",\"kind\":\"" + kind + "\",\"description\":\"" + description
+                + "\",\"priority\":0,\"selector\":{},\"params\":{},\"customTemplate\":false,\"source\":\""
+                + (doc == null ? "builtin:" + n + ".yaml" : "/profiles/" + n + ".yaml") + "\"}";
     }
 
     @Override
@@ -135,7 +199,8 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
                             ex.sendResponseHeaders(a.status(), -1);
                         } else {
                             byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
-                            ex.getResponseHeaders().add("Content-Type", a.status() >= 400 ? "application/problem+json" : "application/json");
+                            ex.getResponseHeaders().add("Content-Type", a.type() != null ? a.type()
+                                    : a.status() >= 400 ? "application/problem+json" : "application/json");
                             ex.sendResponseHeaders(a.status(), b.length);
                             ex.getResponseBody().write(b);
                         }
@@ -144,7 +209,7 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
                     }
                     String body;
                     if (line.equals("GET /api/profiles")) {
-                        body = "{\"profiles\":[" + String.join(",", PROFILES.stream().map(p -> "{\"name\":\"" + p + "\"}").toList())
+                        body = "{\"profiles\":[" + String.join(",", PROFILES.stream().map(UpstreamFake::profileView).toList())
                                 + "],\"problems\":[]}";
                     } else {
                         body = "{\"upstream\":true}";

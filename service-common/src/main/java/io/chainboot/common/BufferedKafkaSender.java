@@ -61,10 +61,14 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
         this.buffer = new LinkedBlockingDeque<>(capacity);
         this.toRecord = toRecord;
         this.producer = producer;
-        this.published = registry.counter(metricsPrefix + ".published");
-        this.dropped = registry.counter(metricsPrefix + ".dropped");
-        this.retried = registry.counter(metricsPrefix + ".retried");
-        registry.gauge(metricsPrefix + ".buffered", buffer, LinkedBlockingDeque::size);
+        this.published = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".published")
+                .description("records sent to Kafka and acknowledged (" + name + ")").register(registry);
+        this.dropped = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".dropped")
+                .description("records dropped: the buffer was full, or the record could not be encoded (" + name + ")").register(registry);
+        this.retried = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".retried")
+                .description("records put back in the buffer after a failed send (" + name + ")").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(metricsPrefix + ".buffered", buffer, LinkedBlockingDeque::size)
+                .description("records waiting in the buffer for Kafka (" + name + ")").register(registry);
         this.sender = new Thread(this::sendLoop, name);
         sender.setDaemon(true);
         sender.start();

@@ -7,7 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-/** Liveness is trivial and metrics are Prometheus text, with Kafka switched off for this test. */
+/** Liveness is trivial and metrics are Prometheus text (named chainboot_<service>_…, with HELP), with Kafka switched off for this test. */
 @QuarkusTest
 class HealthEndpointsTest {
     @Test
@@ -17,6 +17,11 @@ class HealthEndpointsTest {
 
     @Test
     void metricsArePrometheusText() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        String scrape = given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes")).extract().asString();
+        // docs/metrics.md: chainboot_<service>_<what>, each with HELP text
+        org.assertj.core.api.Assertions.assertThat(io.chainboot.common.testing.MetricsText.families(scrape))
+                .anyMatch(f -> f.startsWith("chainboot_tftp_")).noneMatch(f -> f.startsWith("tftp_"));
+        org.assertj.core.api.Assertions.assertThat(io.chainboot.common.testing.MetricsText.chainbootFamiliesWithoutHelp(scrape))
+                .as("chainboot_ metrics without HELP").isEmpty();
     }
 }

@@ -55,6 +55,6 @@ class TftpServiceTest {
         TftpEvents.Completed done = events.of(TftpEvents.Completed.class).get(0);
         assertThat(done.mac()).isEqualTo(FixedLeases.LOOPBACK_MAC);
         assertThat(done.source().service()).isEqualTo("tftp-service");
-        given().get("/q/metrics").then().statusCode(200).body(containsString("tftp_transfers_total{outcome=\"completed\"}"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("chainboot_tftp_transfers_total{outcome=\"completed\"}"));
     }
 }

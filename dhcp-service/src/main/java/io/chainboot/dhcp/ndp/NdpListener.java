@@ -42,14 +42,20 @@ public final class NdpListener implements AutoCloseable {
         this.advertiser = advertiser;
         this.socket = socket;
         this.nif = nif;
-        this.sent = registry.counter("chainboot.dhcp.router.advertisements", "result", "sent");
-        this.quiet = registry.counter("chainboot.dhcp.router.advertisements", "result", "not-sent");
-        this.malformed = registry.counter("chainboot.dhcp.router.advertisements", "result", "malformed-input");
-        this.sendErrors = registry.counter("chainboot.dhcp.router.advertisements", "result", "send-error");
-        registry.gauge("chainboot.dhcp.router.foreign", this,
-                l -> l.advertiser.foreignRouter(Instant.now()).isPresent() ? 1 : 0);
+        this.sent = advertisements(registry, "sent");
+        this.quiet = advertisements(registry, "not-sent");
+        this.malformed = advertisements(registry, "malformed-input");
+        this.sendErrors = advertisements(registry, "send-error");
+        io.micrometer.core.instrument.Gauge.builder("chainboot.dhcp.router.foreign", this,
+                l -> l.advertiser.foreignRouter(Instant.now()).isPresent() ? 1 : 0)
+                .description("1 while another router advertises on the link, else 0").register(registry);
         this.thread = new Thread(this::receiveLoop, "ndp-" + nif.getName());
         this.thread.setDaemon(true);
+    }
+
+    private static Counter advertisements(MeterRegistry registry, String result) {
+        return Counter.builder("chainboot.dhcp.router.advertisements").tag("result", result)
+                .description("router solicitations handled, by result: sent, not-sent, malformed-input, send-error").register(registry);
     }
 
     /** Opens the socket on {@code nif}, solicits once and starts answering. */

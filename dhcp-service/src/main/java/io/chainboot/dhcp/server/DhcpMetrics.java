@@ -21,21 +21,29 @@ public final class DhcpMetrics {
 
     public DhcpMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.malformed = registry.counter("chainboot.dhcp.dropped", "reason", "malformed");
-        this.ratePerMac = registry.counter("chainboot.dhcp.dropped", "reason", "rate-per-mac");
-        this.rateGlobal = registry.counter("chainboot.dhcp.dropped", "reason", "rate-global");
-        this.ignored = registry.counter("chainboot.dhcp.ignored");
-        this.sendErrors = registry.counter("chainboot.dhcp.send.errors");
-        this.viewLoading = registry.counter("chainboot.dhcp.dropped", "reason", "machine-view-loading");
-        this.leaseViewLoading = registry.counter("chainboot.dhcp.dropped", "reason", "lease-view-loading");
+        this.malformed = dropped("malformed");
+        this.ratePerMac = dropped("rate-per-mac");
+        this.rateGlobal = dropped("rate-global");
+        this.ignored = Counter.builder("chainboot.dhcp.ignored")
+                .description("decoded requests the responder chose not to answer (its reason is logged at DEBUG)").register(registry);
+        this.sendErrors = Counter.builder("chainboot.dhcp.send.errors").description("replies the socket failed to send").register(registry);
+        this.viewLoading = dropped("machine-view-loading");
+        this.leaseViewLoading = dropped("lease-view-loading");
+    }
+
+    private Counter dropped(String reason) {
+        return Counter.builder("chainboot.dhcp.dropped").tag("reason", reason)
+                .description("packets dropped unanswered, by reason").register(registry);
     }
 
     void received(String type) {
-        received.computeIfAbsent(type, t -> registry.counter("chainboot.dhcp.received", "type", t)).increment();
+        received.computeIfAbsent(type, t -> Counter.builder("chainboot.dhcp.received").tag("type", t)
+                .description("DHCP messages received, by message type").register(registry)).increment();
     }
 
     void sent(String type) {
-        sent.computeIfAbsent(type, t -> registry.counter("chainboot.dhcp.sent", "type", t)).increment();
+        sent.computeIfAbsent(type, t -> Counter.builder("chainboot.dhcp.sent").tag("type", t)
+                .description("DHCP messages sent, by message type").register(registry)).increment();
     }
 
     public double malformed() {

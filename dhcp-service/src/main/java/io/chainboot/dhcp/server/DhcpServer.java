@@ -15,6 +15,8 @@ import io.chainboot.events.EventSource;
 import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.MachineSpec;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -95,17 +97,23 @@ public final class DhcpServer implements AutoCloseable {
                 tables.add(new LeaseTable(p, settings.stateDir().resolve("relay-" + network), settings.fsync(),
                         machines::reservedBy, rules(p)));
             }
-            registry.gauge("chainboot.dhcp.leases.active", this,
-                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum());
+            io.micrometer.core.instrument.Gauge.builder("chainboot.dhcp.leases.active", this,
+                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum())
+                    .description("leases not yet expired, every pool").register(registry);
         } else {
             this.leases = Optional.empty();
         }
         this.responder = new DhcpResponder(settings, tables, machines, source, this.ha.map(Ha::gate));
         this.ha.ifPresent(h -> {
-            registry.gauge("chainboot.dhcp.ha.peers.down", h, x -> x.liveness().downCount(Instant.now()));
-            registry.gauge("chainboot.dhcp.ha.view.current", h, x -> x.liveness().viewCurrent(Instant.now()) ? 1 : 0);
-            registry.more().counter("chainboot.dhcp.ha.conflicts", List.of(), h, Ha::conflicts);
-            registry.more().counter("chainboot.dhcp.ha.deferred", List.of(), h, Ha::deferred);
+            Gauge.builder("chainboot.dhcp.ha.peers.down", h, x -> x.liveness().downCount(Instant.now()))
+                    .description("HA instances whose heartbeat is older than partner-down-after").register(registry);
+            Gauge.builder("chainboot.dhcp.ha.view.current", h, x -> x.liveness().viewCurrent(Instant.now()) ? 1 : 0)
+                    .description("1 while this instance's view of chainboot.leases is current, else 0").register(registry);
+            FunctionCounter.builder("chainboot.dhcp.ha.conflicts", h, Ha::conflicts)
+                    .description("leases topic records naming another client for an address held here (must stay 0)")
+                    .register(registry);
+            FunctionCounter.builder("chainboot.dhcp.ha.deferred", h, Ha::deferred)
+                    .description("requests left unanswered for the instance that owns them").register(registry);
         });
     }
 

@@ -114,7 +114,7 @@ public class UpstreamResource {
 
     @PUT
     @Path(AREAS)
-    @Operation(summary = "Admin: upload an image (body application/octet-stream)")
+    @Operation(summary = "Admin: upload an image (body application/octet-stream), create or replace a profile (YAML/JSON document)")
     public Response put(@PathParam("area") String area, @PathParam("rest") String rest, @Context UriInfo uri,
                         @Context HttpHeaders headers, @Context ContainerRequestContext ctx, InputStream body) {
         return forward("PUT", area, rest, uri, headers, ctx, body);
@@ -122,6 +122,7 @@ public class UpstreamResource {
 
     @PATCH
     @Path(AREAS)
+    @Operation(summary = "Admin: change some fields of a profile (application/merge-patch+json)")
     public Response patch(@PathParam("area") String area, @PathParam("rest") String rest, @Context UriInfo uri,
                           @Context HttpHeaders headers, @Context ContainerRequestContext ctx, InputStream body) {
         return forward("PATCH", area, rest, uri, headers, ctx, body);
@@ -129,7 +130,7 @@ public class UpstreamResource {
 
     @DELETE
     @Path(AREAS)
-    @Operation(summary = "Admin: delete an image or a machine's disk")
+    @Operation(summary = "Admin: delete an image, a machine's disk, a snapshot or a profile")
     public Response delete(@PathParam("area") String area, @PathParam("rest") String rest, @Context UriInfo uri,
                            @Context HttpHeaders headers, @Context ContainerRequestContext ctx) {
         return forward("DELETE", area, rest, uri, headers, ctx, null);

@@ -42,6 +42,13 @@ public interface InventoryConfig {
     /** The internal services the entry point forwards {@code /api/images|disks|sessions|profiles|preview} to. */
     Upstream upstream();
 
+    /**
+     * Whether committed changes go to the other replicas' live streams, and theirs come here
+     * (PostgreSQL NOTIFY/LISTEN, {@code live.ReplicaBus}); false: each console sees its replica's only.
+     */
+    @WithDefault("true")
+    boolean liveAcrossReplicas();
+
     interface Upstream {
         /** iscsi-service's HTTP API (images, disks, sessions). */
         @WithDefault("http://127.0.0.1:8084")

@@ -191,13 +191,8 @@ public class BootEventConsumer {
     private void done(IngestResult result) {
         stored.increment(result.stored());
         duplicates.increment(result.duplicates());
-        if (!result.changed().isEmpty() && live.watched()) {
-            try {
-                live.changed(queries.machines(result.changed()));
-            } catch (RuntimeException e) {
-                LOG.debugf("live update skipped: %s", e.toString());
-            }
-        }
+        // to this replica's open streams, and to the other replicas' (LiveUpdates, ReplicaBus)
+        live.machinesChanged(result.changed());
     }
 
     private boolean databaseUp() {

@@ -42,7 +42,8 @@ class EntryPointAuthTest {
             "POST /api/images/img?path=img.raw", "PUT /api/images/img", "DELETE /api/images/img",
             "POST /api/disks/" + MAC, "POST /api/disks/" + MAC + "/reset", "POST /api/disks/" + MAC + "/snapshots/s",
             "POST /api/disks/" + MAC + "/snapshots/s/restore", "DELETE /api/disks/" + MAC + "/snapshots/s", "POST /api/disks/" + MAC + "/promote?image=img2",
-            "DELETE /api/disks/" + MAC, "POST /api/profiles/reload", "POST /api/profiles/validate");
+            "DELETE /api/disks/" + MAC, "POST /api/profiles/reload", "POST /api/profiles/validate",
+            "PUT /api/profiles/p", "PATCH /api/profiles/p", "DELETE /api/profiles/p");
 
     static RequestSpecification as(String token) {
         return given().auth().oauth2(token);

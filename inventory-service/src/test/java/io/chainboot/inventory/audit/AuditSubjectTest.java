@@ -19,6 +19,9 @@ class AuditSubjectTest {
         assertThat(AuditSubject.of("/api/images/win11?path=win11.raw", Optional.empty())).isEqualTo(new AuditSubject("image", "win11"));
         assertThat(AuditSubject.of("/api/profiles/validate", Optional.empty())).isEqualTo(new AuditSubject("profile", null));
         assertThat(AuditSubject.of("/api/profiles/reload", Optional.empty()).label()).isEqualTo("profile");
+        assertThat(AuditSubject.of("/api/profiles/lab-net", Optional.of("http://127.0.0.1:8081/api/profiles/lab-net")).label())
+                .isEqualTo("profile:lab-net");
+        assertThat(AuditSubject.of("/api/profiles/lab-net", Optional.empty())).isEqualTo(new AuditSubject("profile", "lab-net"));
         assertThat(AuditSubject.of("/api/nothing/here", Optional.empty())).isEqualTo(new AuditSubject("api", null));
         assertThat(AuditSubject.of("/api/machines/not-a-mac", Optional.empty())).isEqualTo(new AuditSubject("machine", "not-a-mac"));
         assertThat(AuditSubject.of("/api/disks/52:54:00:aa:00:04/promote?image=v2", Optional.empty()).label())

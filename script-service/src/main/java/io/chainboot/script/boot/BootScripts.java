@@ -61,9 +61,12 @@ public class BootScripts {
         this.source = source;
         this.config = config;
         this.common = common;
-        this.rendered = registry.counter("chainboot.script.rendered");
-        this.failed = registry.counter("chainboot.script.failed");
-        this.badRequests = registry.counter("chainboot.script.bad.requests");
+        this.rendered = io.micrometer.core.instrument.Counter.builder("chainboot.script.rendered")
+                .description("boot scripts rendered for /boot.ipxe").register(registry);
+        this.failed = io.micrometer.core.instrument.Counter.builder("chainboot.script.failed")
+                .description("/boot.ipxe answered with an error script (unknown profile, no disk, render failure...)").register(registry);
+        this.badRequests = io.micrometer.core.instrument.Counter.builder("chainboot.script.bad.requests")
+                .description("/boot.ipxe requests with a bad query (answered with an error script)").register(registry);
     }
 
     /** Renders for a booting machine and publishes the event; never throws. */

@@ -43,6 +43,13 @@ public interface ScriptConfig {
     @WithDefault("5")
     int profilesScan();
 
+    /**
+     * Whether the service refuses to start when a profile file is refused (each problem logged at
+     * ERROR on its own line, for {@code ./chainboot up} to print); false = start without those files.
+     */
+    @WithDefault("true")
+    boolean refuseBadProfiles();
+
     /** Seconds an error script waits before it asks for a new script. */
     @WithDefault("10")
     int retryDelay();

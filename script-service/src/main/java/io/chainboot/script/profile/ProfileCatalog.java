@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code *.yaml}/{@code *.yml} in {@code chainboot.script.profiles-dir} (same name replaces a
  * built-in). Loaded at start, on {@link #reload()}, and when the directory's files change (checked
  * every {@code chainboot.script.profiles-scan} seconds); readers see an immutable {@link ProfileSet}.
- * A bad file is logged and reported by the API, and the others still load.
+ * A bad file found by a reload is logged and reported by the API, and the others still load; at
+ * start a bad file (any refusal of {@link ProfileParser#check} or {@link ProfileSet#of}, the same
+ * checks as the API's writes) is logged at ERROR, one line per problem, and the service does not
+ * start — {@code ./chainboot up} prints those lines — unless {@code chainboot.script.refuse-bad-profiles=false}.
+ * Several replicas share one directory (docker-compose: the {@code profiles} volume): the replica
+ * that writes a file through the API reloads at once, the others when their scan sees the change.
  */
 @ApplicationScoped
 @Startup
@@ -39,17 +44,29 @@ public class ProfileCatalog {
     private final ScheduledExecutorService scanner;
     private volatile String fingerprint;
 
+    @jakarta.inject.Inject
     public ProfileCatalog(ScriptConfig config) {
-        this.dir = Path.of(config.profilesDir());
+        this(Path.of(config.profilesDir()), config.profilesScan(), config.refuseBadProfiles());
+    }
+
+    /** A catalog of {@code dir}, scanned every {@code scanSeconds} (0 = never); {@code refuseBad}: throw at start on a problem. */
+    public ProfileCatalog(Path dir, int scanSeconds, boolean refuseBad) {
+        this.dir = dir;
         this.fingerprint = fingerprint(dir);
-        reload();
-        if (config.profilesScan() > 0) {
+        ProfileSet first = reload();
+        List<ProfileSet.Problem> bad = first.problems();
+        if (!bad.isEmpty() && refuseBad) {
+            bad.forEach(p -> LOG.errorf("profile file %s: %s", p.source(), p.reason()));
+            throw new IllegalStateException(bad.size() + " profile problem(s) in " + dir + " (logged above, one per line); "
+                    + "fix the files or set chainboot.script.refuse-bad-profiles=false");
+        }
+        if (scanSeconds > 0) {
             scanner = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "profiles-scan");
                 t.setDaemon(true);
                 return t;
             });
-            scanner.scheduleWithFixedDelay(this::reloadIfChanged, config.profilesScan(), config.profilesScan(), TimeUnit.SECONDS);
+            scanner.scheduleWithFixedDelay(this::reloadIfChanged, scanSeconds, scanSeconds, TimeUnit.SECONDS);
         } else {
             scanner = null;
         }
@@ -62,8 +79,13 @@ public class ProfileCatalog {
         }
     }
 
-    /** Reloads when a profile file was added, removed or changed (name, size, modification time). */
-    void reloadIfChanged() {
+    /** The profiles directory, where the API writes. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Reloads when a profile file was added, removed or changed (name, size, modification time, file identity). */
+    public synchronized void reloadIfChanged() {
         try {
             String now = fingerprint(dir);
             if (!now.equals(fingerprint)) {
@@ -85,8 +107,10 @@ public class ProfileCatalog {
             ds.forEach(files::add);
             files.sort(null);
             for (Path f : files) {
-                b.append(f.getFileName()).append(':').append(Files.size(f)).append(':')
-                        .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+                // the file key (device and inode) changes on every write of the API, which renames a new file into place
+                b.append(f.getFileName()).append(':').append(a.size()).append(':')
+                        .append(a.lastModifiedTime().toMillis()).append(':').append(a.fileKey()).append('\n');
             }
         } catch (IOException e) {
             return "error:" + e.getMessage();
@@ -98,12 +122,33 @@ public class ProfileCatalog {
         return current.get();
     }
 
-    public ProfileSet reload() {
+    public synchronized ProfileSet reload() {
+        fingerprint = fingerprint(dir);
         ProfileSet set = load(dir);
         current.set(set);
         LOG.infof("profiles: %d loaded (%s), %d problems", set.byName().size(), dir, set.problems().size());
         set.problems().forEach(p -> LOG.warnf("profile %s refused: %s", p.source(), p.reason()));
         return set;
+    }
+
+    private static final ProfileSet BUILTINS = load(Path.of("/nonexistent/chainboot-builtins-only"));
+
+    /** The built-in profiles alone (what applies when no file replaces them). */
+    public static ProfileSet builtins() {
+        return BUILTINS;
+    }
+
+    /** The document a profile was read from: its file, or the built-in resource. */
+    public static String document(Profile p) throws IOException {
+        if (p.source().startsWith("builtin:")) {
+            try (InputStream in = ProfileCatalog.class.getClassLoader().getResourceAsStream("profiles/" + p.source().substring(8))) {
+                if (in == null) {
+                    throw new IOException("no built-in resource " + p.source());
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+        return Files.readString(Path.of(p.source()));
     }
 
     /** Built-ins plus the files of {@code dir} (which may not exist). */

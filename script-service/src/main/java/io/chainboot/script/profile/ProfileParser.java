@@ -25,113 +25,157 @@ public final class ProfileParser {
     private static final Pattern PARAM = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> FIELDS = Set.of("name", "kind", "description", "priority", "selector", "params",
             "items", "template");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // a key given twice is refused, not silently the last one
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private ProfileParser() {
     }
 
+    /** A profile document that was refused: the field at fault ({@code document} for the whole text) and why. */
+    public record Refusal(String field, String reason) {
+    }
+
+    /** What {@link #check} found: the profile, or the first refusal. */
+    public sealed interface Checked {
+    }
+
+    public record Accepted(Profile profile) implements Checked {
+    }
+
+    public record Refused(Refusal refusal) implements Checked {
+    }
+
+    /** {@link #check}, as a {@link Decoded} whose reason is the refusal's reason. */
     public static Decoded<Profile> parse(String yaml, String source) {
+        Checked c = check(yaml, source);
+        return c instanceof Accepted a ? Decoded.valid(a.profile()) : Decoded.invalid(((Refused) c).refusal().reason());
+    }
+
+    /**
+     * The one check of a profile document, used for files at start and on reload and for every
+     * document given to the API: the refusal names the field at fault.
+     */
+    public static Checked check(String yaml, String source) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
         } catch (Exception e) {
-            return Decoded.invalid("not YAML: " + firstLine(e.getMessage()));
+            return refused("document", "not YAML: " + firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
-            return Decoded.invalid("a profile is a YAML mapping with at least name and kind");
+            return refused("document", "a profile is a YAML mapping with at least name and kind");
+        }
+        return check(root, source);
+    }
+
+    /** {@link #check(String, String)} of a document already read as a tree (a JSON body, a merged patch). */
+    public static Checked check(JsonNode root, String source) {
+        if (root == null || !root.isObject()) {
+            return refused("document", "a profile is a YAML mapping with at least name and kind");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                return Decoded.invalid("unknown field '" + f + "' (known: " + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
+                return refused(f, "unknown field '" + f + "' (known: " + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
             }
         }
         String name = text(root, "name");
         if (name == null || !NAME.matcher(name).matches()) {
-            return Decoded.invalid("name must be 1-63 lower-case letters, digits or '-', got '" + name + "'");
+            return refused("name", "name must be 1-63 lower-case letters, digits or '-', got '" + name + "'");
         }
         String kindText = text(root, "kind");
         ProfileKind kind = ProfileKind.of(kindText).orElse(null);
         if (kind == null) {
-            return Decoded.invalid("profile " + name + ": kind must be one of sanboot, install-windows, linux, menu, chain, local; got '" + kindText + "'");
+            return refused("kind", "profile " + name + ": kind must be one of sanboot, install-windows, linux, menu, chain, local; got '" + kindText + "'");
+        }
+        if (root.has("description") && !root.get("description").isNull() && !root.get("description").isValueNode()) {
+            return refused("description", "profile " + name + ": description must be text");
         }
         String description = text(root, "description");
         int priority = 0;
         if (root.has("priority")) {
             if (!root.get("priority").canConvertToInt() || !root.get("priority").isIntegralNumber()) {
-                return Decoded.invalid("profile " + name + ": priority must be an integer");
+                return refused("priority", "profile " + name + ": priority must be an integer");
             }
             priority = root.get("priority").intValue();
         }
         Decoded<Map<String, String>> selector = stringMap(root.get("selector"), "profile " + name + ": selector");
         if (selector instanceof Decoded.Invalid<Map<String, String>> bad) {
-            return Decoded.invalid(bad.reason());
+            return refused("selector", bad.reason());
         }
         Decoded<Map<String, String>> params = stringMap(root.get("params"), "profile " + name + ": params");
         if (params instanceof Decoded.Invalid<Map<String, String>> bad) {
-            return Decoded.invalid(bad.reason());
+            return refused("params", bad.reason());
         }
         for (Map.Entry<String, String> p : params.orElseThrow().entrySet()) {
             if (!PARAM.matcher(p.getKey()).matches()) {
-                return Decoded.invalid("profile " + name + ": parameter name '" + p.getKey() + "' must be lower-case letters, digits or '-'");
+                return refused("params", "profile " + name + ": parameter name '" + p.getKey() + "' must be lower-case letters, digits or '-'");
             }
             if (!IpxeText.isLine(p.getValue())) {
-                return Decoded.invalid("profile " + name + ": parameter " + p.getKey() + " must be one line of printable ASCII");
+                return refused("params." + p.getKey(), "profile " + name + ": parameter " + p.getKey() + " must be one line of printable ASCII");
             }
         }
         Decoded<List<MenuItem>> items = items(root.get("items"), name);
         if (items instanceof Decoded.Invalid<List<MenuItem>> bad) {
-            return Decoded.invalid(bad.reason());
+            return refused("items", bad.reason());
         }
         Template template = null;
         if (root.hasNonNull("template")) {
+            if (!root.get("template").isTextual()) {
+                return refused("template", "profile " + name + ": template must be text");
+            }
             Decoded<Template> t = Templates.parse("profile " + name + ": template", root.get("template").asText());
             if (t instanceof Decoded.Invalid<Template> bad) {
-                return Decoded.invalid(bad.reason());
+                return refused("template", bad.reason());
             }
             template = t.orElseThrow();
         }
         Profile profile = new Profile(name, kind, description, priority, selector.orElseThrow(), params.orElseThrow(),
                 items.orElseThrow(), template, source);
-        String problem = kindProblem(profile);
-        return problem == null ? Decoded.valid(profile) : Decoded.invalid("profile " + name + ": " + problem);
+        Refusal problem = kindProblem(profile);
+        return problem == null ? new Accepted(profile) : refused(problem.field(), "profile " + name + ": " + problem.reason());
+    }
+
+    private static Refused refused(String field, String reason) {
+        return new Refused(new Refusal(field, reason));
     }
 
     /** What a kind needs before it can render; null when the profile is complete. */
-    static String kindProblem(Profile p) {
+    static Refusal kindProblem(Profile p) {
         Map<String, String> params = p.params();
         if (p.kind() != ProfileKind.MENU && !p.items().isEmpty()) {
-            return "items are only for kind menu";
+            return new Refusal("items", "items are only for kind menu");
         }
         switch (p.kind()) {
             case LINUX:
                 if (!params.containsKey("kernel")) {
-                    return "kind linux needs params.kernel";
+                    return new Refusal("params.kernel", "kind linux needs params.kernel");
                 }
                 String sanhook = params.get("sanhook");
                 if (sanhook != null && !sanhook.equals("true") && !sanhook.equals("false")) {
-                    return "params.sanhook must be true or false, got '" + sanhook + "'";
+                    return new Refusal("params.sanhook", "params.sanhook must be true or false, got '" + sanhook + "'");
                 }
                 if (params.containsKey("cmdline")) {
                     Decoded<Template> t = Templates.parse("params.cmdline", params.get("cmdline"));
                     if (t instanceof Decoded.Invalid<Template> bad) {
-                        return bad.reason();
+                        return new Refusal("params.cmdline", bad.reason());
                     }
                 }
                 return null;
             case CHAIN:
-                return params.containsKey("url") ? null : "kind chain needs params.url";
+                return params.containsKey("url") ? null : new Refusal("params.url", "kind chain needs params.url");
             case MENU:
                 if (p.items().isEmpty()) {
-                    return "kind menu needs at least one item";
+                    return new Refusal("items", "kind menu needs at least one item");
                 }
                 String def = params.get("default");
                 if (def != null && p.items().stream().noneMatch(i -> i.profile().equals(def))) {
-                    return "params.default '" + def + "' is not one of the items";
+                    return new Refusal("params.default", "params.default '" + def + "' is not one of the items");
                 }
                 String timeout = params.get("timeout");
                 if (timeout != null && !timeout.matches("[0-9]{1,5}")) {
-                    return "params.timeout must be whole seconds";
+                    return new Refusal("params.timeout", "params.timeout must be whole seconds");
                 }
                 return null;
             default:

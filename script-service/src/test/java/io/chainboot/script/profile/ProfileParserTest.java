@@ -72,7 +72,7 @@ class ProfileParserTest {
 
     @Test
     void aChangedDirectoryIsReloaded(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        ProfileCatalog catalog = new ProfileCatalog(config(dir));
+        ProfileCatalog catalog = new ProfileCatalog(dir, 0, true);
         assertThat(catalog.current().get("extra")).isEmpty();
         catalog.reloadIfChanged();
         Files.writeString(dir.resolve("extra.yaml"), "name: extra\nkind: local\n");
@@ -81,20 +81,6 @@ class ProfileParserTest {
         Files.delete(dir.resolve("extra.yaml"));
         catalog.reloadIfChanged();
         assertThat(catalog.current().get("extra")).isEmpty();
-    }
-
-    static io.chainboot.script.config.ScriptConfig config(Path dir) {
-        return new io.chainboot.script.config.ScriptConfig() {
-            public String profilesDir() { return dir.toString(); }
-            public String assetsDir() { return "unused"; }
-            public java.util.Optional<String> bootFilesDir() { return java.util.Optional.empty(); }
-            public String defaultProfile() { return "menu"; }
-            public java.util.Optional<String> iscsiServer() { return java.util.Optional.empty(); }
-            public int iscsiPort() { return 3260; }
-            public java.util.Optional<String> baseUrl() { return java.util.Optional.empty(); }
-            public int profilesScan() { return 0; }
-            public int retryDelay() { return 10; }
-        };
     }
 
     @Test

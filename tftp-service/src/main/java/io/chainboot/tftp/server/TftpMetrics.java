@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Micrometer meters of the TFTP server (Prometheus names {@code tftp_*}). */
+/** Micrometer meters of the TFTP server (Prometheus names {@code chainboot_tftp_*}, each with HELP text; docs/metrics.md). */
 final class TftpMetrics {
     final Counter invalidPackets;
     final Counter wrongTid;
@@ -19,19 +19,21 @@ final class TftpMetrics {
     final AtomicInteger active = new AtomicInteger();
 
     TftpMetrics(MeterRegistry registry) {
-        invalidPackets = Counter.builder("tftp.packets.invalid").description("undecodable packets").register(registry);
-        wrongTid = Counter.builder("tftp.packets.unknown.tid").description("packets from a wrong TID, answered with ERROR 5").register(registry);
+        invalidPackets = Counter.builder("chainboot.tftp.packets.invalid").description("undecodable packets").register(registry);
+        wrongTid = Counter.builder("chainboot.tftp.packets.unknown.tid").description("packets from a wrong TID, answered with ERROR 5").register(registry);
         completed = outcome(registry, "completed");
         failed = outcome(registry, "failed");
         probes = outcome(registry, "probe");
         refused = outcome(registry, "refused");
         busy = outcome(registry, "busy");
-        bytesSent = Counter.builder("tftp.bytes.sent").description("DATA payload bytes sent, retransmits included").register(registry);
-        retransmits = Counter.builder("tftp.retransmits").description("DATA blocks sent again").register(registry);
-        registry.gauge("tftp.transfers.active", active);
+        bytesSent = Counter.builder("chainboot.tftp.bytes.sent").description("DATA payload bytes sent, retransmits included").register(registry);
+        retransmits = Counter.builder("chainboot.tftp.retransmits").description("DATA blocks sent again").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("chainboot.tftp.transfers.active", active, AtomicInteger::get)
+                .description("read transfers in progress").register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("tftp.transfers").tag("outcome", outcome).register(registry);
+        return Counter.builder("chainboot.tftp.transfers").tag("outcome", outcome)
+                .description("read requests by outcome: completed, failed, probe (size asked, no data), refused, busy").register(registry);
     }
 }

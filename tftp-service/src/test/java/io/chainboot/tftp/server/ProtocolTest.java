@@ -214,7 +214,7 @@ class ProtocolTest {
             assertThat(c.receive()).isEqualTo(new TftpPacket.OptionAck(Map.of("tsize", "5000")));
             c.send(new TftpPacket.Error(ErrorCode.OPTION_REFUSED, "tsize probe"), c.serverTid);
         }
-        Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "probe") == 1, "probe counted");
+        Eventually.until(() -> fx.counter("chainboot.tftp.transfers", "outcome", "probe") == 1, "probe counted");
         assertThat(fx.events.events()).isEmpty();
         assertThat(fx.server.activeTransfers()).isZero();
     }
@@ -238,7 +238,7 @@ class ProtocolTest {
         try (TestClient c = new TestClient(fx.address)) {
             c.rrq("small.bin", Map.of("tsize", "0"));
             assertThat(c.receive()).isInstanceOf(TftpPacket.OptionAck.class);
-            Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "probe") == 1, "probe counted");
+            Eventually.until(() -> fx.counter("chainboot.tftp.transfers", "outcome", "probe") == 1, "probe counted");
         }
         assertThat(fx.events.of(TftpEvents.Failed.class)).isEmpty();
     }
@@ -249,9 +249,9 @@ class ProtocolTest {
             c.rrq("small.bin", Map.of("tsize", "0", "blksize", "1468"));
             assertThat(c.receive()).isInstanceOf(TftpPacket.OptionAck.class);
         } // port closed: the OACK retransmission meets an ICMP port unreachable
-        Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "probe") == 1, "probe counted");
+        Eventually.until(() -> fx.counter("chainboot.tftp.transfers", "outcome", "probe") == 1, "probe counted");
         assertThat(fx.events.of(TftpEvents.Failed.class)).isEmpty();
-        assertThat(fx.counter("tftp.transfers", "outcome", "failed")).isZero();
+        assertThat(fx.counter("chainboot.tftp.transfers", "outcome", "failed")).isZero();
     }
 
     @Test
@@ -269,7 +269,7 @@ class ProtocolTest {
             c.ack(8);  // duplicate of the window's predecessor: the server resends 9..10 ...
             c.ack(10); // ... while the final ACK waits in its queue
         } // ... and the resent blocks meet a closed port (ICMP port unreachable on the connected socket)
-        Eventually.until(() -> fx.counter("tftp.transfers", "outcome", "completed") == 1, "completed");
+        Eventually.until(() -> fx.counter("chainboot.tftp.transfers", "outcome", "completed") == 1, "completed");
         assertThat(fx.events.of(TftpEvents.Failed.class)).isEmpty();
     }
 
@@ -343,7 +343,7 @@ class ProtocolTest {
             c.rrq("small.bin", Map.of());
             assertThat(c.download(c.receive(), 512, -1)).isEqualTo(small);
         }
-        assertThat(fx.counter("tftp.packets.invalid")).isEqualTo(2);
+        assertThat(fx.counter("chainboot.tftp.packets.invalid")).isEqualTo(2);
     }
 
     @Test
@@ -371,7 +371,7 @@ class ProtocolTest {
             b.socket.setSoTimeout(700);
             // no ERROR (a PXE ROM gives up on one) while the only slot is taken: b waits in line
             assertThat(b.receive()).as("answer to a request beyond max-transfers").isNull();
-            assertThat(fx.counter("tftp.transfers", "outcome", "busy")).isEqualTo(1.0);
+            assertThat(fx.counter("chainboot.tftp.transfers", "outcome", "busy")).isEqualTo(1.0);
             assertThat(a.download(first, 512, -1)).isEqualTo(small);
             b.socket.setSoTimeout(4000);
             TftpPacket served = b.receive(); // without retransmitting: its transfer starts as a's ends
@@ -406,6 +406,6 @@ class ProtocolTest {
         assertThat(failed.reason()).startsWith("timed out");
         assertThat(failed.file()).isEqualTo("small.bin");
         assertThat(fx.server.activeTransfers()).as("the timed-out transfer is gone").isZero();
-        assertThat(fx.counter("tftp.transfers", "outcome", "failed")).isEqualTo(1);
+        assertThat(fx.counter("chainboot.tftp.transfers", "outcome", "failed")).isEqualTo(1);
     }
 }
