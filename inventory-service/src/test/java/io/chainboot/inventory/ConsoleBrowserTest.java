@@ -193,6 +193,9 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("spec-save")).click();
         assertThat(confirm(true)).contains("PATCH /api/machines/" + MAC).contains("\"profile\": \"sanboot\"");
         until(() -> machine(MAC).getString("profile"), "sanboot");
+        // the page refills its form from the answer to the PATCH: typing before that lands in a form
+        // about to be rebuilt (the API can show the change before the browser has read the answer)
+        wait.until(d -> "sanboot".equals(js("return shownSpec && shownSpec.profile")));
 
         // edit labels: change one, add one
         WebElement value = driver.findElement(By.cssSelector("#spec-labels tr.label .label-value"));
