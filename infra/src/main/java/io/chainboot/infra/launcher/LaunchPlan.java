@@ -288,6 +288,8 @@ public record LaunchPlan(
             case "tftp-service" -> {
                 s.put("chainboot.tftp.port", String.valueOf(tftpPort));
                 s.put("chainboot.tftp.root", state.resolve("tftp").toString());
+                // the Secure Boot path: GRUB asks TFTP for grub/grub.cfg*, rendered by script-service
+                s.put("chainboot.tftp.grub-config-url", scriptBaseUrl() + "/grub/");
             }
             case "script-service" -> {
                 s.put("chainboot.script.profiles-dir", state.resolve("profiles").toString());

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,6 +33,13 @@ final class StateDirectory {
     /** Debian's ipxe package: what the TFTP root serves unless the user put their own build there. */
     private static final Path IPXE = Path.of("/usr/lib/ipxe");
     private static final List<String> IPXE_FILES = List.of("undionly.kpxe", "ipxe.efi", "snponly.efi");
+    /**
+     * The Secure Boot path (docs/running.md): Debian's signed shim and signed network GRUB, under
+     * the names shim and the DHCP boot table use (packages shim-signed, grub-efi-amd64-signed).
+     */
+    private static final Map<Path, String> SECURE_BOOT_FILES = Map.of(
+            Path.of("/usr/lib/shim/shimx64.efi.signed"), "shimx64.efi",
+            Path.of("/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"), "grubx64.efi");
 
     private final Path root;
 
@@ -61,12 +69,19 @@ final class StateDirectory {
             Files.createDirectories(root.resolve(d));
         }
         for (String f : IPXE_FILES) {
-            Path src = IPXE.resolve(f);
-            Path dst = root.resolve("tftp").resolve(f);
-            if (Files.isReadable(src) && !Files.exists(dst)) {
-                Files.copy(src, dst); // follows the symlink: copies the build, not the link
-                Supervisor.log("copied " + src + " to " + dst);
-            }
+            copyIfAbsent(IPXE.resolve(f), f);
+        }
+        for (Map.Entry<Path, String> f : SECURE_BOOT_FILES.entrySet()) {
+            copyIfAbsent(f.getKey(), f.getValue());
+        }
+    }
+
+    /** Copies a packaged boot file into the TFTP root as {@code name}, never over a user's file. */
+    private void copyIfAbsent(Path src, String name) throws IOException {
+        Path dst = root.resolve("tftp").resolve(name);
+        if (Files.isReadable(src) && !Files.exists(dst)) {
+            Files.copy(src, dst); // follows the symlink: copies the build, not the link
+            Supervisor.log("copied " + src + " to " + dst);
         }
     }
 

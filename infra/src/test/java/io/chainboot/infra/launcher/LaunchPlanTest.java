@@ -76,7 +76,9 @@ class LaunchPlanTest {
     void everyServiceGetsItsContractKeys() throws Exception {
         LaunchPlan p = LaunchPlan.of(opts("--address", "10.77.0.1", "--http-port-base", "9100"), NAMESPACE_AS_ROOT);
         assertThat(p.settings("tftp-service", runtime())).containsEntry("chainboot.tftp.port", "69")
-                .containsEntry("chainboot.tftp.root", "/st/tftp").containsEntry("quarkus.http.port", "9103");
+                .containsEntry("chainboot.tftp.root", "/st/tftp").containsEntry("quarkus.http.port", "9103")
+                .as("GRUB's configurations (Secure Boot path) come from script-service")
+                .containsEntry("chainboot.tftp.grub-config-url", "http://10.77.0.1:9101/grub/");
         assertThat(p.settings("script-service", runtime())).containsEntry("chainboot.script.profiles-dir", "/st/profiles")
                 .containsEntry("chainboot.script.assets-dir", "/st/assets")
                 .containsEntry("chainboot.script.boot-files-dir", "/st/tftp")
