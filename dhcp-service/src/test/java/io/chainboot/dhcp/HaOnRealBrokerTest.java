@@ -1,5 +1,6 @@
 package io.chainboot.dhcp;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.Listeners;
 import io.chainboot.dhcp.codec.MessageType;
 import io.chainboot.dhcp.codec.OptionCode;
@@ -84,11 +85,7 @@ class HaOnRealBrokerTest {
 
     @Test
     void readyAfterTheLeaseViewHeartbeatsAndPublishesThePotentialExpiry() throws Exception {
-        long by = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!listeners.allBound() && System.nanoTime() < by) {
-            Thread.sleep(100);
-        }
-        assertThat(listeners.allBound()).as("dhcp and dhcp-lease-view bound: " + listeners.call().getData()).isTrue();
+        Eventually.until(listeners::allBound, "dhcp and dhcp-lease-view bound", Duration.ofSeconds(60));
         assertThat(listeners.call().getData().orElseThrow()).containsKey(DhcpService.LEASE_VIEW);
         InetSocketAddress to = service.server().boundAddress();
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));

@@ -1,5 +1,6 @@
 package io.chainboot.dhcp;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.dhcp.codec.DhcpCodec;
 import io.chainboot.dhcp.codec.DhcpPacket;
 import io.chainboot.dhcp.codec.MessageType;
@@ -82,11 +83,7 @@ class LeasesOnRealBrokerTest {
     void ackPublishesTheLeaseAndReleaseTombstonesIt() throws Exception {
         InetSocketAddress to = service.server().boundAddress();
         // ready means ready: nothing is answered before the machine view has read chainboot.machines
-        long loadedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!machines.loaded() && System.nanoTime() < loadedBy) {
-            Thread.sleep(100);
-        }
-        assertThat(machines.loaded()).as("machine view loaded from the real broker").isTrue();
+        Eventually.until(machines::loaded, "machine view loaded from the real broker", Duration.ofSeconds(60));
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

@@ -78,18 +78,7 @@ class MachineTargetsTest {
     }
 
     private static void eventually(Runnable assertion) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                assertion.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        io.chainboot.common.testing.Eventually.untilAsserted(assertion, java.time.Duration.ofSeconds(10));
     }
 
     @Test

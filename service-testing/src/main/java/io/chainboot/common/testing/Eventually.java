@@ -28,4 +28,20 @@ public final class Eventually {
             Thread.sleep(10);
         }
     }
+
+    /** Retries {@code assertion} until it passes; after {@code timeout}, its last failure is the test's. */
+    public static void untilAsserted(Runnable assertion, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() - end > 0) {
+                    throw e;
+                }
+            }
+            Thread.sleep(10);
+        }
+    }
 }
