@@ -8,7 +8,8 @@
 #
 #   bench/storm/qemu-storm.sh [BIOS_GUESTS] [UEFI_GUESTS]     (root; services packaged)
 #   Env: ROUNDS=1 (storms per stack, alternating reference/chainboot), TIMEOUT=240 (s per guest),
-#        ONLY=reference|chainboot, OUT=dir (default bench/storm/target/qemu-<time>)
+#        ONLY=reference|chainboot, OUT=dir (default bench/storm/target/qemu-<time>),
+#        CAPTURE=1 (a pcap of br0 per storm, $OUT/LABEL.pcap, to compare the two chains step by step)
 # Prints power-on -> marker per guest, the median per firmware and the ratio, with the load average.
 # It measures; it asserts no speed target.
 set -euo pipefail
@@ -81,6 +82,7 @@ teardown() {
   rm -rf "$WORK"
 }
 trap teardown EXIT
+. "$ROOT/bench/lib/stack-cpu.sh"
 
 # ---------------------------------------------------------------- disks (as e2e-tests' BootImages builds them)
 SRC="$ROOT/e2e-tests/src/test/resources/boot"
@@ -120,6 +122,11 @@ storm() {
   local label="$1" i fw mac dir
   local -a pids=() starts=()
   echo "$label start $(uptime)" >> "$OUT/load.txt"
+  local cap=""
+  if [[ "${CAPTURE:-}" == 1 ]]; then
+    ip netns exec "$NS" dumpcap -q -i br0 -w "$OUT/$label.pcap" > "$OUT/$label.dumpcap.log" 2>&1 & cap=$!
+    sleep 1
+  fi
   for i in "${!GUESTS[@]}"; do
     fw="${GUESTS[$i]%%:*}"; mac="${GUESTS[$i]#*:}"
     dir="$WORK/$label-g$i"; mkdir -p "$dir"
@@ -164,6 +171,7 @@ storm() {
       fi
     done
   done
+  if [[ -n "$cap" ]]; then sleep 0.5; kill -INT "$cap" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   echo "$label end   $(uptime)" >> "$OUT/load.txt"
   cat "$OUT/$label.txt"
@@ -270,14 +278,20 @@ for r in $(seq 1 "$ROUNDS"); do
   if [[ "${ONLY:-}" != reference ]]; then
     start_chainboot
     log "round $r: Chainboot up; load $(load)"
+    STATE="$CB_STATE" cpu_snapshot "$WORK/cpu-before"
     storm "chainboot-r$r" | tee -a "$OUT/log.txt"
+    STATE="$CB_STATE" cpu_snapshot "$WORK/cpu-after"
+    { echo "chainboot-r$r CPU seconds per component during the storm:"
+      cpu_delta "$WORK/cpu-before" "$WORK/cpu-after" | awk '{printf "  %-18s %6.2f s\n", $1, $2}'; } | tee -a "$OUT/cpu.txt"
     cp -L "$CB_STATE"/logs/*.log "$OUT/" 2>/dev/null || true
     stop_chainboot
   fi
 done
 
 # ---------------------------------------------------------------- summary
+# (ONLY= leaves one stack's files missing: cat's failure must not end the summary under pipefail)
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+set +o pipefail
 {
   echo "power-on -> marker, all ${#GUESTS[@]} guests at once (TCG), medians of every round:"
   for fw in bios uefi; do
@@ -289,6 +303,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) p
     printf '  %-4s reference %s(median %s s)  chainboot %s(median %s s)  ratio %s\n' "$fw" "$reft" "$ref" "$cbt" "$cb" "$ratio"
   done
   echo "  (! = did not reach the marker: see the *.txt lines)"
-  echo "failures: $(cat "$OUT"/*-r*.txt | awk '$5!="marker"' | wc -l)"
+  echo "failures: $(cat "$OUT"/*-r*.txt 2>/dev/null | awk '$5!="marker"' | wc -l)"
   cat "$OUT/load.txt"
+  cat "$OUT/cpu.txt" 2>/dev/null || true
 } | tee "$OUT/summary.txt"
