@@ -70,7 +70,7 @@ cpu_line() {
 
 run_perfdhcp() { # name, rate[, label]
   local name=$1 rate=$2 label=${3:-$1} f="$OUT/${3:-$1}-$2.txt" kea_ticks_before=0
-  if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
+  if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; thread_snapshot dhcp-service "$OUT/threads-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
   local before; before=$(rcvbuf_errors)
   local cbefore; cbefore=$(rcvbuf_errors $C)
   ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 "${CLIENT_OPTIONS[@]}" > "$f" 2>&1 || true
@@ -86,11 +86,16 @@ run_perfdhcp() { # name, rate[, label]
   local cpu
   if [ "$name" = chainboot ]; then
     cpu_snapshot "$OUT/cpu-after"
+    thread_snapshot dhcp-service "$OUT/threads-after"
     cpu=$(cpu_delta "$OUT/cpu-before" "$OUT/cpu-after" | grep -v '^supervisor ')
   else
     cpu="kea-dhcp4 $(awk -v b="$kea_ticks_before" '{printf "%.2f", ($14+$15-b)/100}' /proc/$SERVER_PID/stat)"
   fi
   cpu_line "$label" "$rate" "$cpu" "${dora:-0}" | tee -a "$OUT/summary.txt"
+  if [ "$name" = chainboot ]; then
+    echo "$label $rate/s dhcp-service CPU s by thread: $(thread_delta "$OUT/threads-before" "$OUT/threads-after" | tr '\n' ' ')" \
+      | tee -a "$OUT/summary.txt"
+  fi
   sleep 3
 }
 
