@@ -1,10 +1,12 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -52,13 +54,13 @@ class CrashDurabilityIT {
                 "-Dquarkus.http.port=0", "-Dchainboot.iscsi.bind-address=127.0.0.1", "-Dchainboot.iscsi.port=" + port,
                 "-Dchainboot.iscsi.targets.\"" + IQN + "\".image=" + image, "-jar", app)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
-        for (int i = 0; i < 120; i++) {
-            if (Tools.run(10, "iscsi-ls", "iscsi://127.0.0.1:" + port).output().contains(IQN)) {
-                return p;
-            }
-            Thread.sleep(500);
+        try {
+            Eventually.until(() -> Tools.run(10, "iscsi-ls", "iscsi://127.0.0.1:" + port).output().contains(IQN),
+                    "iscsi-ls lists " + IQN, Duration.ofSeconds(90));
+        } catch (AssertionError e) {
+            throw new AssertionError("service did not come up: " + Files.readString(dir.resolve("service.log")), e);
         }
-        throw new IllegalStateException("service did not come up: " + Files.readString(dir.resolve("service.log")));
+        return p;
     }
 
     /** 4-KiB blocks from {@code offset} on whose first byte is {@code pattern}. */
