@@ -98,11 +98,13 @@ class CrashDurabilityIT {
         // reached the image, then shown to have been cut (some of its blocks written, not all)
         long inFlightAt = 24L * CHUNK;
         int inFlightBlocks = IN_FLIGHT_BYTES / 4096;
-        // one command per 256 KiB, one after the other: the batch spans many round trips, so a kill
-        // right after its first block landed cuts it (one large command is written whole in a few ms)
+        // one command per 256 KiB, one after the other, 100 ms apart: the batch spans ~5 s, so a kill
+        // right after its first block landed cuts it even when this JVM is starved for seconds (one
+        // large command is written whole in a few ms; 48 commands back to back were all written
+        // before the kill at load 50)
         List<String> batch = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
         for (long off = 0; off < IN_FLIGHT_BYTES; off += 256 * 1024) {
-            batch.addAll(List.of("-c", "write -P 99 " + (inFlightAt + off) + " " + 256 * 1024));
+            batch.addAll(List.of("-c", "write -P 99 " + (inFlightAt + off) + " " + 256 * 1024, "-c", "sleep 100"));
         }
         batch.add(url);
         Process inFlight = new ProcessBuilder(batch)
