@@ -1,5 +1,6 @@
 package io.chainboot.inventory.api;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.ClientKind;
 import io.chainboot.events.Ipv4Address;
@@ -95,10 +96,8 @@ class OpenApiStatusesTest {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             KafkaClients.send(producer, List.of(first));
         }
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (given().get("/api/machines/" + booted).statusCode() != 200 && System.nanoTime() < end) {
-            Thread.sleep(100);
-        }
+        Eventually.until(() -> given().get("/api/machines/" + booted).statusCode() == 200, booted + " stored",
+                Duration.ofSeconds(60));
         String attempt = given().get("/api/machines/" + booted).then().statusCode(200).extract().path("attemptId");
 
         String m = "/api/machines/{mac}";
