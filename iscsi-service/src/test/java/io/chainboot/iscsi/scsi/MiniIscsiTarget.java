@@ -341,10 +341,9 @@ final class MiniIscsiTarget implements AutoCloseable {
         System.arraycopy(bhs, 32, cdb, 0, 16);
         int cdbLen = cdbLength(cdb[0] & 0xFF);
         byte[] exact = java.util.Arrays.copyOf(cdb, cdbLen);
-        int spdtl = scsi.dataOutLength(exact);
         ByteBuffer dataOut = null;
         if (write && edtl > 0) {
-            int want = (int) Math.min(edtl, spdtl > 0 ? spdtl : edtl);
+            int want = (int) edtl; // all the initiator will send; the SCSI layer uses what the CDB covers
             byte[] buf = new byte[want];
             int got = 0;
             int r2tsn = 0;
@@ -381,17 +380,13 @@ final class MiniIscsiTarget implements AutoCloseable {
             dataOut = ByteBuffer.wrap(buf);
         }
         ScsiResponse resp = scsi.execute(new ScsiRequest(c.nexus, lunOf(bhs), exact, dataOut, (int) edtl));
-        int dataLen = resp.dataIn() == null ? 0 : resp.dataIn().remaining();
-        long reference = write ? spdtl : dataLen;
-        int flags = 0;
-        long residual = 0;
-        if (reference > edtl) {
-            flags = 0x04;
-            residual = reference - edtl;
-        } else if (reference < edtl) {
-            flags = 0x02;
-            residual = edtl - reference;
-        }
+        int dataLen = resp.dataIn() == null ? 0 : resp.dataIn().remaining(); // at most EDTL: the SCSI layer cut it
+        int flags = switch (resp.residual().kind()) {
+            case NONE -> 0;
+            case UNDERFLOW -> 0x02;
+            case OVERFLOW -> 0x04;
+        };
+        long residual = resp.residual().count();
         if (resp.status() == ScsiResponse.GOOD && read && dataLen > 0 && edtl > 0) {
             int n = (int) Math.min(dataLen, edtl);
             byte[] d = new byte[n];
