@@ -111,7 +111,7 @@ public class IscsiService {
                     settings), config.nopInIntervalSeconds());
             bound = server.bind();
             settings = new Connection.Settings(limits, l.commandWindow(), l.maxWriteBytes(),
-                    config.portalAddress().orElse(null), bound.getPort());
+                    config.portalAddress().orElse(null), bound.getPort(), l.inlineMaxDepth());
         } catch (Exception e) {
             listeners.failed(LISTENER, String.valueOf(e.getMessage()));
             LOG.errorf(e, "cannot start the iSCSI portal on %s:%d", config.bindAddress(), config.port());

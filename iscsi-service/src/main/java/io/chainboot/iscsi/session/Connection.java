@@ -68,7 +68,12 @@ public final class Connection {
 
     /** Per-service settings the connection needs. */
     public record Settings(Negotiator.Limits limits, int commandWindow, int maxWriteBytes, String portalAddress,
-                           int portalPort) {
+                           int portalPort, int inlineMaxDepth) {
+        /** Small commands inline only when alone on the connection (queue depth 1). */
+        public Settings(Negotiator.Limits limits, int commandWindow, int maxWriteBytes, String portalAddress,
+                        int portalPort) {
+            this(limits, commandWindow, maxWriteBytes, portalAddress, portalPort, 1);
+        }
     }
 
     enum State { LOGIN, FULL_FEATURE, CLOSED }
@@ -426,7 +431,7 @@ public final class Connection {
         }
         t.submitted = true;
         t.submittedNanos = System.nanoTime();
-        if (t.edtl <= INLINE_MAX_BYTES && tasks.size() == 1) {
+        if (t.edtl <= INLINE_MAX_BYTES && tasks.size() <= settings.inlineMaxDepth()) {
             execute(t);
             return;
         }
