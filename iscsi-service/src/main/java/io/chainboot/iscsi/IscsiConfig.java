@@ -123,5 +123,12 @@ public interface IscsiConfig {
         /** Largest ExpectedDataTransferLength accepted for a write (bytes). */
         @WithDefault("67108864")
         int maxWriteBytes();
+
+        /**
+         * A command of at most 64 KiB runs on the connection's reader thread (no hand-off to the I/O pool)
+         * while at most this many commands are in flight on its connection; 1 = only when it is alone (QD1).
+         */
+        @WithDefault("1")
+        int inlineMaxDepth();
     }
 }
