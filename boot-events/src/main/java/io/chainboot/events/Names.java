@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *       allows lower-case letters, digits, '-', '.' and ':')</li>
  *   <li>CHAP secret: HMAC-SHA256(cluster secret, canonical MAC), 16 hex characters (12–16 bytes is what
  *       Microsoft's initiator accepts)</li>
+ *   <li>an address as the host part of a URL or an iPXE iSCSI root path: IPv6 literals in brackets
+ *       (RFC 3986 §3.2.2; iPXE's {@code iscsi:} syntax, whose fields are separated by ':')</li>
  *   <li>the query iPXE appends to the boot-script URL ({@link #IPXE_SCRIPT_QUERY}): dhcp-service hands it
  *       out, script-service's own retry and menu links repeat it, script-service parses it</li>
  * </ul>
@@ -40,6 +42,30 @@ public final class Names {
     private static final String INITIATOR = ":initiator:";
 
     private Names() {
+    }
+
+    /**
+     * {@code host} as the host of a URL or of an iSCSI root path: an IPv6 literal ({@code fd77::1}) in brackets
+     * ({@code [fd77::1]}); an IPv4 address, a name or an already bracketed literal as it is.
+     */
+    public static String uriHost(String host) {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("no host");
+        }
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** {@code http://<host>:<port><path>}, the host through {@link #uriHost}; {@code path} starts with '/'. */
+    public static String httpUrl(String host, int port, String path) {
+        return "http://" + uriHost(host) + ":" + port + path;
+    }
+
+    /**
+     * iPXE's iSCSI root path {@code iscsi:<server>:<protocol>:<port>:<LUN>:<target>} (RFC 4173 §5), the server
+     * through {@link #uriHost} (an IPv6 address is bracketed, or iPXE splits it at its colons).
+     */
+    public static String iscsiRootPath(String server, int port, int lun, String targetIqn) {
+        return "iscsi:" + uriHost(server) + "::" + port + ":" + lun + ":" + targetIqn;
     }
 
     public static boolean isValidHostname(String name) {

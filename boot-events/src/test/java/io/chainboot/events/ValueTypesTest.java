@@ -64,4 +64,16 @@ class ValueTypesTest {
         assertThatThrownBy(() -> Names.chapSecret("short", mac)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Names.initiatorIqn("iqn.bad", mac)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void ipv6AddressesAreBracketedInUrlsAndIscsiRootPaths() {
+        assertThat(Names.uriHost("fd77::1")).isEqualTo("[fd77::1]");
+        assertThat(Names.uriHost("[fd77::1]")).isEqualTo("[fd77::1]");
+        assertThat(Names.uriHost("10.77.0.1")).isEqualTo("10.77.0.1");
+        assertThat(Names.uriHost("boot.example")).isEqualTo("boot.example");
+        assertThat(Names.httpUrl("fd77::1", 8081, "/boot.ipxe")).isEqualTo("http://[fd77::1]:8081/boot.ipxe");
+        assertThat(Names.iscsiRootPath("fd77::1", 3260, 0, "iqn.2026-01.io.chainboot:pc-01"))
+                .isEqualTo("iscsi:[fd77::1]::3260:0:iqn.2026-01.io.chainboot:pc-01");
+        assertThat(Names.iscsiRootPath("10.77.0.1", 3260, 0, "iqn.x:y")).isEqualTo("iscsi:10.77.0.1::3260:0:iqn.x:y");
+    }
 }
