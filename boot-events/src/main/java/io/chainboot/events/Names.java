@@ -55,6 +55,49 @@ public final class Names {
         return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
+    /**
+     * An IPv6 address in its RFC 5952 text (lower case, no leading zeros, the longest run of two or more zero
+     * groups as {@code ::}, the first of equal runs), without a scope: {@code fd77::1}, never Java's
+     * {@code fd77:0:0:0:0:0:0:1}. The form in events, URLs and lease files.
+     */
+    public static String ipv6(java.net.Inet6Address address) {
+        byte[] b = address.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(g[i]));
+        }
+        return s.toString();
+    }
+
     /** {@code http://<host>:<port><path>}, the host through {@link #uriHost}; {@code path} starts with '/'. */
     public static String httpUrl(String host, int port, String path) {
         return "http://" + uriHost(host) + ":" + port + path;
