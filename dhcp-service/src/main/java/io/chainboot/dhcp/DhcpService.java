@@ -156,9 +156,12 @@ public class DhcpService {
             srv.onBootClient(m -> v6Booting.accept(m));
             InetSocketAddress bound = srv.start();
             serverV6 = srv;
-            listeners.bound(LISTENER_V6, "udp [" + bound.getAddress().getHostAddress() + "]:" + bound.getPort() + " on "
-                    + v6.interfaceName() + " " + (v6.pool().isPresent() ? "full, pool " + v6.pool().get() : "proxy style")
-                    + ", urls on [" + io.chainboot.events.Names.ipv6(v6.serverAddress()) + "]");
+            String what = "udp [" + io.chainboot.events.Names.ipv6((java.net.Inet6Address) bound.getAddress()) + "]:"
+                    + bound.getPort() + " on " + v6.interfaceName() + " "
+                    + (v6.pool().isPresent() ? "full, pool " + v6.pool().get() : "proxy style")
+                    + ", urls on [" + io.chainboot.events.Names.ipv6(v6.serverAddress()) + "]";
+            LOG.infof("DHCPv6 listening on %s", what);
+            listeners.bound(LISTENER_V6, what);
         } catch (IOException | RuntimeException e) {
             LOG.errorf("DHCPv6 listener failed: %s", e.getMessage() != null ? e.getMessage() : e.toString());
             listeners.failed(LISTENER_V6, e.getMessage() != null ? e.getMessage() : e.toString());
