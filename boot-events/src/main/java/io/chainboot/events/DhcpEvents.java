@@ -33,6 +33,12 @@ public final class DhcpEvents {
 
         long leaseSeconds();
 
+        /**
+         * DHCPv6 only: the IPv6 address leased in the IA_NA (full mode), or {@code "::"} for a DHCPv6 answer
+         * without one (proxy style); null for DHCPv4. {@code ip} is null in every DHCPv6 event.
+         */
+        String ipv6();
+
         /** The address handed to the MAC: full mode only; null in proxy mode (no ip, or 0.0.0.0). */
         @JsonIgnore
         default Ipv4Address leasedIp() {
@@ -50,16 +56,31 @@ public final class DhcpEvents {
      * @param bootFile  the boot file or URL handed out, null if none
      * @param mode      {@code full} or {@code proxy}
      * @param leaseSeconds lease time offered, 0 in proxy mode
+     * @param ipv6      DHCPv6 Advertise: the IA_NA address offered, {@code "::"} when none (proxy style); null for DHCPv4
      */
     public record Offered(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
                           ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
-                          String mode, long leaseSeconds) implements BootEvent, Reply {
+                          String mode, long leaseSeconds, String ipv6) implements BootEvent, Reply {
+        /** A DHCPv4 OFFER ({@code ipv6} null). */
+        public Offered(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip, ClientKind client,
+                       Integer arch, String vendorClass, String uuid, String bootFile, String mode, long leaseSeconds) {
+            this(id, time, source, mac, ip, client, arch, vendorClass, uuid, bootFile, mode, leaseSeconds, null);
+        }
     }
 
-    /** An ACK was sent: the client now holds {@code ip} (full mode) or has its boot info (proxy mode). */
+    /**
+     * An ACK was sent: the client now holds {@code ip} (full mode) or has its boot info (proxy mode). A DHCPv6
+     * Reply to a Request/Renew/Rebind/Information-request is published as this too, {@code ipv6} set.
+     */
     public record Acked(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip,
                         ClientKind client, Integer arch, String vendorClass, String uuid, String bootFile,
-                        String mode, long leaseSeconds, String hostname) implements BootEvent, Reply {
+                        String mode, long leaseSeconds, String hostname, String ipv6) implements BootEvent, Reply {
+        /** A DHCPv4 ACK ({@code ipv6} null). */
+        public Acked(UUID id, Instant time, EventSource source, MacAddress mac, Ipv4Address ip, ClientKind client,
+                     Integer arch, String vendorClass, String uuid, String bootFile, String mode, long leaseSeconds,
+                     String hostname) {
+            this(id, time, source, mac, ip, client, arch, vendorClass, uuid, bootFile, mode, leaseSeconds, hostname, null);
+        }
     }
 
     /** A NAK was sent for {@code requested}. */

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *       allows lower-case letters, digits, '-', '.' and ':')</li>
  *   <li>CHAP secret: HMAC-SHA256(cluster secret, canonical MAC), 16 hex characters (12–16 bytes is what
  *       Microsoft's initiator accepts)</li>
+ *   <li>an address as the host part of a URL or an iPXE iSCSI root path: IPv6 literals in brackets
+ *       (RFC 3986 §3.2.2; iPXE's {@code iscsi:} syntax, whose fields are separated by ':')</li>
  *   <li>the query iPXE appends to the boot-script URL ({@link #IPXE_SCRIPT_QUERY}): dhcp-service hands it
  *       out, script-service's own retry and menu links repeat it, script-service parses it</li>
  * </ul>
@@ -40,6 +42,73 @@ public final class Names {
     private static final String INITIATOR = ":initiator:";
 
     private Names() {
+    }
+
+    /**
+     * {@code host} as the host of a URL or of an iSCSI root path: an IPv6 literal ({@code fd77::1}) in brackets
+     * ({@code [fd77::1]}); an IPv4 address, a name or an already bracketed literal as it is.
+     */
+    public static String uriHost(String host) {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("no host");
+        }
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * An IPv6 address in its RFC 5952 text (lower case, no leading zeros, the longest run of two or more zero
+     * groups as {@code ::}, the first of equal runs), without a scope: {@code fd77::1}, never Java's
+     * {@code fd77:0:0:0:0:0:0:1}. The form in events, URLs and lease files.
+     */
+    public static String ipv6(java.net.Inet6Address address) {
+        byte[] b = address.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(g[i]));
+        }
+        return s.toString();
+    }
+
+    /** {@code http://<host>:<port><path>}, the host through {@link #uriHost}; {@code path} starts with '/'. */
+    public static String httpUrl(String host, int port, String path) {
+        return "http://" + uriHost(host) + ":" + port + path;
+    }
+
+    /**
+     * iPXE's iSCSI root path {@code iscsi:<server>:<protocol>:<port>:<LUN>:<target>} (RFC 4173 §5), the server
+     * through {@link #uriHost} (an IPv6 address is bracketed, or iPXE splits it at its colons).
+     */
+    public static String iscsiRootPath(String server, int port, int lun, String targetIqn) {
+        return "iscsi:" + uriHost(server) + "::" + port + ":" + lun + ":" + targetIqn;
     }
 
     public static boolean isValidHostname(String name) {

@@ -34,4 +34,24 @@ class GoldenEventsTest {
         assertThat(encoded).isEqualTo(pinned);
         assertThat(EventJson.decodeEvent(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
     }
+
+    /** The DHCPv6 shapes of dhcp.offered (Advertise) and dhcp.acked (Reply): {@code ipv6} set, {@code ip} absent. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dhcp.offered", "dhcp.acked"})
+    void dhcpv6WireJsonIsPinned(String wireName) throws IOException {
+        BootEvent sample = wireName.equals("dhcp.offered")
+                ? new DhcpEvents.Offered(EventJsonTest.ID, EventJsonTest.T, EventJsonTest.SRC, EventJsonTest.MAC, null,
+                ClientKind.FIRMWARE, 16, "HTTPClient:Arch:00016:UNDI:003000", null, "http://[fd77::1]:8081/boot-files/ipxe.efi",
+                "full", 3600, "fd77::100")
+                : new DhcpEvents.Acked(EventJsonTest.ID, EventJsonTest.T, EventJsonTest.SRC, EventJsonTest.MAC, null,
+                ClientKind.IPXE, 7, null, null, "http://[fd77::1]:8081/boot.ipxe", "proxy", 0, null, "::");
+        String encoded = new String(EventJson.encode(sample), StandardCharsets.UTF_8);
+        Path golden = DIR.resolve(wireName + ".ipv6.json");
+        if (Boolean.getBoolean("golden.write")) {
+            Files.writeString(golden, encoded + "\n");
+        }
+        String pinned = Files.readString(golden).strip();
+        assertThat(encoded).isEqualTo(pinned);
+        assertThat(EventJson.decodeEvent(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
+    }
 }

@@ -64,4 +64,35 @@ class ValueTypesTest {
         assertThatThrownBy(() -> Names.chapSecret("short", mac)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Names.initiatorIqn("iqn.bad", mac)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void ipv6TextIsRfc5952() throws Exception {
+        java.util.function.Function<String, String> f = t -> {
+            try {
+                return Names.ipv6((java.net.Inet6Address) java.net.InetAddress.getByName(t));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(f.apply("fd77:0:0:0:0:0:0:1")).isEqualTo("fd77::1");
+        assertThat(f.apply("::")).isEqualTo("::");
+        assertThat(f.apply("fe80::5054:ff:fe77:601")).isEqualTo("fe80::5054:ff:fe77:601");
+        assertThat(f.apply("2001:db8:0:0:1:0:0:1")).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(f.apply("2001:db8:0:1:1:1:1:1")).as("one zero group stays").isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(f.apply("2001:0:0:1:0:0:0:1")).as("the longest run").isEqualTo("2001:0:0:1::1");
+        assertThat(f.apply("fd77:213::100")).isEqualTo("fd77:213::100");
+        assertThat(f.apply("1::")).isEqualTo("1::");
+    }
+
+    @Test
+    void ipv6AddressesAreBracketedInUrlsAndIscsiRootPaths() {
+        assertThat(Names.uriHost("fd77::1")).isEqualTo("[fd77::1]");
+        assertThat(Names.uriHost("[fd77::1]")).isEqualTo("[fd77::1]");
+        assertThat(Names.uriHost("10.77.0.1")).isEqualTo("10.77.0.1");
+        assertThat(Names.uriHost("boot.example")).isEqualTo("boot.example");
+        assertThat(Names.httpUrl("fd77::1", 8081, "/boot.ipxe")).isEqualTo("http://[fd77::1]:8081/boot.ipxe");
+        assertThat(Names.iscsiRootPath("fd77::1", 3260, 0, "iqn.2026-01.io.chainboot:pc-01"))
+                .isEqualTo("iscsi:[fd77::1]::3260:0:iqn.2026-01.io.chainboot:pc-01");
+        assertThat(Names.iscsiRootPath("10.77.0.1", 3260, 0, "iqn.x:y")).isEqualTo("iscsi:10.77.0.1::3260:0:iqn.x:y");
+    }
 }

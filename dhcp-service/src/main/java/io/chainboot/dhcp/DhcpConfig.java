@@ -99,6 +99,9 @@ public interface DhcpConfig {
     /** An on-link SLAAC prefix to advertise (e.g. {@code fd77::/64}); unset = no prefix, link-local only. */
     Optional<String> routerAdvertisementPrefix();
 
+    /** DHCPv6 (docs/dhcp-service.md "DHCPv6"): off unless a v6 pool is set (full mode) or it is enabled (proxy style). */
+    V6 v6();
+
     /** Whether to start the DHCP listener at all. */
     @WithDefault("true")
     boolean enabled();
@@ -183,5 +186,30 @@ public interface DhcpConfig {
         /** Requests per second admitted in total; 0 = unlimited. */
         @WithDefault("0")
         double globalPerSecond();
+    }
+
+    interface V6 {
+        /**
+         * {@code auto} (on in full mode when {@link #pool()} is set, else off), {@code true} (full mode needs the
+         * pool; proxy mode: boot options only, no addresses) or {@code false}.
+         */
+        @WithDefault("auto")
+        String enabled();
+
+        /** Full mode: IA_NA addresses {@code START-END} in one /64, e.g. {@code fd77::100-fd77::1ff}. */
+        Optional<String> pool();
+
+        /** Our global or unique-local IPv6 address, the host of the URLs handed out; default: the boot interface's first. */
+        Optional<String> serverAddress();
+
+        /** UDP port (547, RFC 8415 §7.2). */
+        @WithDefault("547")
+        int port();
+
+        /** script-service's boot script URL over IPv6; default {@code script-url} with the host replaced by the v6 address. */
+        Optional<String> scriptUrl();
+
+        /** HTTP Boot base URL over IPv6; default {@code http-boot-url} with the host replaced; unset with it = no HTTP Boot. */
+        Optional<String> httpBootUrl();
     }
 }

@@ -16,6 +16,9 @@ import io.chainboot.dhcp.server.Mode;
 import io.chainboot.dhcp.server.DhcpServer;
 import io.chainboot.dhcp.server.DhcpSettings;
 import io.chainboot.dhcp.server.LeaseSink;
+import io.chainboot.dhcp.v6.server.Dhcpv6Server;
+import io.chainboot.dhcp.v6.server.Dhcpv6ServerSettings;
+import io.chainboot.dhcp.v6.server.V6Resolver;
 import io.chainboot.events.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,6 +41,8 @@ public class DhcpService {
     static final String LISTENER = "dhcp";
     /** HA: readiness waits until the other instances' leases are known (docs/dhcp-ha.md). */
     static final String LEASE_VIEW = "dhcp-lease-view";
+    /** DHCPv6, when configured (chainboot.dhcp.v6.*): readiness also waits for its socket. */
+    static final String LISTENER_V6 = "dhcpv6";
 
     private final DhcpConfig config;
     private final CommonConfig common;
@@ -51,6 +56,7 @@ public class DhcpService {
     private volatile KafkaLeasePublisher leasePublisher;
     private volatile NdpListener ndp;
     private volatile HaLink haLink;
+    private volatile Dhcpv6Server serverV6;
 
     public DhcpService(DhcpConfig config, CommonConfig common, BootEventPublisher publisher, MachineDirectory machines,
                        EventSource source, MeterRegistry registry, Listeners listeners,
@@ -93,7 +99,9 @@ public class DhcpService {
                 LOG.infof("HA: instance %d of %d, mclt %s; answering once chainboot.leases is read", ha.get().settings().index(),
                         ha.get().settings().instances(), ha.get().settings().mclt());
             }
-            startRouterAdvertisements(s, srv);
+            Optional<Dhcpv6ServerSettings> v6 = dhcpv6Settings(s);
+            startRouterAdvertisements(s, srv, v6);
+            v6.ifPresent(this::startDhcpv6);
             InetSocketAddress bound = srv.start();
             server = srv;
             listeners.bound(LISTENER, "udp " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
@@ -108,9 +116,9 @@ public class DhcpService {
      * The IPv6 router-solicitation responder. Its failure (not root, no such interface) does not stop
      * DHCP: iPXE then waits for IPv6 autoconfiguration to time out, which the warning says.
      */
-    private void startRouterAdvertisements(DhcpSettings s, DhcpServer srv) {
+    private void startRouterAdvertisements(DhcpSettings s, DhcpServer srv, Optional<Dhcpv6ServerSettings> v6) {
         RaSettings ra = RaSettings.of(RaPolicy.parse(config.routerAdvertisements(), s.mode() == Mode.FULL),
-                config.routerAdvertisementPrefix());
+                config.routerAdvertisementPrefix(), v6.flatMap(Dhcpv6ServerSettings::pool).isPresent(), v6.isPresent());
         if (ra.policy() == RaPolicy.OFF) {
             LOG.info("IPv6 router solicitations are not answered (chainboot.dhcp.router-advertisements=off)");
             return;
@@ -120,10 +128,43 @@ public class DhcpService {
             RouterAdvertiser advertiser = new RouterAdvertiser(ra.policy(), ra.advertisement());
             ndp = NdpListener.start(advertiser, nif, registry);
             srv.onBootClient(ndp::clientBooting);
+            NdpListener n = ndp;
+            v6Booting = n::clientBooting;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("IPv6 router solicitations are not answered: %s; iPXE waits ~16 s for IPv6 autoconfiguration "
                     + "on a link without an IPv6 router (set chainboot.dhcp.router-advertisements=off to silence this)",
                     e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+    }
+
+    private volatile java.util.function.Consumer<io.chainboot.events.MacAddress> v6Booting = m -> { };
+
+    /** {@code chainboot.dhcp.v6.*}: empty when DHCPv6 is off (the default); a bad value fails the start like any other key. */
+    private Optional<Dhcpv6ServerSettings> dhcpv6Settings(DhcpSettings s) throws IOException {
+        if (config.v6().enabled().strip().equalsIgnoreCase("false")
+                || (config.v6().enabled().strip().equalsIgnoreCase("auto") && config.v6().pool().filter(p -> !p.isBlank()).isEmpty())) {
+            return Optional.empty(); // off: no interface lookup, single-instance DHCPv4 exactly as before
+        }
+        return V6Resolver.resolve(config, s.mode() == Mode.FULL, bootInterface(s));
+    }
+
+    /** The DHCPv6 server; its failure fails readiness (listener {@value #LISTENER_V6}), DHCPv4 goes on. */
+    private void startDhcpv6(Dhcpv6ServerSettings v6) {
+        listeners.expect(LISTENER_V6);
+        try {
+            Dhcpv6Server srv = new Dhcpv6Server(v6, source, publisher, registry, Clock.systemUTC());
+            srv.onBootClient(m -> v6Booting.accept(m));
+            InetSocketAddress bound = srv.start();
+            serverV6 = srv;
+            String what = "udp [" + io.chainboot.events.Names.ipv6((java.net.Inet6Address) bound.getAddress()) + "]:"
+                    + bound.getPort() + " on " + v6.interfaceName() + " "
+                    + (v6.pool().isPresent() ? "full, pool " + v6.pool().get() : "proxy style")
+                    + ", urls on [" + io.chainboot.events.Names.ipv6(v6.serverAddress()) + "]";
+            LOG.infof("DHCPv6 listening on %s", what);
+            listeners.bound(LISTENER_V6, what);
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("DHCPv6 listener failed: %s", e.getMessage() != null ? e.getMessage() : e.toString());
+            listeners.failed(LISTENER_V6, e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 
@@ -144,6 +185,10 @@ public class DhcpService {
     }
 
     void stop(@Observes ShutdownEvent ev) {
+        Dhcpv6Server v6 = serverV6;
+        if (v6 != null) {
+            v6.close();
+        }
         NdpListener n = ndp;
         if (n != null) {
             n.close();

@@ -19,8 +19,18 @@ public record RaSettings(RaPolicy policy, RouterAdvertisement advertisement) {
      *               RFC 4862 §5.5.3 needs a /64 on Ethernet); empty = no prefix
      */
     public static RaSettings of(RaPolicy policy, Optional<String> prefix) {
+        return of(policy, prefix, false, false);
+    }
+
+    /**
+     * As {@link #of(RaPolicy, Optional)} with the M and O flags (RFC 4861 §4.2): set when Chainboot serves
+     * DHCPv6 (M: addresses from DHCPv6, full mode with a v6 pool; O: other configuration, here the boot file
+     * URL). iPXE starts DHCPv6 only when one of them is set. Still no default route (router lifetime 0), and a
+     * prefix only when configured.
+     */
+    public static RaSettings of(RaPolicy policy, Optional<String> prefix, boolean managed, boolean other) {
         List<PrefixInformation> prefixes = prefix.filter(p -> !p.isBlank()).map(RaSettings::prefix).map(List::of).orElse(List.of());
-        return new RaSettings(policy, new RouterAdvertisement(0, false, false, 0, 0, 0, Optional.empty(), Optional.empty(), prefixes));
+        return new RaSettings(policy, new RouterAdvertisement(0, managed, other, 0, 0, 0, Optional.empty(), Optional.empty(), prefixes));
     }
 
     static PrefixInformation prefix(String text) {

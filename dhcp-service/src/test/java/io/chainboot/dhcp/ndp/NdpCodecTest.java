@@ -50,6 +50,15 @@ class NdpCodecTest {
     }
 
     @Test
+    void withDhcpv6OnTheManagedAndOtherFlagsAreSetAndStillNoRouteNorPrefix() {
+        // flags byte: M = 0x80, O = 0x40 (RFC 4861 §4.2); router lifetime still 0, no option
+        assertThat(HEX.formatHex(NdpCodec.encode(RaSettings.of(RaPolicy.ALL, Optional.empty(), true, true).advertisement())))
+                .isEqualTo("86000000" + "00c00000" + "00000000" + "00000000");
+        assertThat(HEX.formatHex(NdpCodec.encode(RaSettings.of(RaPolicy.ALL, Optional.empty(), false, true).advertisement())))
+                .as("proxy style: O only").isEqualTo("86000000" + "00400000" + "00000000" + "00000000");
+    }
+
+    @Test
     void encodesAPrefixAsRfc4861Section4_6_2Lays_ItOut() {
         RouterAdvertisement ra = RaSettings.of(RaPolicy.ALL, Optional.of("fd77:1::99/64")).advertisement();
         String hex = HEX.formatHex(NdpCodec.encode(ra));

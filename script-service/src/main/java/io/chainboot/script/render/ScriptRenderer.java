@@ -253,15 +253,13 @@ public final class ScriptRenderer {
         if (ctx.iscsiServer() == null) {
             return Decoded.invalid("chainboot.script.iscsi-server is not set, so profile " + p.name() + " cannot reach a disk");
         }
-        String server = ctx.iscsiServer().contains(":") && !ctx.iscsiServer().startsWith("[")
-                ? "[" + ctx.iscsiServer() + "]" : ctx.iscsiServer();
         String initiator = Names.initiatorIqn(ctx.iqnPrefix(), facts.mac());
         String target = Names.targetIqn(ctx.iqnPrefix(), spec);
         d.put("initiatorIqn", initiator);
         d.put("targetIqn", target);
         d.put("iscsiServer", ctx.iscsiServer());
         d.put("iscsiPort", ctx.iscsiPort());
-        d.put("sanUri", "iscsi:" + server + "::" + ctx.iscsiPort() + ":0:" + target);
+        d.put("sanUri", Names.iscsiRootPath(ctx.iscsiServer(), ctx.iscsiPort(), 0, target));
         boolean chap = spec.chap().enabled();
         boolean mutual = spec.chap().mutual();
         d.put("chap", chap);

@@ -103,7 +103,11 @@ public final class Dhcpv6Responder {
         List<Integer> arch = m.clientArchitectures();
         boolean x64 = arch.isEmpty() ? false : arch.get(0) == 7 || arch.get(0) == 9 || arch.get(0) == 16;
         if (httpClient(m)) {
-            return x64 ? Optional.of(settings.httpUrlBase() + settings.efiX64()) : Optional.empty();
+            if (!x64 || settings.httpUrlBase() == null) {
+                return Optional.empty();
+            }
+            String base = settings.httpUrlBase();
+            return Optional.of(base.endsWith(".efi") ? base : base + settings.efiX64());
         }
         boolean pxe = m.vendorClasses().stream().flatMap(v -> v.data().stream()).anyMatch(d -> d.startsWith("PXEClient"))
                 || m.requestedOptions().contains(Dhcpv6Option.BOOTFILE_URL);

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param serverDuid  this server's DUID (RFC 8415 §11), option 2 of every answer
  * @param tftpUrlBase {@code tftp://[<server address>]/} for PXE firmware's loader
  * @param httpUrlBase {@code http://[<server address>]:<port>/boot-files/} for HTTP Boot firmware's loader
+ *                    (or a whole {@code .efi} URL); null = HTTP Boot clients get no option 59
  * @param efiX64      loader file for x64 UEFI (arch 7, 9, 16)
  * @param scriptUrl   script-service's {@code /boot.ipxe} URL (over IPv6) for iPXE (user class {@code iPXE})
  * @param leaseTime   valid lifetime of a leased address; preferred = valid, T1 = ½, T2 = ⅞ (RFC 8415 §21.4)
