@@ -318,6 +318,7 @@ class ChainbootBootTest {
         BootImages.disk(firmware, Disks.raw(chainboot.state(), image), marker);
         inventory.registerSanboot(mac, hostname, "RAW", image, chap);
         Disks.awaitScript(chainboot, mac, Duration.ofSeconds(30));
+        Disks.awaitTarget(chainboot, mac, Duration.ofSeconds(30));
         return new Guest(firmware, mac, hostname, marker);
     }
 
