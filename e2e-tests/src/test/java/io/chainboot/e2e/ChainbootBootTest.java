@@ -378,13 +378,18 @@ class ChainbootBootTest {
         diagnose(g, booted, Duration.ofSeconds(60)).ifPresent(problem -> fail(problem));
     }
 
+    private static List<Inventory.StageAt> sinceOf(List<Inventory.StageAt> stages, Instant from) {
+        return stages.stream().filter(s -> !s.at().isBefore(from)).toList();
+    }
+
     /** Why the boot did not go through the whole chain (naming the stage where it stopped), or empty. */
     Optional<String> diagnose(Guest g, Booted booted, Duration settle) {
         Qemu.Boot boot = booted.boot();
         // the latest boot attempt that began with this power-on (a machine may boot more than once)
         Instant from = booted.poweredOn().minusSeconds(2);
-        List<Inventory.StageAt> stages = inventory.awaitStage(g.mac(), BootStage.SAN_ATTACHED,
-                        boot.markerSeen() ? settle : Duration.ofSeconds(10), from)
+        // every stage of the chain, not just the last: each service's events arrive on their own
+        List<Inventory.StageAt> stages = inventory.awaitStages(g.mac(), boot.markerSeen() ? settle : Duration.ofSeconds(10),
+                        seen -> BootChain.firstMissing(g.firmware(), sinceOf(seen, from)).isEmpty())
                 .stream().filter(s -> !s.at().isBefore(from)).toList();
         Optional<BootStage> missing = BootChain.firstMissing(g.firmware(), stages);
         if (!boot.markerSeen() || missing.isPresent()) {

@@ -163,6 +163,21 @@ public final class Inventory {
         return seen;
     }
 
+    /**
+     * Polls until {@code done} holds for the latest boot's stages or the timeout passes; returns what
+     * it last saw. Events of one boot reach the inventory from several services, each on its own, so
+     * after an outage one stage can arrive long after a later one.
+     */
+    public List<StageAt> awaitStages(String mac, Duration timeout, java.util.function.Predicate<List<StageAt>> done) {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<StageAt> seen = latestStages(mac);
+        while (!done.test(seen) && System.nanoTime() < end) {
+            TestNamespace.sleep(500);
+            seen = latestStages(mac);
+        }
+        return seen;
+    }
+
     private static Optional<BootStage> stageOf(String name) {
         try {
             return Optional.of(BootStage.valueOf(name));
