@@ -80,11 +80,12 @@ public record LaunchPlan(
      * box), and only the client compiler (C1), so no C2 compiler thread competes with the boot path.
      * Measured for dhcp-service, the hottest loop (bench/dhcp/stack.sh, 1,500 DORA/s, box at load
      * ~30): C2 did not lower its CPU per exchange (462 vs 429 µs) and cost 4 s of compilation in the
-     * first 10 s of load.
+     * first 10 s of load. No {@code java.net.preferIPv4Stack}: it would forbid every IPv6 socket (the IPv6 boot
+     * path: DHCPv6, TFTP/HTTP/iSCSI on {@code ::}); DHCPv4 opens its sockets as IPv4 explicitly.
      */
     public static List<String> jvmOptions(String service) {
         return List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                "-Xshare:auto", "-Djava.net.preferIPv4Stack=true");
+                "-Xshare:auto");
     }
 
     /** A port a component listens on. */
