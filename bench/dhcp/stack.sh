@@ -8,6 +8,7 @@
 # Run as root, by hand (not part of the test suite), services packaged:
 #   ./mvnw -q -B -DskipTests package && [RATES="250 500 1000 2000"] [PERIOD=10] bench/dhcp/stack.sh
 # Needs: kea-admin (perfdhcp), kea-dhcp4-server, postgresql-client (psql), iproute2, curl, a JDK 17.
+# CLIENTS=plain|pxe: plain DHCP clients (default) or PXE firmware (see below).
 # Prints one line per rate and server (a first "cold" round at WARMUP_RATE, default 500/s, then the
 # RATES), the load average beside it, and the stored/sent count.
 set -euo pipefail
@@ -18,6 +19,16 @@ RATES=(${RATES:-250 500 1000 2000})
 # (JIT, first connections, first inserts) are a figure of their own, not the capacity (0: none)
 WARMUP_RATE=${WARMUP_RATE:-500}
 PERIOD=${PERIOD:-10}
+# CLIENTS=plain (default): perfdhcp's own DISCOVERs, a plain DHCP client's (the inventory stores their
+# events but registers no machine for them); CLIENTS=pxe: each also carries what a PXE ROM sends
+# (option 60 PXEClient:Arch:00000:UNDI:002001, 93 arch 0, 94 UNDI 2.1), so every client is a machine
+# netbooting: registered on first sight, its spec published to every service's view
+CLIENTS=${CLIENTS:-plain}
+case $CLIENTS in
+  plain) CLIENT_OPTIONS=() ;;
+  pxe) CLIENT_OPTIONS=(-o 60,505845436c69656e743a417263683a30303030303a554e44493a303032303031 -o 93,0000 -o 94,010201) ;;
+  *) echo "CLIENTS must be plain or pxe"; exit 2 ;;
+esac
 S=cb-dhcp-stack-s
 C=cb-dhcp-stack-c
 OUT=$(mktemp -d /tmp/cb-dhcp-stack.XXXXXX)
@@ -59,10 +70,10 @@ cpu_line() {
 
 run_perfdhcp() { # name, rate[, label]
   local name=$1 rate=$2 label=${3:-$1} f="$OUT/${3:-$1}-$2.txt" kea_ticks_before=0
-  if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
+  if [ "$name" = chainboot ]; then cpu_snapshot "$OUT/cpu-before"; thread_snapshot dhcp-service "$OUT/threads-before"; else kea_ticks_before=$(awk '{print $14+$15}' /proc/$SERVER_PID/stat); fi
   local before; before=$(rcvbuf_errors)
   local cbefore; cbefore=$(rcvbuf_errors $C)
-  ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 > "$f" 2>&1 || true
+  ip netns exec $C perfdhcp -4 -l eth0 -r "$rate" -p "$PERIOD" -R 60000 -d 2 "${CLIENT_OPTIONS[@]}" > "$f" 2>&1 || true
   local dora sent d1 d2 after
   read -r dora sent d1 d2 < <(perfdhcp_stats "$f")
   after=$(rcvbuf_errors)
@@ -75,16 +86,21 @@ run_perfdhcp() { # name, rate[, label]
   local cpu
   if [ "$name" = chainboot ]; then
     cpu_snapshot "$OUT/cpu-after"
+    thread_snapshot dhcp-service "$OUT/threads-after"
     cpu=$(cpu_delta "$OUT/cpu-before" "$OUT/cpu-after" | grep -v '^supervisor ')
   else
     cpu="kea-dhcp4 $(awk -v b="$kea_ticks_before" '{printf "%.2f", ($14+$15-b)/100}' /proc/$SERVER_PID/stat)"
   fi
   cpu_line "$label" "$rate" "$cpu" "${dora:-0}" | tee -a "$OUT/summary.txt"
+  if [ "$name" = chainboot ]; then
+    echo "$label $rate/s dhcp-service CPU s by thread: $(thread_delta "$OUT/threads-before" "$OUT/threads-after" | tr '\n' ' ')" \
+      | tee -a "$OUT/summary.txt"
+  fi
   sleep 3
 }
 
 # --- Chainboot, as ./chainboot up starts it ------------------------------------------------
-echo "chainboot up (state $STATE) ..."
+echo "chainboot up (state $STATE), clients: $CLIENTS ..." | tee -a "$OUT/summary.txt"
 ip netns exec $S "$ROOT/chainboot" up --no-build --address 10.214.0.1 --interface cbdstack --dhcp-mode full \
   --pool 10.214.1.0-10.214.250.255 --netmask 255.255.0.0 --state "$STATE" | tee "$OUT/up.txt"
 UP=1

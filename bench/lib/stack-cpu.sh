@@ -25,3 +25,24 @@ cpu_snapshot() {
 cpu_delta() {
   join <(sort "$1") <(sort "$2") | awk '{printf "%s %.2f\n", $1, ($3-$2)/100}'
 }
+
+# thread_snapshot COMPONENT FILE: "tid name clock-ticks" per thread of one component's process (Java
+# thread names, cut to 15 characters by the kernel), to see which threads a component's CPU went to
+thread_snapshot() {
+  local pid; pid=$(awk -v c="$1" '$1 == c {print $2}' "$STATE/run/chainboot.state")
+  : > "$2"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  local t
+  for t in /proc/"$pid"/task/*; do
+    [[ -r $t/stat ]] || continue
+    # comm may hold spaces: the fields after the closing parenthesis are fixed
+    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' < "$t/comm")" '{sub(/^.*\) /, ""); print tid, name, $12 + $13}' "$t/stat" >> "$2"
+  done
+}
+
+# thread_delta BEFORE AFTER [N]: the N (default 8) threads that used most CPU between the snapshots,
+# as "seconds name" (threads of the same name summed)
+thread_delta() {
+  join <(sort "$1") <(sort "$2") | awk '{cpu[$2] += ($5 - $3) / 100} END {for (n in cpu) if (cpu[n] > 0) printf "%.2f %s\n", cpu[n], n}' \
+    | sort -rn | head -"${3:-8}"
+}

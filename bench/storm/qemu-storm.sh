@@ -8,7 +8,10 @@
 #
 #   bench/storm/qemu-storm.sh [BIOS_GUESTS] [UEFI_GUESTS]     (root; services packaged)
 #   Env: ROUNDS=1 (storms per stack, alternating reference/chainboot), TIMEOUT=240 (s per guest),
-#        ONLY=reference|chainboot, OUT=dir (default bench/storm/target/qemu-<time>)
+#        ONLY=reference|chainboot, OUT=dir (default bench/storm/target/qemu-<time>),
+#        STORMS=2 (storms per start of a stack: the first is the stack's first work after `up`, the
+#        later ones hit a stack that has run before, as a stack in use does; printed apart),
+#        CAPTURE=1 (a pcap of br0 per storm, $OUT/LABEL.pcap, to compare the two chains step by step)
 # Prints power-on -> marker per guest, the median per firmware and the ratio, with the load average.
 # It measures; it asserts no speed target.
 set -euo pipefail
@@ -17,6 +20,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BIOS_N="${1:-4}"
 UEFI_N="${2:-2}"
 ROUNDS="${ROUNDS:-1}"
+STORMS="${STORMS:-2}"
 TIMEOUT="${TIMEOUT:-240}"
 NS=cb-storm-q
 SRV_IP=10.77.0.1
@@ -81,6 +85,7 @@ teardown() {
   rm -rf "$WORK"
 }
 trap teardown EXIT
+. "$ROOT/bench/lib/stack-cpu.sh"
 
 # ---------------------------------------------------------------- disks (as e2e-tests' BootImages builds them)
 SRC="$ROOT/e2e-tests/src/test/resources/boot"
@@ -120,6 +125,11 @@ storm() {
   local label="$1" i fw mac dir
   local -a pids=() starts=()
   echo "$label start $(uptime)" >> "$OUT/load.txt"
+  local cap=""
+  if [[ "${CAPTURE:-}" == 1 ]]; then
+    ip netns exec "$NS" dumpcap -q -i br0 -w "$OUT/$label.pcap" > "$OUT/$label.dumpcap.log" 2>&1 & cap=$!
+    sleep 1
+  fi
   for i in "${!GUESTS[@]}"; do
     fw="${GUESTS[$i]%%:*}"; mac="${GUESTS[$i]#*:}"
     dir="$WORK/$label-g$i"; mkdir -p "$dir"
@@ -164,6 +174,7 @@ storm() {
       fi
     done
   done
+  if [[ -n "$cap" ]]; then sleep 0.5; kill -INT "$cap" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   echo "$label end   $(uptime)" >> "$OUT/load.txt"
   cat "$OUT/$label.txt"
@@ -264,31 +275,51 @@ for r in $(seq 1 "$ROUNDS"); do
   if [[ "${ONLY:-}" != chainboot ]]; then
     start_reference
     log "round $r: reference (dnsmasq + http.server + tgtd) up; load $(load)"
-    storm "reference-r$r" | tee -a "$OUT/log.txt"
+    for k in $(seq 1 "$STORMS"); do
+      (( k > 1 )) && sleep 3
+      storm "reference-r$r-s$k" | tee -a "$OUT/log.txt"
+    done
     stop_reference
   fi
   if [[ "${ONLY:-}" != reference ]]; then
     start_chainboot
     log "round $r: Chainboot up; load $(load)"
-    storm "chainboot-r$r" | tee -a "$OUT/log.txt"
+    for k in $(seq 1 "$STORMS"); do
+      (( k > 1 )) && sleep 3
+      STATE="$CB_STATE" cpu_snapshot "$WORK/cpu-before"
+      storm "chainboot-r$r-s$k" | tee -a "$OUT/log.txt"
+      STATE="$CB_STATE" cpu_snapshot "$WORK/cpu-after"
+      { echo "chainboot-r$r-s$k CPU seconds per component during the storm:"
+        cpu_delta "$WORK/cpu-before" "$WORK/cpu-after" | awk '{printf "  %-18s %6.2f s\n", $1, $2}'; } | tee -a "$OUT/cpu.txt"
+    done
     cp -L "$CB_STATE"/logs/*.log "$OUT/" 2>/dev/null || true
     stop_chainboot
   fi
 done
 
 # ---------------------------------------------------------------- summary
+# (ONLY= leaves one stack's files missing: cat's failure must not end the summary under pipefail)
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+set +o pipefail
 {
-  echo "power-on -> marker, all ${#GUESTS[@]} guests at once (TCG), medians of every round:"
-  for fw in bios uefi; do
-    ref="$(cat "$OUT"/reference-r*.txt 2>/dev/null | awk -v f=$fw '$2==f && $5=="marker" {print $4}' | median)"
-    cb="$(cat "$OUT"/chainboot-r*.txt 2>/dev/null | awk -v f=$fw '$2==f && $5=="marker" {print $4}' | median)"
-    reft="$(cat "$OUT"/reference-r*.txt 2>/dev/null | awk -v f=$fw '$2==f {printf "%s%s ", $4, ($5=="marker"?"":"!")}')"
-    cbt="$(cat "$OUT"/chainboot-r*.txt 2>/dev/null | awk -v f=$fw '$2==f {printf "%s%s ", $4, ($5=="marker"?"":"!")}')"
-    ratio="-"; [[ "$ref" != - && "$cb" != - ]] && ratio="$(echo "scale=2; $cb / $ref" | bc)x"
-    printf '  %-4s reference %s(median %s s)  chainboot %s(median %s s)  ratio %s\n' "$fw" "$reft" "$ref" "$cbt" "$cb" "$ratio"
+  echo "power-on -> marker, all ${#GUESTS[@]} guests at once (TCG), medians over the rounds:"
+  # which storms: s1 = the first after each start, later = s2.. on a stack that has booted machines before
+  for which in all first later; do
+    case $which in all) pat='-s[0-9]*'; what="every storm";; first) pat='-s1'; what="first storm after start";;
+                   later) pat='-s[2-9]'; what="later storms, same stack";; esac
+    (( STORMS < 2 )) && [[ $which != all ]] && continue
+    echo " $what:"
+    for fw in bios uefi; do
+      ref="$(cat "$OUT"/reference-r*$pat.txt 2>/dev/null | awk -v f=$fw '$2==f && $5=="marker" {print $4}' | median)"
+      cb="$(cat "$OUT"/chainboot-r*$pat.txt 2>/dev/null | awk -v f=$fw '$2==f && $5=="marker" {print $4}' | median)"
+      reft="$(cat "$OUT"/reference-r*$pat.txt 2>/dev/null | awk -v f=$fw '$2==f {printf "%s%s ", $4, ($5=="marker"?"":"!")}')"
+      cbt="$(cat "$OUT"/chainboot-r*$pat.txt 2>/dev/null | awk -v f=$fw '$2==f {printf "%s%s ", $4, ($5=="marker"?"":"!")}')"
+      ratio="-"; [[ "$ref" != - && "$cb" != - ]] && ratio="$(echo "scale=2; $cb / $ref" | bc)x"
+      printf '  %-4s reference %s(median %s s)  chainboot %s(median %s s)  ratio %s\n' "$fw" "$reft" "$ref" "$cbt" "$cb" "$ratio"
+    done
   done
   echo "  (! = did not reach the marker: see the *.txt lines)"
-  echo "failures: $(cat "$OUT"/*-r*.txt | awk '$5!="marker"' | wc -l)"
+  echo "failures: $(cat "$OUT"/*-r*.txt 2>/dev/null | awk '$5!="marker"' | wc -l)"
   cat "$OUT/load.txt"
+  cat "$OUT/cpu.txt" 2>/dev/null || true
 } | tee "$OUT/summary.txt"

@@ -51,6 +51,26 @@ async function send(method, path, body, type) {
   return text ? JSON.parse(text) : null;
 }
 
+/** A file as the body, streamed by the browser; onProgress(sentBytes, totalBytes) while it goes. */
+function sendFile(method, path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open(method, 'api/' + path);
+    Object.entries(headers({ 'Content-Type': 'application/octet-stream' })).forEach(([k, v]) => x.setRequestHeader(k, v));
+    x.upload.onprogress = e => { if (onProgress) onProgress(e.loaded, e.lengthComputable ? e.total : file.size); };
+    x.onload = () => {
+      let body = null;
+      try { body = x.responseText ? JSON.parse(x.responseText) : null; } catch (e) { /* not JSON */ }
+      if (x.status >= 200 && x.status < 300) { resolve(body); return; }
+      const err = new Error(x.status + ' ' + ((body && (body.detail || body.title)) || x.statusText));
+      err.status = x.status;
+      reject(err);
+    };
+    x.onerror = () => reject(new Error('the upload was cut (network error)'));
+    x.send(file);
+  });
+}
+
 // ---------- small helpers ----------
 
 function text(el, value) { el.textContent = value == null ? '' : value; return el; }
@@ -152,7 +172,7 @@ function confirmThen(what, request, ask) {
     if (ask) { text($('confirm-label'), ask.label); $('confirm-input').value = ask.value || ''; }
     const describe = () => {
       const r = request(ask ? $('confirm-input').value.trim() : undefined);
-      text($('confirm-request'), r.method + ' /api/' + r.path + (r.body != null ? '\n' + (typeof r.body === 'string' ? r.body : JSON.stringify(r.body, null, 2)) : ''));
+      text($('confirm-request'), r.method + ' /api/' + r.path + (r.upload ? '\n' + r.upload.name + ' (' + bytes(r.upload.size) + ', application/octet-stream)' : '') + (r.body != null ? '\n' + (typeof r.body === 'string' ? r.body : JSON.stringify(r.body, null, 2)) : ''));
       return r;
     };
     describe();
@@ -162,7 +182,7 @@ function confirmThen(what, request, ask) {
       $('confirm-yes').onclick = null; $('confirm-no').onclick = null;
       if (!ok) { resolve(null); return; }
       const r = describe();
-      send(r.method, r.path, r.body, r.type)
+      (r.upload ? sendFile(r.method, r.path, r.upload, r.progress) : send(r.method, r.path, r.body, r.type))
         .then(answer => { toast(what + ': done'); resolve(answer == null ? {} : answer); })
         .catch(e => { lastError = e.message; toast(what + ': ' + e.message, true); resolve(null); });
     };
@@ -664,9 +684,10 @@ async function pollImports() {
     const box = $('imports');
     box.innerHTML = '';
     list.forEach(p => {
-      const pct = p.totalBytes ? Math.round(100 * p.copiedBytes / p.totalBytes) : 0;
-      box.append(el('p', { class: 'import', 'data-import': p.name }, p.name + ' ', el('progress', { max: 100, value: pct }),
-        ' ' + bytes(p.copiedBytes) + ' of ' + bytes(p.totalBytes) + ' (' + pct + ' %)'));
+      const pct = p.totalBytes > 0 ? Math.round(100 * p.copiedBytes / p.totalBytes) : 0;
+      box.append(el('p', { class: 'import', 'data-import': p.name, 'data-phase': p.phase || '' }, p.name + ' ' + (p.phase || '') + ' ',
+        el('progress', { max: 100, value: pct }),
+        ' ' + bytes(p.copiedBytes) + (p.totalBytes > 0 ? ' of ' + bytes(p.totalBytes) + ' (' + pct + ' %)' : '')));
     });
   } catch (e) { /* the next poll tries again */ }
 }
@@ -687,6 +708,50 @@ $('import-form').addEventListener('submit', ev => {
     out.innerHTML = '';
     if (a) { out.append(el('p', { class: 'good', 'data-imported': a.name || name }, 'Imported ' + (a.name || name) + (a.sha256 ? ' · sha256 ' + a.sha256 : ''))); showImages(); }
     else out.append(el('p', { class: 'bad', 'data-import-failed': name }, 'Import of ' + name + ' failed: ' + lastError));
+  });
+});
+
+$('upload-file').addEventListener('change', () => {
+  const f = $('upload-file').files[0];
+  if (f && !$('upload-name').value.trim()) $('upload-name').value = f.name.replace(/\.(img|raw|qcow2|vmdk|vhdx|vdi)$/i, '').replace(/[^A-Za-z0-9._-]/g, '-');
+});
+
+$('upload-form').addEventListener('submit', ev => {
+  ev.preventDefault();
+  const file = $('upload-file').files[0];
+  const out = $('upload-result');
+  out.innerHTML = '';
+  if (!file) { out.append(el('p', { class: 'bad' }, 'Choose a file first')); return; }
+  const name = $('upload-name').value.trim() || file.name;
+  const sha = $('upload-sha').value.trim();
+  lastError = '';
+  const bar = $('upload-bar');
+  const progressShown = (sent, total) => {
+    $('upload-progress').hidden = false;
+    const pct = total ? Math.round(100 * sent / total) : 0;
+    bar.value = pct;
+    bar.dataset.sent = String(sent);
+    text($('upload-text'), 'sent ' + bytes(sent) + ' of ' + bytes(total) + ' (' + pct + ' %)' + (sent >= total ? '; converting and checking…' : ''));
+  };
+  const started = confirmThen('Upload ' + file.name + ' (' + bytes(file.size) + ') as image ' + name
+      + ' (qcow2/VMDK/VHDX/VDI are converted to raw; checksummed' + (sha ? ', checked against the SHA-256 given' : '') + ')',
+    () => ({ method: 'PUT', path: 'images/' + encodeURIComponent(name) + (sha ? '?sha256=' + encodeURIComponent(sha) : ''),
+      upload: file, progress: progressShown }));
+  clearInterval(importPoll);
+  importPoll = setInterval(pollImports, 500);
+  started.then(a => {
+    clearInterval(importPoll);
+    pollImports();
+    if (a) {
+      bar.value = 100;
+      text($('upload-text'), 'done: ' + bytes(file.size) + ' received');
+      out.append(el('p', { class: 'good', 'data-uploaded': a.name || name }, 'Uploaded ' + (a.name || name) + ' (' + (a.format || 'raw')
+        + ', ' + bytes(a.sizeBytes) + ') · sha256 ' + (a.sha256 || '') + (a.receivedSha256 && a.receivedSha256 !== a.sha256 ? ' · file sha256 ' + a.receivedSha256 : '')));
+      showImages();
+    } else {
+      $('upload-progress').hidden = true;
+      out.append(el('p', { class: 'bad', 'data-upload-failed': name }, 'Upload of ' + name + ' failed: ' + lastError));
+    }
   });
 });
 

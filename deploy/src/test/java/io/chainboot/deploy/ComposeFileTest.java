@@ -308,6 +308,63 @@ class ComposeFileTest {
         assertThat(env("tftp-service").get("CHAINBOOT_TFTP_PORT")).isEqualTo("69");
     }
 
+    /**
+     * The HA pair (docs/dhcp-ha.md): dhcp-service-2 runs only with the {@code ha} profile, is the same
+     * image and settings as dhcp-service (every variable a dhcp-service key) except its own server
+     * identifier, HTTP port, HA index and lease volume; HA is on in both exactly when
+     * CHAINBOOT_DHCP_HA says so (the second instance always has it on).
+     */
+    @Test
+    void theSecondDhcpInstanceIsAnHaPartnerOfTheFirst() throws Exception {
+        Map<String, Object> second = service("dhcp-service-2");
+        assertThat(String.valueOf(second.get("profiles"))).isEqualTo("[ha]");
+        assertThat(second.get("network_mode")).isEqualTo("host");
+        assertThat(second).doesNotContainKey("ports");
+        assertThat(String.valueOf(map(second.get("build")).get("context"))).isEqualTo("./dhcp-service");
+        assertThat(service("dhcp-service")).doesNotContainKey("profiles");
+        Map<String, String> one = env("dhcp-service");
+        Map<String, String> two = env("dhcp-service-2");
+        assertThat(one).containsEntry("CHAINBOOT_DHCP_HA_ENABLED", "${CHAINBOOT_DHCP_HA:-false}")
+                .containsEntry("CHAINBOOT_DHCP_HA_INDEX", "0").containsEntry("CHAINBOOT_DHCP_HA_INSTANCES", "2");
+        assertThat(two).containsEntry("CHAINBOOT_DHCP_HA_ENABLED", "true").containsEntry("CHAINBOOT_DHCP_HA_INDEX", "1")
+                .containsEntry("CHAINBOOT_DHCP_SERVER_ADDRESS", "${CHAINBOOT_ADDRESS_2:-}");
+        Set<String> differ = new TreeSet<>();
+        for (String k : new TreeSet<>(one.keySet())) {
+            if (!one.get(k).equals(two.get(k))) {
+                differ.add(k);
+            }
+        }
+        assertThat(differ).as("what dhcp-service-2 sets differently from dhcp-service")
+                .containsExactlyInAnyOrder("QUARKUS_HTTP_PORT", "CHAINBOOT_DHCP_SERVER_ADDRESS", "CHAINBOOT_DHCP_HA_ENABLED",
+                        "CHAINBOOT_DHCP_HA_INDEX");
+        assertThat(two.keySet()).isEqualTo(one.keySet());
+        String port = two.get("QUARKUS_HTTP_PORT");
+        String hc = String.join(" ", ((List<?>) map(second.get("healthcheck")).get("test")).stream().map(String::valueOf).toList());
+        assertThat(hc).contains("/q/health/ready").contains("/dev/tcp/127.0.0.1/" + port + " ");
+        for (String svc : map(compose().get("services")).keySet()) {
+            if (!svc.equals("dhcp-service-2")) {
+                assertThat(String.valueOf(service(svc).get("ports"))).as(svc + " must not publish dhcp-service-2's HTTP port")
+                        .doesNotContain(port + ":");
+                assertThat(env(svc).get("QUARKUS_HTTP_PORT")).as(svc).isNotEqualTo(port);
+            }
+        }
+        assertThat(mountTargets("dhcp-service-2")).contains(two.get("CHAINBOOT_DHCP_STATE_DIR"));
+        assertThat(String.valueOf(second.get("volumes"))).as("its own lease volume").doesNotContain("dhcp-leases:")
+                .contains("dhcp-leases-2:");
+        ConfigKeys keys = keysOf("dhcp-service");
+        List<String> unknown = new ArrayList<>();
+        for (String var : two.keySet()) {
+            boolean ok = var.startsWith("CHAINBOOT_") ? ConfigKeys.envMatches(var, keys.keys())
+                    : ConfigKeys.envMatches(var, allowedQuarkusKeys("dhcp-service"));
+            if (!ok) {
+                unknown.add(var);
+            }
+        }
+        assertThat(unknown).as("dhcp-service-2 variables that name no dhcp-service key").isEmpty();
+        assertThat(secretKeys("dhcp-service-2")).isEqualTo(secretKeys("dhcp-service"));
+        assertThat(map(second.get("depends_on")).keySet()).isEqualTo(map(service("dhcp-service").get("depends_on")).keySet());
+    }
+
     @Test
     void scaledServicesPublishNoFixedHostPortAndTheEdgeProxiesThem() throws IOException {
         for (String svc : List.of("script-service", "inventory-service")) {

@@ -2,18 +2,19 @@ package io.chainboot.deploy;
 
 import io.chainboot.infra.InfraPaths;
 import io.chainboot.infra.launcher.StateFile;
+import io.chainboot.common.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * all seven processes healthy, {@code status} reports them, a service killed by hand shows as not
  * running, {@code down} leaves no process and no listening socket. A port already taken makes
  * {@code up} fail with one line naming it, leaving nothing behind. Needs root (CI runs as root).
+ * Each test has its own state directory and leaves nothing running: they pass in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherTest {
     static final String NS = "cb-deploy-launcher";
     static final Path ROOT = InfraPaths.root();
@@ -49,16 +50,36 @@ class LauncherTest {
         mustRun("ip", "-n", NS, "link", "add", "br0", "type", "bridge");
         mustRun("ip", "-n", NS, "addr", "add", "10.77.0.1/24", "dev", "br0");
         mustRun("ip", "-n", NS, "link", "set", "br0", "up");
+    }
+
+    /** Each test its own state directory: nothing one test leaves (a state file, data, files) reaches the next. */
+    @BeforeEach
+    void freshState() throws IOException {
         state = Files.createTempDirectory("cb-launcher-state");
+    }
+
+    @AfterEach
+    void stopAndRemoveState() throws Exception {
+        if (state == null) {
+            return;
+        }
+        sh(120, "ip", "netns", "exec", NS, ROOT.resolve("chainboot").toString(), "down", "--state", state.toString());
+        // whatever the launcher recorded and is still alive was started by this test
+        StateFile.read(state).ifPresent(es -> es.forEach(e -> ProcessHandle.of(e.pid()).ifPresent(ProcessHandle::destroyForcibly)));
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        started.clear();
+        Eventually.until(() -> listening().isEmpty(), "nothing listening in " + NS + " after the test", Duration.ofSeconds(30));
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        state = null;
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        if (state != null) {
-            sh(120, "ip", "netns", "exec", NS, ROOT.resolve("chainboot").toString(), "down", "--state", state.toString());
-            // whatever the launcher recorded and is still alive was started by this test
-            StateFile.read(state).ifPresent(es -> es.forEach(e -> ProcessHandle.of(e.pid()).ifPresent(ProcessHandle::destroyForcibly)));
-        }
         for (Process p : started) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -113,30 +134,22 @@ class LauncherTest {
     }
 
     @Test
-    @Order(1)
     void aTakenPortFailsUpWithOneLineAndLeavesNothingRunning() throws Exception {
         // something else already listens on Kafka's port inside the namespace
         Process squatter = new ProcessBuilder("ip", "netns", "exec", NS, "busybox", "nc", "-l", "-p", "9092").start();
         started.add(squatter);
-        for (int i = 0; i < 50 && !listening().contains(":9092"); i++) {
-            Thread.sleep(100);
-        }
-        assertThat(listening()).contains(":9092");
+        Eventually.until(() -> listening().contains(":9092"), "the squatter listens on 9092", Duration.ofSeconds(5));
         Result up = chainboot(120, "up", "--no-build", "--address", "10.77.0.1");
         assertThat(up.rc()).as(up.out()).isNotZero();
         assertThat(up.out()).contains("chainboot: port 9092/tcp (kafka) is in use");
         squatter.destroy();
         squatter.waitFor(10, TimeUnit.SECONDS);
-        for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
-            Thread.sleep(100);
-        }
-        assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+        Eventually.until(() -> listening().isEmpty(), "nothing left listening after a failed up", Duration.ofSeconds(5));
         assertThat(StateFile.read(state)).isEmpty();
     }
 
     /** Checked when given (issue 16): a machines file inventory refuses fails {@code up}, which prints each problem. */
     @Test
-    @Order(2)
     void aBadMachinesFileFailsUpNamingEveryProblemOnItsOwnLine() throws Exception {
         Path machines = state.resolve("machines.yaml");
         Files.writeString(machines, """
@@ -154,10 +167,7 @@ class LauncherTest {
                     .anyMatch(l -> l.contains("machine #1 (01:00:5e:00:00:01): mac: ") && l.contains("group address"))
                     .anyMatch(l -> l.contains("machine #3 (ff:ff:ff:ff:ff:ff): mac: ") && l.contains("group address"))
                     .noneMatch(l -> l.contains("52:54:00:00:77:02"));
-            for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
-                Thread.sleep(100);
-            }
-            assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+            Eventually.until(() -> listening().isEmpty(), "nothing left listening after a failed up", Duration.ofSeconds(5));
         } finally {
             Files.delete(machines);
         }
@@ -165,7 +175,6 @@ class LauncherTest {
 
     /** Checked when given (issue 16): profile files script-service refuses fail {@code up}, which prints each problem. */
     @Test
-    @Order(2)
     void badProfileFilesFailUpNamingEveryProblemOnItsOwnLine() throws Exception {
         Path profiles = Files.createDirectories(state.resolve("profiles"));
         Path typo = profiles.resolve("typo.yaml");
@@ -183,10 +192,7 @@ class LauncherTest {
                     .anyMatch(l -> l.contains("profile file ") && l.contains("typo.yaml: unknown field 'kernal'"))
                     .anyMatch(l -> l.contains("profile file ") && l.contains("lab-menu.yaml: menu lab-menu: item ghost names no profile"))
                     .noneMatch(l -> l.contains("fine.yaml"));
-            for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
-                Thread.sleep(100);
-            }
-            assertThat(listening()).as("nothing left listening after a failed up").isEmpty();
+            Eventually.until(() -> listening().isEmpty(), "nothing left listening after a failed up", Duration.ofSeconds(5));
         } finally {
             Files.delete(typo);
             Files.delete(menu);
@@ -195,7 +201,6 @@ class LauncherTest {
     }
 
     @Test
-    @Order(3)
     void upStatusKillDown() throws Exception {
         Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1", "--interface", "br0", "--dhcp-mode", "full",
                 "--pool", "10.77.0.100-10.77.0.200");
@@ -257,7 +262,6 @@ class LauncherTest {
     }
 
     @Test
-    @Order(4)
     void nothingOutlivesAKilledSupervisor() throws Exception {
         Result up = chainboot(300, "up", "--no-build", "--address", "10.77.0.1");
         assertThat(up.rc()).as(up.out() + "\n" + launcherLog()).isZero();
@@ -273,16 +277,10 @@ class LauncherTest {
         assertThat(all.size()).isGreaterThan(entries.size());
 
         ProcessHandle.of(supervisor).orElseThrow().destroyForcibly(); // kill -9: no shutdown hook runs
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (all.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(all.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")))
-                .as("children of a supervisor killed with SIGKILL").isEmpty();
-        for (int i = 0; i < 50 && !listening().isEmpty(); i++) {
-            Thread.sleep(100);
-        }
-        assertThat(listening()).isEmpty();
+        Eventually.untilAsserted(() -> assertThat(all.stream().filter(ProcessHandle::isAlive)
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse("")))
+                .as("children of a supervisor killed with SIGKILL").isEmpty(), Duration.ofSeconds(60));
+        Eventually.until(() -> listening().isEmpty(), "nothing listening once the children are gone", Duration.ofSeconds(5));
         Result status = chainboot(60, "status");
         assertThat(status.rc()).isEqualTo(3);
         assertThat(status.out()).contains("supervisor").contains("not running").doesNotContain(" UP");

@@ -13,6 +13,7 @@ import io.chainboot.e2e.harness.TestNamespace;
 import io.chainboot.events.BootStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.fail;
  * Variants share the same running Chainboot: a CHAP-protected disk, two guests at once, Kafka frozen
  * during a boot, Kafka stopped during a boot and started again, an overlay disk on a golden image
  * that keeps the guest's writes until it is reset. {@code ./chainboot down} must leave nothing behind.
+ * The declared order only saves start-ups (down last); any order passes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,17 +53,38 @@ class ChainbootBootTest {
 
     Path dir;
     Stack stack;
+    Throwable upFailed;
     TestNamespace ns;
     Chainboot chainboot;
     Inventory inventory;
 
     @BeforeAll
-    void up() throws Exception {
+    void prerequisites() throws Exception {
         Prerequisites.require(false);
         dir = Files.createDirectories(Path.of("target", "e2e", "chainboot")).toAbsolutePath();
+    }
+
+    /**
+     * The running Chainboot every test uses: started before the first test, and again (fresh state, new
+     * namespace) before any test that follows {@link #downLeavesNothingBehind()}, so the tests pass in
+     * any order. In the declared order down comes last and Chainboot starts once.
+     */
+    @BeforeEach
+    void up() throws Exception {
+        if (stack != null) {
+            return;
+        }
+        if (upFailed != null) {
+            throw new AssertionError("./chainboot up failed before this test", upFailed); // not again for every test
+        }
         Path state = dir.resolve("state");
         BootImages.deleteTree(state);
-        stack = Stack.up(TestNamespace.create("cb", dir), state, "full");
+        try {
+            stack = Stack.up(TestNamespace.create("cb", dir), state, "full");
+        } catch (RuntimeException | Error e) {
+            upFailed = e;
+            throw e;
+        }
         ns = stack.ns;
         chainboot = stack.chainboot;
         inventory = stack.inventory;
@@ -270,11 +293,16 @@ class ChainbootBootTest {
     @Order(99)
     @Timeout(180)
     void downLeavesNothingBehind() {
-        String out = chainboot.down();
-        List<String> left = ns.awaitForeignPidsGone(Duration.ofSeconds(30));
-        assertThat(left).as("processes left in the namespace after ./chainboot down:%n%s", out).isEmpty();
-        String listening = ns.run(Duration.ofSeconds(10), "ss", "-Hlntu").output().strip();
-        assertThat(listening).as("ports still listening after ./chainboot down").isEmpty();
+        try {
+            String out = chainboot.down();
+            List<String> left = ns.awaitForeignPidsGone(Duration.ofSeconds(30));
+            assertThat(left).as("processes left in the namespace after ./chainboot down:%n%s", out).isEmpty();
+            String listening = ns.run(Duration.ofSeconds(10), "ss", "-Hlntu").output().strip();
+            assertThat(listening).as("ports still listening after ./chainboot down").isEmpty();
+        } finally {
+            stack.close(); // its namespace too: a test after this one gets a new stack
+            stack = null;
+        }
     }
 
     /** A guest to boot: its firmware, MAC, hostname and the marker its own disk prints. */
@@ -290,6 +318,7 @@ class ChainbootBootTest {
         BootImages.disk(firmware, Disks.raw(chainboot.state(), image), marker);
         inventory.registerSanboot(mac, hostname, "RAW", image, chap);
         Disks.awaitScript(chainboot, mac, Duration.ofSeconds(30));
+        Disks.awaitTarget(chainboot, mac, Duration.ofSeconds(30));
         return new Guest(firmware, mac, hostname, marker);
     }
 

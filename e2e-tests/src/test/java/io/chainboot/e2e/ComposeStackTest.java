@@ -281,6 +281,152 @@ class ComposeStackTest {
         assertChain(u, boot(u, Duration.ofSeconds(300)), Duration.ofSeconds(120));
     }
 
+    /**
+     * DHCP high availability from the compose file (docs/dhcp-ha.md): the env file gets what a
+     * user's .env gets ({@code COMPOSE_PROFILES=ha}, {@code CHAINBOOT_DHCP_HA=true},
+     * {@code CHAINBOOT_ADDRESS_2}, a second address of the host on the boot LAN), and
+     * {@code docker-compose up -d --no-deps dhcp-service dhcp-service-2} recreates the first instance
+     * with HA on and starts the second (host network both). Both are healthy; 12 busybox udhcpc
+     * clients (macvlan interfaces with fixed MACs, on a second host of the LAN) and perfdhcp (40 client
+     * MACs) get leases, from both server identifiers; no address is bound to two MACs across both
+     * lease journals, the chainboot.leases topic and the clients' own answers, and the conflict
+     * counter of both instances is 0.
+     */
+    @Test
+    @Order(6)
+    @Timeout(600)
+    void dhcpHaPairFromTheComposeProfileLeasesFromBothWithoutADuplicate() throws Exception {
+        for (String[] tool : new String[][]{{"busybox", "busybox"}, {"perfdhcp", "kea-admin"}}) {
+            assertThat(Cmd.onPath(tool[0])).as("the HA compose step needs %s (apt-get install %s)", tool[0], tool[1]).isTrue();
+        }
+        String second = "10.77.0.2";
+        ns.exec("ip", "addr", "add", second + "/24", "dev", TestNamespace.BRIDGE);
+        stack.addEnv("COMPOSE_PROFILES=ha", "CHAINBOOT_DHCP_HA=true", "CHAINBOOT_ADDRESS_2=" + second);
+        long t0 = System.nanoTime();
+        Cmd.Result build = stack.composeLogged(Duration.ofMinutes(10), "compose-ha.log", "build", "dhcp-service-2");
+        assertThat(build.ok()).as("docker-compose build dhcp-service-2 (exit %d):%n%s", build.exit(), build.output()).isTrue();
+        Cmd.Result up = stack.composeLogged(Duration.ofMinutes(10), "compose-ha.log", "up", "-d", "--no-deps",
+                "dhcp-service", "dhcp-service-2");
+        assertThat(up.ok()).as("docker-compose up -d dhcp-service dhcp-service-2 (exit %d):%n%s", up.exit(), up.output()).isTrue();
+        List<String> ids = new ArrayList<>();
+        ids.addAll(stack.containers("dhcp-service"));
+        ids.addAll(stack.containers("dhcp-service-2"));
+        assertThat(ids).as("one container per instance:%n%s", stack.ps()).hasSize(2);
+        long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!ids.stream().allMatch(id -> stack.state(id).startsWith("running healthy ")) && System.nanoTime() < end) {
+            TestNamespace.sleep(2000);
+        }
+        for (String id : ids) {
+            assertThat(stack.state(id)).as("HA instance %s:%n%s%n%s", id, stack.ps(), stack.logs("dhcp-service-2", 40))
+                    .startsWith("running healthy ");
+        }
+        System.out.printf("compose: HA pair (dhcp-service recreated with HA on, dhcp-service-2) healthy after %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        String env = engine.docker(Duration.ofSeconds(30), "inspect", "--format", "{{json .Config.Env}}", ids.get(0)).output();
+        assertThat(env).as("dhcp-service's environment").contains("CHAINBOOT_DHCP_HA_ENABLED=true", "CHAINBOOT_DHCP_HA_INDEX=0");
+
+        double[] acksBefore = {acks(8082),
+                acks(8085)};
+        Map<String, String> holder = new java.util.TreeMap<>();
+        List<String> duplicates = new ArrayList<>();
+        List<String> bound = new ArrayList<>();
+        TestNamespace lan = ns.plugIn("cb-compose-" + ProcessHandle.current().pid() + "-ha", "ha", "10.77.0.240");
+        try {
+            Path hook = lan.dir().resolve("udhcpc-hook.sh");
+            Path results = lan.dir().resolve("udhcpc-bound.txt");
+            Files.writeString(hook, "#!/bin/sh\n[ \"$1\" = bound ] && echo \"$interface $ip $serverid\" >> " + results + "\nexit 0\n");
+            Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(results, "");
+            StringBuilder sh = new StringBuilder("set -e\n");
+            List<String> macs = new ArrayList<>();
+            for (int i = 1; i <= 12; i++) {
+                String mac = String.format("52:54:00:77:0a:%02x", i);
+                macs.add(mac);
+                sh.append("ip link add mv").append(i).append(" link eth0 address ").append(mac).append(" type macvlan mode bridge\n")
+                        .append("ip link set mv").append(i).append(" up\n");
+            }
+            sh.append("for i in $(seq 1 12); do busybox udhcpc -f -q -n -i mv$i -s ").append(hook)
+                    .append(" -t 10 -T 2 -A 1 > ").append(lan.dir()).append("/udhcpc-mv$i.out 2>&1 & done\nwait\n");
+            Cmd.Result clients = lan.run(Duration.ofSeconds(120), "sh", "-c", sh.toString());
+            List<String> lines = Files.readAllLines(results);
+            System.out.printf("compose HA: udhcpc clients bound:%n%s%n", String.join("\n", lines));
+            assertThat(lines).as("udhcpc clients bound (%s):%n%s", clients.output(), stack.logs("dhcp-service-2", 30)).hasSize(12);
+            for (String l : lines) {
+                String[] f = l.split(" ");
+                String mac = macs.get(Integer.parseInt(f[0].substring(2)) - 1);
+                bound.add(f[2]);
+                bind(holder, duplicates, f[1], mac, "udhcpc on " + f[0]);
+            }
+            assertThat(new java.util.TreeSet<>(bound)).as("server identifiers the udhcpc clients were bound by")
+                    .containsExactly(TestNamespace.SERVER_IP, second);
+            Cmd.Result perf = lan.run(Duration.ofSeconds(90), "perfdhcp", "-4", "-l", "eth0", "-r", "10", "-p", "8", "-R", "40");
+            System.out.printf("compose HA: perfdhcp, 40 client MACs:%n%s%n", perf.output().lines()
+                    .filter(l -> l.contains("sent packets") || l.contains("received packets") || l.startsWith("***")).toList());
+        } finally {
+            lan.close();
+        }
+        double[] acksAfter = {acks(8082),
+                acks(8085)};
+        System.out.printf("compose HA: ACKs sent by dhcp-service %.0f, by dhcp-service-2 %.0f%n",
+                acksAfter[0] - acksBefore[0], acksAfter[1] - acksBefore[1]);
+        assertThat(acksAfter[0]).as("ACKs of dhcp-service").isGreaterThan(acksBefore[0]);
+        assertThat(acksAfter[1]).as("ACKs of dhcp-service-2").isGreaterThan(acksBefore[1]);
+
+        // the verdict: one MAC per address, from both journals and the topic
+        for (String id : ids) {
+            Cmd.Result j = engine.docker(Duration.ofSeconds(60), "exec", id, "cat", "/var/lib/chainboot/dhcp/leases.journal");
+            assertThat(j.ok()).as("lease journal of %s: %s", id, j.output()).isTrue();
+            for (String l : j.output().lines().toList()) {
+                String[] f = l.strip().split(" ");
+                if (f.length >= 4 && f[0].startsWith("10.77.0.")) {
+                    bind(holder, duplicates, f[0], f[1], "journal of " + id.substring(0, 12));
+                }
+            }
+        }
+        // the console consumer ends at its idle timeout (its exit status says nothing): the records are the check
+        String topic = engine.docker(Duration.ofSeconds(120), "exec", stack.containers("kafka").get(0), "/opt/kafka/bin/kafka-tool",
+                "org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", "kafka:9092",
+                "--topic", "chainboot.leases", "--from-beginning", "--timeout-ms", "15000").output();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"ip\"\\s*:\\s*\"([0-9.]+)\".*?\"mac\"\\s*:\\s*\"([0-9a-fA-F:-]+)\"")
+                .matcher(topic);
+        int records = 0;
+        while (m.find()) {
+            records++;
+            bind(holder, duplicates, m.group(1), m.group(2).replace('-', ':'), "chainboot.leases");
+        }
+        System.out.printf("compose HA: %d addresses checked, %d lease records on chainboot.leases%n", holder.size(), records);
+        assertThat(records).as("lease records read from chainboot.leases:%n%s", topic.length() > 2000 ? topic.substring(0, 2000) : topic)
+                .isGreaterThanOrEqualTo(12);
+        assertThat(duplicates).as("addresses bound to two MACs").isEmpty();
+        assertThat(haMetric(8082, "chainboot_dhcp_ha_conflicts_total")).as("conflicts seen by dhcp-service").isZero();
+        assertThat(haMetric(8085, "chainboot_dhcp_ha_conflicts_total")).as("conflicts seen by dhcp-service-2").isZero();
+    }
+
+    static void bind(Map<String, String> holder, List<String> duplicates, String ip, String mac, String source) {
+        String m = mac.toLowerCase();
+        String was = holder.putIfAbsent(ip, m + " (" + source + ")");
+        if (was != null && !was.startsWith(m + " ")) {
+            duplicates.add(ip + ": " + was + " and " + m + " (" + source + ")");
+        }
+    }
+
+    /** ACKs a host-network dhcp-service has sent (0 before its first: the counter appears with it). */
+    double acks(int port) {
+        Chainboot.Http r = stack.http("GET", "http://127.0.0.1:" + port + "/q/metrics", null, false);
+        assertThat(r.status()).as("/q/metrics on :%d: %s", port, r.body()).isEqualTo(200);
+        return r.body().lines().filter(l -> l.startsWith("chainboot_dhcp_sent_total{type=\"ACK\"")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0.0);
+    }
+
+    /** The first sample whose line starts with {@code name} on a host-network dhcp-service's /q/metrics (fails if none). */
+    double haMetric(int port, String name) {
+        Chainboot.Http r = stack.http("GET", "http://127.0.0.1:" + port + "/q/metrics", null, false);
+        assertThat(r.status()).as("/q/metrics on :%d: %s", port, r.body()).isEqualTo(200);
+        String line = r.body().lines().filter(l -> l.startsWith(name)).findFirst().orElse(null);
+        assertThat(line).as("%s on :%d's /q/metrics", name, port).isNotNull();
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /**

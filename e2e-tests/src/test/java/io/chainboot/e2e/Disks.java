@@ -49,6 +49,26 @@ final class Disks {
         awaitScript(cb, mac, "set initiator-iqn", timeout);
     }
 
+    /**
+     * Waits until iscsi-service's own view holds the machine's spec (its pre-flight names the target):
+     * each service reads chainboot.machines on its own, so script-service rendering the script does
+     * not mean iscsi-service can serve the login yet. A test that then freezes or stops Kafka must
+     * wait for this, or the login is refused as it would be for any machine iscsi-service never heard of.
+     */
+    static void awaitTarget(Chainboot cb, String mac, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        Chainboot.Http last = null;
+        while (System.nanoTime() < end) {
+            last = cb.http("GET", cb.iscsiUrl("/api/disks/" + mac + "/preflight"), null, true);
+            if (last.ok() && last.body().contains("\"lun-0\"")) {
+                return;
+            }
+            TestNamespace.sleep(300);
+        }
+        throw new IllegalStateException("iscsi-service never knew the target of " + mac + " within " + timeout.toSeconds()
+                + " s: last pre-flight " + (last == null ? "none" : "HTTP " + last.status() + " " + last.body()));
+    }
+
     /** Waits until script-service's preview for {@code mac} contains {@code expected} (its spec and profile arrived). */
     static void awaitScript(Chainboot cb, String mac, String expected, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();

@@ -16,6 +16,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -116,7 +117,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void everyActionThroughTheConsoleChangesWhatTheApiReportsAndAViewerCannotDoThem() throws IOException {
+    void everyActionThroughTheConsoleChangesWhatTheApiReportsAndAViewerCannotDoThem() throws Exception {
         UpstreamFake.seedDisk(MAC, "OVERLAY", "win11", 64L << 20, 12L << 20);
         create("{\"mac\":\"" + MAC + "\",\"hostname\":\"console-1\",\"profile\":\"local\",\"labels\":{\"room\":\"a1\"},"
                 + "\"disk\":{\"kind\":\"OVERLAY\",\"image\":\"win11\"}}");
@@ -167,6 +168,23 @@ class ConsoleBrowserTest {
         wait.until(d -> d.findElement(By.id("toast")).getText().contains("403"));
         given().get("/api/profiles/by-viewer").then().statusCode(404);
         assertThat(UpstreamFake.RECEIVED).noneMatch(l -> l.startsWith("PUT /api/profiles/"));
+        // an image upload forced on by a viewer: 403, nothing reaches iscsi-service
+        Path upload = Files.createTempFile("cb-console-upload", ".raw");
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(image);
+        Files.write(upload, image);
+        go("#/images");
+        wait.until(d -> !d.findElements(By.cssSelector("#images tr[data-image='win11']")).isEmpty());
+        assertThat(driver.findElement(By.id("upload-start")).isEnabled()).isFalse();
+        assertThat(driver.findElement(By.id("upload-file")).isEnabled()).isFalse();
+        js("document.getElementById('upload-start').disabled = false; document.getElementById('upload-file').disabled = false;");
+        driver.findElement(By.id("upload-file")).sendKeys(upload.toAbsolutePath().toString());
+        driver.findElement(By.id("upload-start")).click();
+        assertThat(confirm(true)).contains("PUT /api/images/cb-console-upload");
+        wait.until(d -> !d.findElements(By.cssSelector("#upload-result [data-upload-failed]")).isEmpty());
+        assertThat(driver.findElement(By.id("upload-result")).getText()).contains("403");
+        assertThat(UpstreamFake.RECEIVED).noneMatch(l -> l.startsWith("PUT /api/images/"));
+        assertThat(given().get("/api/images").jsonPath().getList("name", String.class)).noneMatch(n -> n.startsWith("cb-console-upload"));
 
         // ---- an admin
         useToken(admin);
@@ -274,9 +292,11 @@ class ConsoleBrowserTest {
 
         // images: which machines use each; import from the import directory
         go("#/images");
-        WebElement win11 = wait.until(d -> d.findElement(By.cssSelector("#images tr[data-image='win11']")));
-        wait.until(d -> win11.findElement(By.className("assigned")).getText().contains(MAC));
-        assertThat(win11.findElement(By.className("users")).getText()).contains(MAC);
+        // the row is looked up inside each wait: the page re-renders it when its data arrives
+        By win11 = By.cssSelector("#images tr[data-image='win11']");
+        wait.ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(win11).findElement(By.className("assigned")).getText().contains(MAC)
+                        && d.findElement(win11).findElement(By.className("users")).getText().contains(MAC));
         driver.findElement(By.id("import-name")).sendKeys("lab-image");
         driver.findElement(By.id("import-path")).sendKeys("lab-image.raw");
         driver.findElement(By.id("import-start")).click();
@@ -284,12 +304,36 @@ class ConsoleBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("#import-result [data-imported]")).isEmpty());
         assertThat(UpstreamFake.RECEIVED).anyMatch(l -> l.startsWith("POST /api/images/lab-image?path=lab-image.raw | Bearer "
                 + UpstreamFake.SECRET + " | console admin (tok_"));
+        // upload a file through the page: the progress bar fills, the API lists the image with its size and SHA-256
+        driver.navigate().refresh();
+        wait.until(d -> !d.findElements(By.cssSelector("#images tr[data-image='win11']")).isEmpty());
+        driver.findElement(By.id("upload-file")).sendKeys(upload.toAbsolutePath().toString());
+        wait.until(d -> d.findElement(By.id("upload-name")).getAttribute("value").startsWith("cb-console-upload"));
+        driver.findElement(By.id("upload-name")).clear();
+        driver.findElement(By.id("upload-name")).sendKeys("lab-upload");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        driver.findElement(By.id("upload-sha")).sendKeys(sha);
+        driver.findElement(By.id("upload-start")).click();
+        assertThat(confirm(true)).contains("PUT /api/images/lab-upload?sha256=" + sha).contains("3.0 MiB");
+        wait.until(d -> !d.findElements(By.cssSelector("#upload-result [data-uploaded='lab-upload']")).isEmpty());
+        assertThat(driver.findElement(By.id("upload-bar")).getAttribute("value")).isEqualTo("100");
+        assertThat(driver.findElement(By.id("upload-bar")).getAttribute("data-sent")).isEqualTo(String.valueOf(image.length));
+        JsonPath listed = given().get("/api/images").jsonPath();
+        assertThat(listed.getLong("find { it.name == 'lab-upload' }.sizeBytes")).isEqualTo(image.length);
+        assertThat(listed.getString("find { it.name == 'lab-upload' }.sha256")).isEqualTo(sha);
+        assertThat(UpstreamFake.RECEIVED).anyMatch(l -> l.startsWith("PUT /api/images/lab-upload?sha256=" + sha + " | Bearer "
+                + UpstreamFake.SECRET + " | console admin (tok_"));
+        wait.until(d -> !d.findElements(By.cssSelector("#images tr[data-image='lab-upload']")).isEmpty());
+        Files.delete(upload);
         shot("images");
 
         // profiles: listed, one opened, a document validated
         go("#/profiles");
         wait.until(d -> d.findElements(By.cssSelector("#profiles tbody tr")).size() == UpstreamFake.PROFILES.size());
-        driver.findElement(By.cssSelector("#profiles tr[data-profile='sanboot']")).click();
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#profiles tr[data-profile='sanboot']")).click(); // re-found if the list re-rendered
+            return true;
+        });
         wait.until(d -> d.findElement(By.id("profile-detail")).getText().contains(MAC));
         driver.findElement(By.id("profile-yaml")).sendKeys("name: lab\nkind: linux\n");
         driver.findElement(By.id("profile-validate")).click();

@@ -1,5 +1,6 @@
 package io.chainboot.inventory;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.EventJson;
 import io.chainboot.events.Ipv4Address;
@@ -71,14 +72,7 @@ class CrashAndOutageIT {
     }
 
     static InventoryProcess newApp(String name) {
-        return new InventoryProcess(Path.of(System.getProperty("inventory.app", "target/quarkus-app/quarkus-run.jar")),
-                dir.resolve(name + ".log"), Map.of(
-                "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
-                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
-                "quarkus.datasource.username", pg.username(),
-                "quarkus.datasource.password", pg.password(),
-                "chainboot.common.instance", name,
-                "chainboot.inventory.api-token", "it"));
+        return InventoryProcess.packaged(name, dir.resolve(name + ".log"), pg);
     }
 
     /** Full boots of {@code machines} machines starting at {@code first}, interleaved as they would be on a LAN. */
@@ -150,9 +144,7 @@ class CrashAndOutageIT {
 
     /** Every sent event stored exactly once; each machine registered once and at OS_RUNNING. */
     static void awaitAll(int machines) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
+        Eventually.until(() -> {
             try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
                  Statement s = c.createStatement()) {
                 Set<UUID> stored = new HashSet<>();
@@ -164,34 +156,24 @@ class CrashAndOutageIT {
                 long registered = scalar(s, "select count(*) from boot_event where type = 'machine.registered'");
                 long running = scalar(s, "select count(*) from boot_attempt where latest and stage = 'OS_RUNNING'");
                 long attempts = scalar(s, "select count(*) from boot_attempt");
-                last = "stored " + stored.size() + "/" + sent.size() + ", registered " + registered + ", running " + running
-                        + ", attempts " + attempts;
-                if (stored.size() == sent.size() && running == machines) {
-                    assertThat(stored).isEqualTo(sent);
-                    assertThat(registered).isEqualTo(machines);
-                    assertThat(attempts).isEqualTo(machines);
-                    return;
-                }
-            } catch (java.sql.SQLException e) {
-                last = e.toString();
+                String state = "stored " + stored.size() + "/" + sent.size() + ", registered " + registered + ", running "
+                        + running + ", attempts " + attempts;
+                assertThat(stored.size() == sent.size() && running == machines).as(state).isTrue();
+                assertThat(stored).isEqualTo(sent);
+                assertThat(registered).as(state).isEqualTo(machines);
+                assertThat(attempts).as(state).isEqualTo(machines);
+                return true;
             }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("not caught up in 120 s: " + last);
+        }, "caught up: every sent event stored once, " + machines + " machines at OS_RUNNING", Duration.ofSeconds(120));
     }
 
     static void awaitStored(long n) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
+        Eventually.until(() -> {
             try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
                  Statement s = c.createStatement()) {
-                if (scalar(s, "select count(*) from boot_event") >= n) {
-                    return;
-                }
+                return scalar(s, "select count(*) from boot_event") >= n;
             }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing stored in 60 s");
+        }, n + " boot events stored", Duration.ofSeconds(60));
     }
 
     /** Boot events stored so far (registrations and verdicts the service derives left out). */

@@ -1,5 +1,6 @@
 package io.chainboot.inventory;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.BootStalled;
 import io.chainboot.events.ClientKind;
@@ -462,24 +463,11 @@ class InventoryOnRealBrokerTest {
     }
 
     static void await(Callable<Boolean> condition) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        AssertionError last = null;
-        while (System.nanoTime() < end) {
-            try {
-                if (Boolean.TRUE.equals(condition.call())) {
-                    return;
-                }
-            } catch (AssertionError e) {
-                last = e;
-            } catch (Exception e) {
-                last = new AssertionError(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
+        try {
+            Eventually.until(condition::call, "the inventory shows it", Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
-        throw last != null ? last : new AssertionError("condition not met in 30 s");
     }
 }

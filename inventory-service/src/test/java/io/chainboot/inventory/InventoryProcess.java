@@ -1,6 +1,8 @@
 package io.chainboot.inventory;
 
+import io.chainboot.infra.KafkaBroker;
 import io.chainboot.infra.Ports;
+import io.chainboot.infra.PostgresServer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +23,21 @@ public final class InventoryProcess implements AutoCloseable {
     private final Path log;
     private final int port;
     private Process process;
+
+    /**
+     * The packaged service ({@code -Dinventory.app}, else target/quarkus-app) as instance {@code instance}
+     * on the shared test broker and {@code pg}, with API token {@code it}, logging to {@code log}.
+     */
+    public static InventoryProcess packaged(String instance, Path log, PostgresServer pg) {
+        return new InventoryProcess(Path.of(System.getProperty("inventory.app", "target/quarkus-app/quarkus-run.jar")),
+                log, Map.of(
+                "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
+                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
+                "quarkus.datasource.username", pg.username(),
+                "quarkus.datasource.password", pg.password(),
+                "chainboot.common.instance", instance,
+                "chainboot.inventory.api-token", "it"));
+    }
 
     public InventoryProcess(Path jar, Path log, Map<String, String> config) {
         this.port = Ports.free();

@@ -66,14 +66,7 @@ class LiveAcrossReplicasIT {
     }
 
     static InventoryProcess replica(String name) {
-        return new InventoryProcess(Path.of(System.getProperty("inventory.app", "target/quarkus-app/quarkus-run.jar")),
-                dir.resolve(name + ".log"), Map.of(
-                "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
-                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
-                "quarkus.datasource.username", pg.username(),
-                "quarkus.datasource.password", pg.password(),
-                "chainboot.common.instance", name,
-                "chainboot.inventory.api-token", "it"));
+        return InventoryProcess.packaged(name, dir.resolve(name + ".log"), pg);
     }
 
     /** An open {@code /api/stream}: every line received, in order. */

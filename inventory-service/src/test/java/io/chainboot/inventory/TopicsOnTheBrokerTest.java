@@ -1,5 +1,6 @@
 package io.chainboot.inventory;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.Topics;
 import io.chainboot.infra.KafkaBroker;
 import io.chainboot.infra.Ports;
@@ -27,11 +28,8 @@ class TopicsOnTheBrokerTest {
         try (KafkaBroker broker = new KafkaBroker(dir, "127.0.0.1", Ports.free(), Ports.free()).start(Duration.ofSeconds(90));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             List<String> names = Topics.ALL.stream().map(Topics.Topic::name).toList();
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(names)) {
-                assertThat(System.nanoTime() - end).as("topics %s created", names).isNegative();
-                Thread.sleep(200);
-            }
+            Eventually.until(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(names),
+                    "topics " + names + " created", Duration.ofSeconds(60));
             Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
             for (Topics.Topic t : Topics.ALL) {
                 assertThat(described.get(t.name()).partitions()).as(t.name()).hasSize(6);

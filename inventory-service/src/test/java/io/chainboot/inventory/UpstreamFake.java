@@ -66,6 +66,26 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
         DISKS.put(mac, new FakeDisk(mac, kind, image, sizeBytes, usedBytes));
     }
 
+    /** Images uploaded with PUT /api/images/NAME: their size and SHA-256, listed by GET /api/images. */
+    public static final Map<String, String> UPLOADED = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private static Answer uploaded(String method, String path, byte[] raw) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/api/images/([A-Za-z0-9][A-Za-z0-9._-]*)").matcher(path);
+        if (!method.equals("PUT") || !m.matches() || m.group(1).equals("imports")) {
+            return null;
+        }
+        String sha;
+        try {
+            sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String json = "{\"name\":\"" + m.group(1) + "\",\"sizeBytes\":" + raw.length + ",\"sha256\":\"" + sha
+                + "\",\"users\":[],\"format\":\"raw\",\"receivedBytes\":" + raw.length + ",\"receivedSha256\":\"" + sha + "\"}";
+        UPLOADED.put(m.group(1), json);
+        return new Answer(201, json);
+    }
+
     private static String image(String name) {
         List<String> users = DISKS.values().stream().filter(d -> d.kind.equals("OVERLAY") && d.image.equals(name))
                 .map(d -> "\"" + d.mac + "\"").toList();
@@ -81,7 +101,9 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
         if (method.equals("GET") && path.equals("/api/images")) {
             List<String> all = new java.util.ArrayList<>(List.of("win11", "debian"));
             all.addAll(PROMOTED);
-            return new Answer(200, "[" + String.join(",", all.stream().map(UpstreamFake::image).toList()) + "]");
+            List<String> rows = new java.util.ArrayList<>(all.stream().map(UpstreamFake::image).toList());
+            rows.addAll(UPLOADED.values());
+            return new Answer(200, "[" + String.join(",", rows) + "]");
         }
         if (method.equals("GET") && path.equals("/api/images/imports")) {
             return new Answer(200, "[]");
@@ -192,8 +214,12 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
                     String line = ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath() + (q == null ? "" : "?" + q);
                     RECEIVED.add(line + " | " + ex.getRequestHeaders().getFirst("Authorization") + " | "
                             + ex.getRequestHeaders().getFirst("X-Chainboot-Caller"));
-                    String sent = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                    Answer a = stateful(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), q, sent);
+                    byte[] raw = ex.getRequestBody().readAllBytes();
+                    String sent = new String(raw, StandardCharsets.UTF_8);
+                    Answer a = uploaded(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), raw);
+                    if (a == null) {
+                        a = stateful(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), q, sent);
+                    }
                     if (a != null) {
                         if (a.body() == null) {
                             ex.sendResponseHeaders(a.status(), -1);

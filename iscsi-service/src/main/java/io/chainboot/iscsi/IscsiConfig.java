@@ -38,6 +38,13 @@ public interface IscsiConfig {
     @WithDefault("state/iscsi/import")
     String importDir();
 
+    /**
+     * Largest image upload ({@code PUT /api/images/{name}}) in bytes: a larger Content-Length, or
+     * a body that grows past it, is refused with 413 naming this key. Default 64 GiB.
+     */
+    @WithDefault("68719476736")
+    long uploadLimitBytes();
+
     /** Space each per-machine overlay may use for its data, in bytes (0 = no limit); beyond it writes fail cleanly. */
     @WithDefault("0")
     long overlayLimitBytes();
@@ -123,5 +130,12 @@ public interface IscsiConfig {
         /** Largest ExpectedDataTransferLength accepted for a write (bytes). */
         @WithDefault("67108864")
         int maxWriteBytes();
+
+        /**
+         * A command of at most 64 KiB runs on the connection's reader thread (no hand-off to the I/O pool)
+         * while at most this many commands are in flight on its connection; 1 = only when it is alone (QD1).
+         */
+        @WithDefault("1")
+        int inlineMaxDepth();
     }
 }

@@ -15,6 +15,7 @@ import io.chainboot.iscsi.session.SessionRegistry;
 import io.chainboot.iscsi.targets.Access;
 import io.chainboot.iscsi.targets.TargetRegistry;
 import io.chainboot.iscsi.warmup.Warmup;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -86,7 +87,8 @@ public class IscsiService {
         this.source = source;
         this.listeners = listeners;
         this.events = new SessionEvents(publisher, source, leases, registry, true);
-        registry.gauge("chainboot.iscsi.sessions", sessions, s -> s.all().size());
+        Gauge.builder("chainboot.iscsi.sessions", sessions, s -> s.all().size())
+                .description("iSCSI sessions in full feature phase (discovery sessions included)").register(registry);
     }
 
     void start(@Observes StartupEvent ev) {
@@ -109,7 +111,7 @@ public class IscsiService {
                     settings), config.nopInIntervalSeconds());
             bound = server.bind();
             settings = new Connection.Settings(limits, l.commandWindow(), l.maxWriteBytes(),
-                    config.portalAddress().orElse(null), bound.getPort());
+                    config.portalAddress().orElse(null), bound.getPort(), l.inlineMaxDepth());
         } catch (Exception e) {
             listeners.failed(LISTENER, String.valueOf(e.getMessage()));
             LOG.errorf(e, "cannot start the iSCSI portal on %s:%d", config.bindAddress(), config.port());

@@ -1,10 +1,12 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.iscsi.scsi.FileBlockDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -52,13 +54,13 @@ class CrashDurabilityIT {
                 "-Dquarkus.http.port=0", "-Dchainboot.iscsi.bind-address=127.0.0.1", "-Dchainboot.iscsi.port=" + port,
                 "-Dchainboot.iscsi.targets.\"" + IQN + "\".image=" + image, "-jar", app)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
-        for (int i = 0; i < 120; i++) {
-            if (Tools.run(10, "iscsi-ls", "iscsi://127.0.0.1:" + port).output().contains(IQN)) {
-                return p;
-            }
-            Thread.sleep(500);
+        try {
+            Eventually.until(() -> Tools.run(10, "iscsi-ls", "iscsi://127.0.0.1:" + port).output().contains(IQN),
+                    "iscsi-ls lists " + IQN, Duration.ofSeconds(90));
+        } catch (AssertionError e) {
+            throw new AssertionError("service did not come up: " + Files.readString(dir.resolve("service.log")), e);
         }
-        throw new IllegalStateException("service did not come up: " + Files.readString(dir.resolve("service.log")));
+        return p;
     }
 
     /** 4-KiB blocks from {@code offset} on whose first byte is {@code pattern}. */
@@ -96,11 +98,13 @@ class CrashDurabilityIT {
         // reached the image, then shown to have been cut (some of its blocks written, not all)
         long inFlightAt = 24L * CHUNK;
         int inFlightBlocks = IN_FLIGHT_BYTES / 4096;
-        // one command per 256 KiB, one after the other: the batch spans many round trips, so a kill
-        // right after its first block landed cuts it (one large command is written whole in a few ms)
+        // one command per 256 KiB, one after the other, 100 ms apart: the batch spans ~5 s, so a kill
+        // right after its first block landed cuts it even when this JVM is starved for seconds (one
+        // large command is written whole in a few ms; 48 commands back to back were all written
+        // before the kill at load 50)
         List<String> batch = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
         for (long off = 0; off < IN_FLIGHT_BYTES; off += 256 * 1024) {
-            batch.addAll(List.of("-c", "write -P 99 " + (inFlightAt + off) + " " + 256 * 1024));
+            batch.addAll(List.of("-c", "write -P 99 " + (inFlightAt + off) + " " + 256 * 1024, "-c", "sleep 100"));
         }
         batch.add(url);
         Process inFlight = new ProcessBuilder(batch)

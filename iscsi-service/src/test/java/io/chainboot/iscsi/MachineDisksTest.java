@@ -1,5 +1,6 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.events.DiskKind;
 import io.chainboot.events.IscsiEvents;
@@ -11,6 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,17 +71,6 @@ class MachineDisksTest {
     }
 
     private static void eventually(Runnable assertion) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                assertion.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        Eventually.untilAsserted(assertion, Duration.ofSeconds(15));
     }
 }

@@ -1,5 +1,6 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.events.IscsiEvents;
 import io.quarkus.test.junit.QuarkusTest;
@@ -7,6 +8,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -118,15 +120,8 @@ class RealClientsTest {
         Process qemu = new ProcessBuilder("qemu-io", "-f", "raw", url(IscsiTestProfile.OPEN))
                 .redirectErrorStream(true).start(); // interactive: keeps its session open until stdin closes
         try {
-            boolean seen = false;
-            for (int i = 0; i < 100 && !seen; i++) {
-                seen = io.restassured.RestAssured.given().get("/iscsi/sessions").then().statusCode(200)
-                        .extract().jsonPath().getList("target").contains(IscsiTestProfile.OPEN);
-                if (!seen) {
-                    Thread.sleep(100);
-                }
-            }
-            assertThat(seen).isTrue();
+            Eventually.until(() -> io.restassured.RestAssured.given().get("/iscsi/sessions").then().statusCode(200)
+                    .extract().jsonPath().getList("target").contains(IscsiTestProfile.OPEN), "qemu-io's session listed");
         } finally {
             qemu.getOutputStream().close();
             qemu.destroy();

@@ -1,5 +1,6 @@
 package io.chainboot.iscsi;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.IscsiEvents;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,10 +43,7 @@ class WarmupServiceTest {
     RecordingPublisher events;
 
     private static void awaitStarted(IscsiService service) throws InterruptedException {
-        for (int i = 0; i < 600 && service.startup() == null; i++) {
-            Thread.sleep(50);
-        }
-        assertThat(service.startup()).as("the portal accepts initiators").isNotNull();
+        Eventually.until(() -> service.startup() != null, "the portal accepts initiators", Duration.ofSeconds(30));
     }
 
     @Test
@@ -76,9 +75,7 @@ class WarmupServiceTest {
         Tools.Result inq = Tools.run(30, "iscsi-inq",
                 "iscsi://127.0.0.1:" + service.address().getPort() + "/" + IscsiTestProfile.OPEN + "/0");
         assertThat(inq.exit()).as(inq.output()).isZero();
-        for (int i = 0; i < 200 && events.of(IscsiEvents.Logout.class).isEmpty(); i++) {
-            Thread.sleep(50);
-        }
+        Eventually.until(() -> !events.of(IscsiEvents.Logout.class).isEmpty(), "iscsi.logout of iscsi-inq's session");
         assertThat(events.of(IscsiEvents.Login.class)).hasSize(1);
         String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metric(metrics, "chainboot_iscsi_logins_total")).isEqualTo(1.0);

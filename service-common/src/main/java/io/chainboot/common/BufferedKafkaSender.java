@@ -11,9 +11,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -36,6 +39,10 @@ import java.util.function.Function;
 public final class BufferedKafkaSender<T> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BufferedKafkaSender.class);
 
+    /** How long the first record of a burst waits for the rest of it (see sendLoop). */
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final int MAX_BATCH = 1024;
+
     private final LinkedBlockingDeque<T> buffer;
     private final Function<T, ProducerRecord<String, byte[]>> toRecord;
     private final Producer<String, byte[]> producer;
@@ -44,6 +51,8 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     private final Counter retried;
     private final Thread sender;
     private volatile boolean running = true;
+    /** Drained from the buffer but not yet handed to the producer (close waits for these too). */
+    private volatile int inHand;
 
     /**
      * Starts the sender thread on a new producer for {@code bootstrap}.
@@ -107,38 +116,74 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     }
 
     private void sendLoop() {
+        List<T> batch = new ArrayList<>(MAX_BATCH);
         while (running) {
-            T item;
+            T first;
             try {
-                item = buffer.pollFirst(500, TimeUnit.MILLISECONDS);
+                first = buffer.pollFirst(500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (item == null) {
+            if (first == null) {
                 continue;
             }
-            ProducerRecord<String, byte[]> record;
-            try {
-                record = toRecord.apply(item);
-            } catch (RuntimeException e) { // a bug in the caller's mapping: retrying cannot help
-                dropped.increment();
-                LOG.errorf(e, "%s: cannot encode %s, dropped", sender.getName(), item);
-                continue;
-            }
-            try {
-                producer.send(record, (meta, error) -> {
-                    if (error == null) {
-                        published.increment();
-                    } else {
-                        requeue(item, error);
+            inHand = 1;
+            // the first record of a burst wakes this thread; the rest of the burst is gathered for
+            // GATHER before it is handed over in one pass: under load one wake-up per few ms instead of
+            // one per record (4,000 a second at 2,000 DORA/s). The producer lingers 20 ms anyway.
+            LockSupport.parkNanos(GATHER_NANOS);
+            batch.clear();
+            batch.add(first);
+            buffer.drainTo(batch, MAX_BATCH - 1);
+            inHand = batch.size();
+            for (int i = 0; i < batch.size(); i++, inHand--) {
+                RuntimeException refused = send(batch.get(i));
+                if (refused != null) {
+                    // Kafka unreachable: the refused item and what is left of the batch go back to
+                    // the head of the buffer, in their order
+                    for (int j = batch.size() - 1; j > i; j--) {
+                        putBack(batch.get(j));
                     }
-                });
-            } catch (RuntimeException e) { // metadata timeout while Kafka is down, or producer closed
-                requeue(item, e);
-                if (!sleepQuietly(500)) {
-                    return;
+                    requeue(batch.get(i), refused);
+                    inHand = 0;
+                    if (!sleepQuietly(500)) {
+                        return;
+                    }
+                    break;
                 }
             }
+        }
+    }
+
+    /** Hands one item to the producer; the producer's refusal, or null when it took the item (or it could not be encoded). */
+    private RuntimeException send(T item) {
+        ProducerRecord<String, byte[]> record;
+        try {
+            record = toRecord.apply(item);
+        } catch (RuntimeException e) { // a bug in the caller's mapping: retrying cannot help
+            dropped.increment();
+            LOG.errorf(e, "%s: cannot encode %s, dropped", sender.getName(), item);
+            return null;
+        }
+        try {
+            producer.send(record, (meta, error) -> {
+                if (error == null) {
+                    published.increment();
+                } else {
+                    requeue(item, error);
+                }
+            });
+            return null;
+        } catch (RuntimeException e) { // metadata timeout while Kafka is down, or producer closed
+            return e;
+        }
+    }
+
+    /** Puts back an item that was drained but not yet sent (not a retry: nothing failed for it). */
+    private void putBack(T item) {
+        if (!buffer.offerFirst(item)) {
+            dropped.increment();
+            LOG.warnf("%s: buffer full, dropped %s", sender.getName(), item);
         }
     }
 
@@ -164,7 +209,7 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     /** Gives buffered items up to {@code drain} to reach Kafka, then stops the sender and the producer. */
     public void close(Duration drain) {
         long deadline = System.nanoTime() + drain.toNanos();
-        while (running && !buffer.isEmpty() && System.nanoTime() < deadline) {
+        while (running && (!buffer.isEmpty() || inHand > 0) && System.nanoTime() < deadline) {
             if (!sleepQuietly(50)) {
                 break;
             }

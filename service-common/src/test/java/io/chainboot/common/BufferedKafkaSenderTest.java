@@ -70,6 +70,29 @@ class BufferedKafkaSenderTest {
     }
 
     @Test
+    void aRefusedSendInTheMiddleOfABurstPutsItAndTheRestBackInOrder() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean refuseOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    ProducerRecord<String, byte[]> r, org.apache.kafka.clients.producer.Callback cb) {
+                if (r.key().equals("c") && refuseOnce.getAndSet(false)) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("no metadata: broker away");
+                }
+                return super.send(r, cb);
+            }
+        };
+        sender = new BufferedKafkaSender<>("t-sender", producer, 100, registry, "test", BufferedKafkaSenderTest::record);
+        for (String k : List.of("a", "b", "c", "d", "e")) { // one burst: the sender hands it over in one pass
+            sender.offer(k);
+        }
+        await(() -> producer.history().size() == 5);
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("a", "b", "c", "d", "e");
+        assertThat(count("retried")).isEqualTo(1);
+        assertThat(count("dropped")).isZero();
+    }
+
+    @Test
     void aFullBufferDropsAndCountsButNeverBlocks() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {

@@ -1,16 +1,19 @@
 package io.chainboot.dhcp.it;
 
+import io.chainboot.common.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,31 +82,26 @@ class RealClientsTest {
 
     /** Waits until {@code process} in {@code ns} has bound UDP {@code port} (as {@code ss} lists it). */
     void awaitUdpListener(String ns, int port, String process, int seconds) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = lan.exec(ns, "ss", "-Hulnp", "sport = :" + port);
-            if (out.contains("\"" + process + "\"")) {
-                return;
+        Eventually.until(() -> {
+            String out = lan.exec(ns, "ss", "-Hulnp", "sport = :" + port);
+            if (!out.contains("\"" + process + "\"")) {
+                throw new AssertionError("ss lists:\n" + out);
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(process + " never bound UDP " + port + " in " + ns + ":\n" + out);
+            return true;
+        }, process + " bound UDP " + port + " in " + ns, Duration.ofSeconds(seconds));
     }
 
+    /** The last group of {@code p}'s first match in the client log {@code log}, once it is there. */
     String awaitLog(String log, Pattern p, int seconds) throws Exception {
         Path f = tmp.resolve(log);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            if (Files.exists(f)) {
-                Matcher m = p.matcher(Files.readString(f));
-                if (m.find()) {
-                    return m.group(m.groupCount());
-                }
+        return Eventually.found(() -> {
+            String text = Files.exists(f) ? Files.readString(f) : "(none)";
+            Matcher m = p.matcher(text);
+            if (!m.find()) {
+                throw new AssertionError("client log:\n" + text);
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("client log never matched " + p + ":\n" + (Files.exists(f) ? Files.readString(f) : "(none)"));
+            return Optional.of(m.group(m.groupCount()));
+        }, "client log " + log + " matched " + p, Duration.ofSeconds(seconds));
     }
 
     List<String> dhclient(String ns, String... extra) {

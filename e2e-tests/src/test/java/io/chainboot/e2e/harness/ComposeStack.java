@@ -73,6 +73,18 @@ public final class ComposeStack implements Inventory.Api {
         }
     }
 
+    /**
+     * Appends lines ({@code NAME=value}) to the env file, as a user edits {@code .env}; later
+     * {@code docker-compose} commands see them (a later line wins over an earlier one).
+     */
+    public void addEnv(String... lines) {
+        try {
+            Files.writeString(envFile, String.join("\n", lines) + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public DockerEngine engine() {
         return engine;
     }

@@ -56,6 +56,7 @@ public class TokenResource {
     @APIResponse(responseCode = "400", description = "name or role invalid, unknown field")
     @APIResponse(responseCode = "401", description = "no valid token")
     @APIResponse(responseCode = "403", description = "not an admin token")
+    @APIResponse(responseCode = "413", description = "the body is over 1 MiB")
     public Response create(NewToken body, @Context ContainerRequestContext ctx) {
         if (body == null) {
             throw Problems.badField("name", "a body {\"name\": ..., \"role\": \"viewer\"|\"admin\"} is required");

@@ -20,6 +20,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -118,6 +120,28 @@ public class UpstreamResource {
     public Response put(@PathParam("area") String area, @PathParam("rest") String rest, @Context UriInfo uri,
                         @Context HttpHeaders headers, @Context ContainerRequestContext ctx, InputStream body) {
         return forward("PUT", area, rest, uri, headers, ctx, body);
+    }
+
+    @PUT
+    @Path("/images/{name}")
+    @SecurityRequirement(name = "token")
+    @Operation(summary = "Admin: upload an image (body: the file, application/octet-stream): raw, or qcow2/VMDK/VHDX/VDI "
+            + "converted to raw; streamed through to iscsi-service, never held in memory; ?sha256=HEX is checked; "
+            + "progress at GET /api/images/imports")
+    @APIResponse(responseCode = "201", description = "uploaded: name, sizeBytes, sha256 (of the raw image), users, format, "
+            + "receivedBytes, receivedSha256 (of the bytes sent)")
+    @APIResponse(responseCode = "400", description = "invalid name; sha256 not as given or not hex; body empty, cut, or not "
+            + "an image; a qcow2/VMDK that cannot be read or has a backing file or extent elsewhere (the problem names the field)")
+    @APIResponse(responseCode = "401", description = "no valid token")
+    @APIResponse(responseCode = "403", description = "not an admin token")
+    @APIResponse(responseCode = "409", description = "the image exists or is being imported")
+    @APIResponse(responseCode = "413", description = "over iscsi-service's chainboot.iscsi.upload-limit-bytes (named in the problem)")
+    @APIResponse(responseCode = "415", description = "a compressed archive, or a body type other than application/octet-stream")
+    @APIResponse(responseCode = "502", description = "iscsi-service did not answer")
+    @APIResponse(responseCode = "503", description = "a qcow2/VMDK/VHDX/VDI upload and qemu-img is not installed")
+    public Response upload(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers,
+                           @Context ContainerRequestContext ctx, InputStream body) {
+        return forward("PUT", "images", "/" + name, uri, headers, ctx, body);
     }
 
     @PATCH

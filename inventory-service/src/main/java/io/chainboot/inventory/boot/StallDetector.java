@@ -19,12 +19,15 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Finds latest attempts that stayed at a progressing stage longer than its threshold
@@ -46,12 +49,25 @@ public class StallDetector {
     private final EventSource self;
     private ScheduledExecutorService timer;
 
+    /** The stages an attempt can stall at: those with a threshold (OS_RUNNING, FAILED, STALLED have none). */
+    private final List<BootStage> stalling;
+    /** One query for every stalling stage: a {@code (stage = ? and stageSince < ?)} branch per stage. */
+    private final String stuckQuery;
+
     public StallDetector(InventoryConfig config, BootEventConsumer consumer, Leadership leadership,
                          EventSource self) {
         this.config = config;
         this.consumer = consumer;
         this.leadership = leadership;
         this.self = self;
+        this.stalling = Arrays.stream(BootStage.values()).filter(st -> config.stall().threshold(st).isPresent()).toList();
+        this.stuckQuery = "select a.id, a.mac, a.stageSince, m.lastIp, a.stage from AttemptEntity a "
+                + "left join MachineEntity m on m.mac = a.mac where a.latest = true "
+                + "and (a.handedOff is null or a.handedOff = false) and ("
+                + IntStream.range(0, stalling.size())
+                        .mapToObj(i -> "(a.stage = ?" + (2 * i + 1) + " and a.stageSince < ?" + (2 * i + 2) + ")")
+                        .collect(Collectors.joining(" or "))
+                + ")";
     }
 
     void start(@Observes StartupEvent ev) {
@@ -88,24 +104,24 @@ public class StallDetector {
         if (reference == null) {
             return stalls;
         }
-        for (BootStage stage : BootStage.values()) {
-            Optional<Duration> threshold = config.stall().threshold(stage);
-            if (threshold.isEmpty()) {
-                continue;
+        // every stuck attempt of every stage, with its machine's last IP, in one statement per pass
+        // (not one per stage or machine): the partial index boot_attempt_open (stage, stage_since)
+        // answers each stage's range
+        List<Object[]> stuck = QuarkusTransaction.requiringNew().call(() -> {
+            var query = AttemptEntity.getEntityManager().createQuery(stuckQuery, Object[].class);
+            int p = 1;
+            for (BootStage stage : stalling) {
+                query.setParameter(p++, stage.name());
+                query.setParameter(p++, reference.minus(config.stall().threshold(stage).orElseThrow()));
             }
-            Instant cutoff = reference.minus(threshold.get());
-            // the stuck attempts with their machine's last IP, in one query (not one per machine)
-            List<Object[]> stuck = QuarkusTransaction.requiringNew().call(() -> AttemptEntity.getEntityManager()
-                    .createQuery("select a.id, a.mac, a.stageSince, m.lastIp from AttemptEntity a left join MachineEntity m "
-                            + "on m.mac = a.mac where a.latest = true and a.stage = ?1 and a.stageSince < ?2 "
-                            + "and (a.handedOff is null or a.handedOff = false)", Object[].class)
-                    .setParameter(1, stage.name()).setParameter(2, cutoff).getResultList());
-            for (Object[] a : stuck) {
-                String ip = (String) a[3];
-                stalls.add(new BootStalled(UUID.randomUUID(), now, self, MacAddress.parse((String) a[1]),
-                        ip == null ? null : Ipv4Address.parse(ip), stage, (Instant) a[2], threshold.get().toSeconds(),
-                        a[0].toString()));
-            }
+            return query.getResultList();
+        });
+        for (Object[] a : stuck) {
+            BootStage stage = BootStage.valueOf((String) a[4]);
+            String ip = (String) a[3];
+            stalls.add(new BootStalled(UUID.randomUUID(), now, self, MacAddress.parse((String) a[1]),
+                    ip == null ? null : Ipv4Address.parse(ip), stage, (Instant) a[2],
+                    config.stall().threshold(stage).orElseThrow().toSeconds(), a[0].toString()));
         }
         if (!stalls.isEmpty()) {
             consumer.accept(new ArrayList<>(stalls), true); // stored, and in the outbox, in one transaction

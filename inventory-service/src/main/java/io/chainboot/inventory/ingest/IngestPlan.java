@@ -2,6 +2,7 @@ package io.chainboot.inventory.ingest;
 
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.BootStalled;
+import io.chainboot.events.ClientKind;
 import io.chainboot.events.DhcpEvents;
 import io.chainboot.events.EventJson;
 import io.chainboot.events.EventSource;
@@ -229,6 +230,16 @@ final class IngestPlan {
             if (mac == null) {
                 continue;
             }
+            if (!machines.containsKey(mac) && !netboots(e)) {
+                // a DHCP client never seen netbooting (a phone, a printer, a PC's own OS on a LAN we
+                // serve in full mode): its events are stored and its lease correlates, but it is no
+                // machine: not registered, no spec for every service's view, no boot attempt
+                Ipv4Address leased = leasedIp(e);
+                if (leased != null) {
+                    leaseWrites.put(leased.toString(), mac);
+                }
+                continue;
+            }
             touch(touched, mac, new Since(TrackedEvent.storedTime(e), seq));
             newer.computeIfAbsent(mac, x -> new ArrayList<>()).add(new TrackedEvent(e, seq));
             FirstSight first = seen(machines, mac, e, now, self);
@@ -248,6 +259,19 @@ final class IngestPlan {
 
     static void touch(Map<String, Since> touched, String mac, Since since) {
         touched.merge(mac, since, (a, b) -> a.isBefore(b) ? a : b);
+    }
+
+    /**
+     * Whether an event about an unknown MAC is a machine netbooting, which registers it: a DHCP
+     * answer to a PXE/HTTP-boot firmware or to iPXE (or one from before client kinds were
+     * recorded), or anything a boot service saw (a file, a script, a SAN login). A DHCP answer to a
+     * plain DHCP client ({@link ClientKind#OS}), a NAK, a decline or a release is not.
+     */
+    static boolean netboots(BootEvent e) {
+        if (e instanceof DhcpEvents.Reply r) {
+            return r.client() != ClientKind.OS;
+        }
+        return !(e instanceof DhcpEvents.Nak || e instanceof DhcpEvents.Declined || e instanceof DhcpEvents.Released);
     }
 
     /** Updates what was seen of a machine; registers it on first sight. */

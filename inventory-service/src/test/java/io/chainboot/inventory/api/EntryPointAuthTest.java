@@ -12,6 +12,7 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -91,7 +92,7 @@ class EntryPointAuthTest {
         as("test-token").contentType(ContentType.JSON).body("{\"mac\":\"" + MAC + "\",\"hostname\":\"kept\",\"profile\":\"local\"}")
                 .post("/api/machines").then().statusCode(201);
         List<String> writes = new ArrayList<>();
-        Map<String, String> values = Map.of("mac", MAC, "id", "tok_x", "area", "images", "rest", "/img");
+        Map<String, String> values = Map.of("mac", MAC, "id", "tok_x", "area", "images", "rest", "/img", "name", "img");
         for (WriteEndpoints.Endpoint e : WriteEndpoints.declaredIn(MachineResource.class, "io.chainboot.inventory")) {
             writes.add(e.method() + " " + e.path(values));
         }
@@ -129,6 +130,49 @@ class EntryPointAuthTest {
         assertThat(UpstreamFake.RECEIVED.subList(upstreamBefore, UpstreamFake.RECEIVED.size()))
                 .as("no refused request reached iscsi-service or script-service").allMatch(l -> l.startsWith("GET "));
         as("test-token").delete("/api/machines/" + MAC).then().statusCode(204);
+    }
+
+    /**
+     * An image upload larger than Quarkus' old 10 MiB body cap passes the entry point for an admin
+     * (all its bytes reach iscsi-service), and is refused for no token, a wrong one and a viewer
+     * before anything is forwarded; inventory's own JSON endpoints stay capped at 1 MiB (413).
+     */
+    @Test
+    void largeUploadsReachIscsiServiceOnlyForAnAdmin() throws Exception {
+        String viewer = create("upload viewer", "viewer");
+        byte[] image = new byte[12 << 20];
+        new java.util.Random(16).nextBytes(image);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        int before = UpstreamFake.RECEIVED.size();
+        for (String token : new String[] {null, "wrong-token", viewer}) {
+            RequestSpecification req = given().contentType("application/octet-stream").body(image);
+            if (token != null) {
+                req.auth().oauth2(token);
+            }
+            Response r = req.put("/api/images/big-upload");
+            assertThat(r.statusCode()).as("upload with %s", token == viewer ? "a viewer token" : token).isEqualTo(token == viewer ? 403 : 401);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+        }
+        assertThat(UpstreamFake.RECEIVED.subList(before, UpstreamFake.RECEIVED.size())).as("nothing forwarded").isEmpty();
+        assertThat(UpstreamFake.UPLOADED).doesNotContainKey("big-upload");
+
+        as("test-token").contentType("application/octet-stream").body(image).put("/api/images/big-upload?sha256=" + sha)
+                .then().statusCode(201).body("sizeBytes", equalTo(image.length)).body("sha256", equalTo(sha));
+        as("test-token").contentType("application/octet-stream").body(new java.io.ByteArrayInputStream(image))
+                .put("/api/images/big-chunked").then().statusCode(201).body("sizeBytes", equalTo(image.length));
+        assertThat(UpstreamFake.RECEIVED.subList(before, UpstreamFake.RECEIVED.size()))
+                .anyMatch(l -> l.startsWith("PUT /api/images/big-upload?sha256=" + sha + " | Bearer " + UpstreamFake.SECRET))
+                .anyMatch(l -> l.startsWith("PUT /api/images/big-chunked | Bearer " + UpstreamFake.SECRET));
+
+        String huge = "{\"mac\":\"52:54:00:16:00:0e\",\"hostname\":\"" + "h".repeat(2 << 20) + "\"}";
+        Response r = as("test-token").contentType(ContentType.JSON).body(huge).post("/api/machines");
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.jsonPath().getString("type")).isEqualTo("urn:chainboot:problem:too-large");
+        assertThat(r.jsonPath().getString("detail")).contains("limit of 1048576 bytes");
+        r = as("test-token").contentType(ContentType.JSON).body(new java.io.ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8)))
+                .post("/api/machines");
+        assertThat(r.statusCode()).as("a chunked body over the cap: %s", r.asString()).isEqualTo(413);
+        as("test-token").get("/api/machines/52:54:00:16:00:0e").then().statusCode(404);
     }
 
     /** OpenAPI lists, for each of inventory's own write operations, the 401 and 403 this test sees. */

@@ -175,6 +175,38 @@ class IngestPlanTest {
     }
 
     @Test
+    void aPlainDhcpClientIsStoredAndCorrelatedButNotRegisteredUntilItNetboots() {
+        DhcpEvents.Offered phoneOffer = offered(OTHER, IP, ClientKind.OS, T0);
+        DhcpEvents.Acked phoneAck = acked(OTHER, IP, ClientKind.OS, T0.plusMillis(5));
+        BootEvent release = new DhcpEvents.Released(UUID.randomUUID(), T0.plusSeconds(1), SELF, MAC, IP);
+        Correlated batch = IngestPlan.correlate(List.of(phoneOffer, phoneAck, release), Map.of());
+        Map<String, MachineRow> machines = new HashMap<>();
+
+        Applied a = IngestPlan.apply(batch, allFresh(batch.events()), machines, false, T0, SELF);
+
+        assertThat(a.stored()).as("every event is stored").containsExactly(phoneOffer, phoneAck, release);
+        assertThat(a.firstSeen()).as("none of them is a machine netbooting").isEmpty();
+        assertThat(machines).isEmpty();
+        assertThat(a.touched()).as("no boot attempt").isEmpty();
+        assertThat(a.announce()).isEmpty();
+        assertThat(a.leaseWrites()).as("its lease still correlates IP-keyed events")
+                .containsExactly(Map.entry(IP.toString(), OTHER.toString()));
+
+        // the same client's firmware PXE-boots later: that registers it
+        DhcpEvents.Offered pxe = offered(OTHER, IP, ClientKind.FIRMWARE, T0.plusSeconds(60));
+        Applied later = IngestPlan.apply(IngestPlan.correlate(List.of(pxe), Map.of()), allFresh(List.of(pxe)), machines,
+                false, T0.plusSeconds(60), SELF);
+        assertThat(later.firstSeen()).extracting(IngestPlan.FirstSight::trigger).containsExactly(pxe);
+
+        // and once a machine, its OS's own DHCP (kind OS) is that machine's, as before
+        DhcpEvents.Acked osAck = acked(OTHER, IP, ClientKind.OS, T0.plusSeconds(120));
+        Applied os = IngestPlan.apply(IngestPlan.correlate(List.of(osAck), Map.of()), allFresh(List.of(osAck)), machines,
+                false, T0.plusSeconds(120), SELF);
+        assertThat(os.firstSeen()).isEmpty();
+        assertThat(os.touched()).containsOnlyKeys(OTHER.toString());
+    }
+
+    @Test
     void aKnownMachineIsUpdatedAndOurOwnEchoNeitherChangesNorResurrectsOne() {
         MachineRow known = new MachineRow(MAC.toString(), false);
         known.uuid = "kept-uuid";

@@ -1,5 +1,6 @@
 package io.chainboot.inventory.leader;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.infra.Ports;
 import io.chainboot.infra.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
@@ -83,7 +84,7 @@ class AdvisoryLockTest {
                     assertThat(rs.next()).isTrue();
                 }
             }
-            awaitTrue(b::holdOrTry);
+            Eventually.until(b::holdOrTry, "the other contender takes the lock", Duration.ofSeconds(10));
             assertThat(a.holdOrTry()).isFalse();
             assertThat(a.held()).isFalse();
         }
@@ -95,17 +96,5 @@ class AdvisoryLockTest {
             assertThat(a.holdOrTry()).isTrue();
             assertThat(b.holdOrTry()).isTrue();
         }
-    }
-
-    private static void awaitTrue(Callable<Boolean> c) throws Exception {
-        List<Boolean> seen = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            if (c.call()) {
-                return;
-            }
-            seen.add(false);
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never true: " + seen.size() + " tries");
     }
 }

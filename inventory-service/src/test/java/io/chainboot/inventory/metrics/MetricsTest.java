@@ -1,5 +1,6 @@
 package io.chainboot.inventory.metrics;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.MacAddress;
@@ -52,10 +53,8 @@ class MetricsTest {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             KafkaClients.send(producer, boot);
         }
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!"OS_RUNNING".equals(given().get("/api/machines/" + mac).path("stage")) && System.nanoTime() < end) {
-            Thread.sleep(100);
-        }
+        Eventually.until(() -> "OS_RUNNING".equals(given().get("/api/machines/" + mac).path("stage")), mac + " at OS_RUNNING",
+                Duration.ofSeconds(60));
         Long bootMillis = given().get("/api/machines/" + mac).then().statusCode(200).extract().jsonPath().getLong("bootMillis");
         assertThat(bootMillis).isNotNull().isPositive();
         given().auth().oauth2("test-token").contentType("application/json").body("{\"mac\":\"52:54:00:de:00:02\"}")

@@ -105,16 +105,24 @@ public class DiskResource {
     @PUT
     @Path("/images/{name}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    @Operation(summary = "Upload a raw image over HTTP (body = the image bytes)")
-    @APIResponse(responseCode = "201", description = "uploaded")
-    @APIResponse(responseCode = "400", description = "invalid name, size not a multiple of 512, truncated")
+    @Operation(summary = "Upload an image over HTTP (body = the image file, streamed to disk, never held in memory): raw, "
+            + "or qcow2/VMDK/VHDX/VDI converted to raw with qemu-img; SHA-256 of the received bytes answered and, with "
+            + "?sha256=HEX, checked; progress at GET /api/images/imports; at most chainboot.iscsi.upload-limit-bytes")
+    @APIResponse(responseCode = "201", description = "uploaded: name, sizeBytes, sha256 (of the raw image), users, format, "
+            + "receivedBytes, receivedSha256")
+    @APIResponse(responseCode = "400", description = "invalid name; sha256 not as given or not hex; body empty, cut short of "
+            + "its Content-Length, or not an image (size not a multiple of 512); a qcow2/VMDK qemu-img cannot read or with a "
+            + "backing file, external data file or extent elsewhere")
     @APIResponse(responseCode = "401", description = "no cluster secret")
-    @APIResponse(responseCode = "409", description = "the image exists")
-    @APIResponse(responseCode = "415", description = "qcow2, VMDK, VHDX or VDI")
-    public Response upload(@PathParam("name") String name, @HeaderParam("Content-Length") Long length, InputStream body)
-            throws IOException {
+    @APIResponse(responseCode = "409", description = "the image exists, or is being imported")
+    @APIResponse(responseCode = "413", description = "over chainboot.iscsi.upload-limit-bytes (the problem names the limit)")
+    @APIResponse(responseCode = "415", description = "a compressed archive (gzip, xz, zstd, bzip2, zip, 7z), not a disk image")
+    @APIResponse(responseCode = "503", description = "a qcow2/VMDK/VHDX/VDI upload and qemu-img (Debian qemu-utils) is not installed")
+    public Response upload(@PathParam("name") String name, @HeaderParam("Content-Length") Long length,
+                           @QueryParam("sha256") String sha256, InputStream body) throws IOException {
         return answer(() -> {
-            DiskStore.Image img = store().importImage(name("name", name), body, length == null ? -1 : length, null);
+            DiskStore.Uploaded img = store().upload(name("name", name), body, length == null ? -1 : length, sha256,
+                    config.uploadLimitBytes(), null);
             return Response.status(Response.Status.CREATED).entity(img).build();
         });
     }
@@ -305,6 +313,12 @@ public class DiskResource {
         } catch (ImageConversion.ToolMissing e) {
             return Problems.response(new Problem("urn:chainboot:problem:unavailable", "Service unavailable", 503,
                     e.getMessage(), "path"));
+        } catch (DiskStore.TooLarge e) {
+            return Problems.response(new Problem(Problem.Kind.TOO_LARGE.type(), Problem.Kind.TOO_LARGE.title(), 413,
+                    e.getMessage(), "body"));
+        } catch (DiskStore.BadUpload e) {
+            return Problems.response(new Problem(Problem.Kind.INVALID_FIELD.type(), Problem.Kind.INVALID_FIELD.title(), 400,
+                    e.getMessage(), e.field()));
         } catch (ImageFormat.Unsupported e) {
             return Problems.response(new Problem(Problem.Kind.UNSUPPORTED_MEDIA.type(), Problem.Kind.UNSUPPORTED_MEDIA.title(),
                     415, e.getMessage(), "path"));

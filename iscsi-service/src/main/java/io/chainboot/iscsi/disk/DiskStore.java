@@ -75,8 +75,32 @@ public final class DiskStore implements DiskOpener {
     public record Disk(String mac, DiskKind kind, String image, long sizeBytes, long usedBytes, List<String> snapshots) {
     }
 
-    /** Progress of an import in flight. */
-    public record ImportProgress(String name, long copiedBytes, long totalBytes) {
+    /**
+     * Progress of an import in flight: its {@code phase} — {@code receiving} (an upload's body
+     * arriving; {@code totalBytes} its Content-Length, -1 if chunked), {@code converting} (qemu-img
+     * turning a qcow2/VMDK/VHDX/VDI into raw; bytes of the virtual size, from its percentage) or
+     * {@code copying} (a raw file copied and checksummed) — and the bytes done of that phase.
+     */
+    public record ImportProgress(String name, String phase, long copiedBytes, long totalBytes) {
+        public ImportProgress(String name, long copiedBytes, long totalBytes) {
+            this(name, "copying", copiedBytes, totalBytes);
+        }
+    }
+
+    /**
+     * An upload's outcome: the golden image, the format it came in ({@code raw}, {@code qcow2},
+     * {@code VMDK}, ...), and how many bytes were received with their SHA-256 (for a raw upload the
+     * same as the image's).
+     */
+    public record Uploaded(String name, long sizeBytes, String sha256, List<String> users, String format,
+                           long receivedBytes, String receivedSha256) {
+    }
+
+    /** An upload over the configured limit (413 naming it). */
+    public static final class TooLarge extends RuntimeException {
+        public TooLarge(String message) {
+            super(message);
+        }
     }
 
     /** Receives the bytes copied so far of an import. */
@@ -230,6 +254,130 @@ public final class DiskStore implements DiskOpener {
         } finally {
             imports.remove(base);
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Imports an image sent as a stream (an HTTP upload): the bytes go to a hidden temporary file in
+     * the images directory (sparse, never held in memory) while their SHA-256 is computed and
+     * {@link #importsInProgress} shows how many arrived. At most {@code limit} bytes are read: a
+     * declared or actual size over it is {@link TooLarge}. {@code declared} is the Content-Length
+     * (-1 if unknown); fewer bytes is a cut upload. {@code expectedSha256} (hex, optional) must
+     * match the received bytes. A raw upload is then renamed into place (no second copy); a qcow2,
+     * VMDK, VHDX or VDI upload is checked and converted by qemu-img ({@link ImageConversion}) and
+     * imported like a raw file. Compressed archives are refused ({@link ImageFormat.Unsupported}).
+     * Whatever fails — a cut connection, a wrong checksum, too many bytes, not an image — leaves no
+     * file behind.
+     */
+    public Uploaded upload(String name, InputStream in, long declared, String expectedSha256, long limit, Progress progress)
+            throws IOException {
+        String base = baseName(checkName(name));
+        String expected = expectedSha256 == null || expectedSha256.isBlank() ? null : expectedSha256.trim().toLowerCase(java.util.Locale.ROOT);
+        if (expected != null && !expected.matches("[0-9a-f]{64}")) {
+            throw new BadUpload("sha256", "'" + expectedSha256 + "' is not 64 hexadecimal digits");
+        }
+        if (declared > limit) {
+            throw new TooLarge("the upload is " + declared + " bytes, over the limit of " + limit
+                    + " bytes (chainboot.iscsi.upload-limit-bytes)");
+        }
+        Path target = imagePath(base);
+        Files.createDirectories(imagesDir);
+        if (Files.exists(target) || imports.putIfAbsent(base, new ImportProgress(base, "receiving", 0, declared)) != null) {
+            throw new IllegalStateException("image '" + base + "' already exists");
+        }
+        Path received = imagesDir.resolve("." + base + ".upload");
+        Path raw = imagesDir.resolve("." + base + ".converting");
+        try {
+            MessageDigest sha = sha256();
+            long got = 0;
+            Optional<String> format = Optional.empty();
+            try (FileChannel out = FileChannel.open(received, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                byte[] buf = new byte[COPY_CHUNK];
+                int n;
+                while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                    if (got == 0) {
+                        format = ImageFormat.detect(buf, n);
+                        ImageFormat.requireImage(buf, n);
+                    }
+                    if (got + n > limit) {
+                        throw new TooLarge("the upload is over the limit of " + limit + " bytes (chainboot.iscsi.upload-limit-bytes)");
+                    }
+                    sha.update(buf, 0, n);
+                    writeSkippingZeroes(out, buf, n, got);
+                    got += n;
+                    imports.put(base, new ImportProgress(base, "receiving", got, declared));
+                    if (progress != null) {
+                        progress.copied(got, declared);
+                    }
+                }
+                if (declared >= 0 && got != declared) {
+                    throw new BadUpload("body", "upload cut: " + got + " of " + declared + " bytes received");
+                }
+                if (got == 0) {
+                    throw new BadUpload("body", "the upload is empty");
+                }
+                out.truncate(got);
+                if (out.size() < got) {
+                    out.write(ByteBuffer.allocate(1), got - 1);
+                }
+                if (format.isEmpty()) {
+                    out.force(true);
+                }
+            }
+            String hex = HexFormat.of().formatHex(sha.digest());
+            if (expected != null && !expected.equals(hex)) {
+                throw new BadUpload("sha256", "the upload's SHA-256 is " + hex + ", not " + expected + " as given; nothing was kept");
+            }
+            if (format.isEmpty()) {
+                if (got % 512 != 0) {
+                    throw new BadUpload("body", "image size " + got + " is not a positive multiple of 512 bytes "
+                            + "(not a raw disk image, nor qcow2, VMDK, VHDX or VDI)");
+                }
+                Files.writeString(imagesDir.resolve(target.getFileName() + ".sha256"), hex + "\n", StandardCharsets.US_ASCII);
+                readOnly(received);
+                move(received, target);
+                LOG.infof("golden image %s uploaded: %d bytes raw, sha256 %s", base, got, hex);
+                Image img = image(base).orElseThrow();
+                return new Uploaded(img.name(), img.sizeBytes(), img.sha256(), img.users(), "raw", got, hex);
+            }
+            final long receivedBytes = got;
+            ImageConversion.convert(format.get(), received, raw, (done, total) -> {
+                imports.put(base, new ImportProgress(base, "converting", done, total));
+                if (progress != null) {
+                    progress.copied(done, total);
+                }
+            });
+            Files.deleteIfExists(received);
+            LOG.infof("golden image %s: uploaded %s (%d bytes, sha256 %s) converted to raw (%d bytes)", base, format.get(),
+                    receivedBytes, hex, Files.size(raw));
+            imports.remove(base);
+            Image img;
+            try (InputStream rawIn = Files.newInputStream(raw)) {
+                img = importImage(base, rawIn, Files.size(raw), progress);
+            }
+            return new Uploaded(img.name(), img.sizeBytes(), img.sha256(), img.users(), format.get(), receivedBytes, hex);
+        } finally {
+            imports.remove(base);
+            Files.deleteIfExists(received);
+            Files.deleteIfExists(raw);
+            if (!Files.exists(target)) {
+                Files.deleteIfExists(imagesDir.resolve(target.getFileName() + ".sha256"));
+            }
+        }
+    }
+
+    /** Bad upload input, 400 naming {@link #field}: {@code sha256} (wrong or malformed) or {@code body}. */
+    public static final class BadUpload extends IllegalArgumentException {
+        private final String field;
+
+        BadUpload(String field, String message) {
+            super(field + ": " + message);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
         }
     }
 

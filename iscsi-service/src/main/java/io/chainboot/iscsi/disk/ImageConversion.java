@@ -44,7 +44,7 @@ public final class ImageConversion {
     }
 
     static List<String> convertCommand(String qemuImg, String format, Path source, Path target) {
-        return List.of(qemuImg, "convert", "-f", QEMU_FORMAT.get(format), "-O", "raw",
+        return List.of(qemuImg, "convert", "-p", "-f", QEMU_FORMAT.get(format), "-O", "raw",
                 source.toAbsolutePath().toString(), target.toAbsolutePath().toString());
     }
 
@@ -81,6 +81,24 @@ public final class ImageConversion {
      * at {@code target}.
      */
     static void convert(String format, Path source, Path target) throws IOException {
+        convert(format, source, target, null);
+    }
+
+    /** qemu-img's {@code -p} output, e.g. {@code "    (12.50/100%)"}: the percentage, or -1. Pure. */
+    static double percent(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)").matcher(line);
+        double last = -1;
+        while (m.find()) {
+            last = Double.parseDouble(m.group(1));
+        }
+        return last;
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path)}, telling {@code progress} the bytes of the virtual
+     * size converted so far (from qemu-img's {@code -p} percentage).
+     */
+    static void convert(String format, Path source, Path target, DiskStore.Progress progress) throws IOException {
         if (!QEMU_FORMAT.containsKey(format)) {
             throw new ImageFormat.Unsupported(format);
         }
@@ -103,8 +121,15 @@ public final class ImageConversion {
         if (refused.isPresent()) {
             throw new IllegalArgumentException("path: " + refused.get());
         }
+        long virtual = JSON.readTree(info.out).path("virtual-size").asLong(-1);
         try {
-            Result conv = run(convertCommand(QEMU_IMG, format, source, target));
+            Result conv = run(convertCommand(QEMU_IMG, format, source, target), progress == null ? null
+                    : line -> {
+                        double pct = percent(line);
+                        if (pct >= 0) {
+                            progress.copied((long) (virtual * pct / 100), virtual);
+                        }
+                    });
             if (conv.rc != 0) {
                 throw new IllegalArgumentException("path: " + format + " image cannot be converted: " + conv.err);
             }
@@ -118,6 +143,11 @@ public final class ImageConversion {
     }
 
     private static Result run(List<String> command) throws IOException {
+        return run(command, null);
+    }
+
+    /** Runs {@code command}; {@code lines} (if any) gets stdout's pieces as they come, split at CR or LF. */
+    private static Result run(List<String> command, java.util.function.Consumer<String> lines) throws IOException {
         Process p;
         try {
             p = new ProcessBuilder(new ArrayList<>(command)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -134,7 +164,26 @@ public final class ImageConversion {
             }
         }, "qemu-img-stderr");
         drain.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out;
+        if (lines == null) {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } else {
+            StringBuilder all = new StringBuilder();
+            StringBuilder line = new StringBuilder();
+            var r = new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8);
+            int c;
+            while ((c = r.read()) >= 0) {
+                all.append((char) c);
+                if (c == '\r' || c == '\n') {
+                    lines.accept(line.toString());
+                    line.setLength(0);
+                } else {
+                    line.append((char) c);
+                }
+            }
+            lines.accept(line.toString());
+            out = all.toString();
+        }
         try {
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

@@ -18,6 +18,11 @@ public final class ImageFormat {
     public static final class Unsupported extends IllegalArgumentException {
         private final String format;
 
+        Unsupported(String format, String message) {
+            super(message);
+            this.format = format;
+        }
+
         Unsupported(String format) {
             super("the file is a " + format + " image; an upload must be raw (place the file in the import directory to "
                     + "import it converted, or convert it with 'qemu-img convert -O raw FILE FILE.img')");
@@ -45,6 +50,38 @@ public final class ImageFormat {
             return Optional.of("VDI");
         }
         return Optional.empty();
+    }
+
+    /** Compressed archives by their magic (gzip RFC 1952, xz, zstd RFC 8878, bzip2, zip, 7z): not disk images. */
+    public static Optional<String> archive(byte[] head, int n) {
+        if (starts(head, n, new byte[] {0x1f, (byte) 0x8b})) {
+            return Optional.of("gzip");
+        }
+        if (starts(head, n, new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0})) {
+            return Optional.of("xz");
+        }
+        if (starts(head, n, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd})) {
+            return Optional.of("zstd");
+        }
+        if (starts(head, n, new byte[] {'B', 'Z', 'h'})) {
+            return Optional.of("bzip2");
+        }
+        if (starts(head, n, new byte[] {'P', 'K', 3, 4})) {
+            return Optional.of("zip");
+        }
+        if (starts(head, n, new byte[] {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c})) {
+            return Optional.of("7z");
+        }
+        return Optional.empty();
+    }
+
+    /** Refuses (415) a compressed archive: an upload is a raw image or a qcow2/VMDK/VHDX/VDI one. */
+    static void requireImage(byte[] head, int n) {
+        Optional<String> a = archive(head, n);
+        if (a.isPresent()) {
+            throw new Unsupported(a.get() + " archive", "the upload is a " + a.get() + " archive, not a disk image: "
+                    + "decompress it and upload the raw, qcow2, VMDK, VHDX or VDI image inside");
+        }
     }
 
     static void requireRaw(byte[] head, int n) {

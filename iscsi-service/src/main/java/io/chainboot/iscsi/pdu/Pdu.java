@@ -32,8 +32,13 @@ public final class Pdu {
 
     /** A new target PDU with an empty BHS carrying only {@code opcode}. */
     public static Pdu newTargetPdu(Opcode opcode, ByteBuffer data) {
+        return newPdu(opcode, false, data);
+    }
+
+    /** A new PDU with an empty BHS carrying only {@code opcode} and, for initiator PDUs, the I (immediate) bit. */
+    public static Pdu newPdu(Opcode opcode, boolean immediate, ByteBuffer data) {
         byte[] bhs = new byte[BHS_LENGTH];
-        bhs[0] = (byte) opcode.code();
+        bhs[0] = (byte) (opcode.code() | (immediate ? 0x40 : 0));
         return new Pdu(opcode, bhs, null, data);
     }
 
@@ -224,7 +229,7 @@ public final class Pdu {
                 | ((bhs[offset + 2] & 0xff) << 8) | (bhs[offset + 3] & 0xff);
     }
 
-    // ---- setters for target PDUs ----
+    // ---- setters (target PDUs, and the initiator PDUs of the warm-up and test clients) ----
     public Pdu flags(int flags) {
         bhs[1] = (byte) flags;
         return this;

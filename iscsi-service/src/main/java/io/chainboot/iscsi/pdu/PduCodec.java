@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
  * (RFC 7143 §13.1, Appendix B) sent least significant byte first, as Linux and libiscsi do.
  *
  * <p>Pure: no I/O. The transport reads the BHS, asks {@link #ahsLength}/{@link #dataSegmentLength}
- * how much follows, and hands the pieces to {@link #assemble}.
+ * how much follows, and hands the pieces to {@link #assemble} ({@link #assembleFromTarget} on the
+ * initiator side). The one encoder of every PDU Chainboot writes: the target's, the warm-up client's
+ * and the test initiator's and target's.
  */
 public final class PduCodec {
     /** Largest data segment we accept (2^24-1 is the field's limit; RFC 7143 §13.12 caps MRDSL there). */
@@ -61,6 +63,11 @@ public final class PduCodec {
 
     /** Validates the BHS: known initiator opcode, sane AHS (RFC 7143 §11.2.1). */
     public static Decoded<Opcode> decodeHeader(byte[] bhs) {
+        return decodeHeader(bhs, true);
+    }
+
+    /** Validates the BHS of a PDU sent by an initiator ({@code fromInitiator}) or by a target. */
+    private static Decoded<Opcode> decodeHeader(byte[] bhs, boolean fromInitiator) {
         if (bhs == null || bhs.length != Pdu.BHS_LENGTH) {
             return Decoded.invalid("BHS must be 48 bytes");
         }
@@ -68,8 +75,9 @@ public final class PduCodec {
         if (op.isEmpty()) {
             return Decoded.invalid("unknown opcode 0x" + Integer.toHexString(bhs[0] & 0x3f));
         }
-        if (!op.get().fromInitiator()) {
-            return Decoded.invalid("target opcode " + op.get() + " sent by an initiator");
+        if (op.get().fromInitiator() != fromInitiator) {
+            return Decoded.invalid((fromInitiator ? "target opcode " : "initiator opcode ") + op.get() + " sent by "
+                    + (fromInitiator ? "an initiator" : "a target"));
         }
         return Decoded.valid(op.get());
     }
@@ -80,7 +88,18 @@ public final class PduCodec {
      */
     public static Decoded<Pdu> assemble(byte[] bhs, byte[] ahs, Integer headerDigest, ByteBuffer data,
                                         Integer dataDigest) {
-        Decoded<Opcode> op = decodeHeader(bhs);
+        return assemble(bhs, ahs, headerDigest, data, dataDigest, true);
+    }
+
+    /** {@link #assemble} for the initiator side: a PDU the target sent (the warm-up client, test initiators). */
+    public static Decoded<Pdu> assembleFromTarget(byte[] bhs, byte[] ahs, Integer headerDigest, ByteBuffer data,
+                                                  Integer dataDigest) {
+        return assemble(bhs, ahs, headerDigest, data, dataDigest, false);
+    }
+
+    private static Decoded<Pdu> assemble(byte[] bhs, byte[] ahs, Integer headerDigest, ByteBuffer data,
+                                         Integer dataDigest, boolean fromInitiator) {
+        Decoded<Opcode> op = decodeHeader(bhs, fromInitiator);
         if (!(op instanceof Decoded.Valid<Opcode> valid)) {
             return Decoded.invalid(((Decoded.Invalid<Opcode>) op).reason());
         }

@@ -59,8 +59,58 @@ final class DiskTarget implements ScsiTarget {
         return execute(request, ByteBuffer::allocate);
     }
 
+    /**
+     * The command measured against the expected transfer length ({@link ExpectedTransfer}): a data-out
+     * command (the transport has data-out for it, or expects no data while the CDB would move some) runs
+     * on the bytes its CDB covers, an overflowing write truncated; a data-in answer is cut to EDTL. Both
+     * carry their residual; a GOOD READ CAPACITY or READ feeds the session's {@link LunAttach}.
+     */
     @Override
     public ScsiResponse execute(ScsiRequest request, IntFunction<ByteBuffer> dataInBuffers) {
+        int edtl = request.expectedDataTransferLength();
+        ByteBuffer out = request.dataOut();
+        int tl = out != null || edtl == 0 ? dataOutLength(request.cdb()) : 0;
+        if (out == null && tl == 0) {
+            return attach(request, ExpectedTransfer.dataIn(command(request, dataInBuffers), edtl));
+        }
+        ExpectedTransfer.WritePlan plan = ExpectedTransfer.write(request.cdb(), tl, edtl,
+                luns[0].device.blockSize());
+        if (plan instanceof ExpectedTransfer.Answer a) {
+            return a.response();
+        }
+        ExpectedTransfer.Execute e = (ExpectedTransfer.Execute) plan;
+        ByteBuffer used = out == null ? ByteBuffer.allocate(0) : out.duplicate();
+        used.limit(Math.min(used.limit(), used.position() + e.bytes()));
+        ScsiResponse r = command(new ScsiRequest(request.nexus(), request.lun(), e.cdb(), used, edtl,
+                request.attach()), dataInBuffers);
+        return r.withTransfer(null, e.residual(), r.status() == ScsiResponse.GOOD ? used.remaining() : 0);
+    }
+
+    /** LUN attach = first GOOD READ CAPACITY plus first GOOD READ of the session, reported on the completing answer. */
+    private ScsiResponse attach(ScsiRequest request, ScsiResponse r) {
+        LunAttach watch = request.attach();
+        byte[] cdb = request.cdb();
+        if (watch == null || r.status() != ScsiResponse.GOOD || cdb == null || cdb.length < 6
+                || request.lun() < 0 || request.lun() >= luns.length) {
+            return r;
+        }
+        CdbLayout c = CommandSet.of(cdb);
+        if (c == null) {
+            return r;
+        }
+        BlockDevice d = luns[(int) request.lun()].device;
+        return switch (c.opcode()) {
+            case SbcCommands.READ_CAPACITY_10 -> r.withAttached(watch.capacity(request.lun(), d.blocks(), d.blockSize()));
+            case SbcCommands.SERVICE_ACTION_IN_16 -> c.serviceAction() == SbcCommands.SA_READ_CAPACITY_16
+                    ? r.withAttached(watch.capacity(request.lun(), d.blocks(), d.blockSize())) : r;
+            case SbcCommands.READ_6, SbcCommands.READ_10, SbcCommands.READ_12, SbcCommands.READ_16 ->
+                    r.withAttached(watch.read(request.lun()));
+            default -> r;
+        };
+    }
+
+    /** One command as the device server runs it, on exactly the data-out it is given. */
+    private ScsiResponse command(ScsiRequest request, IntFunction<ByteBuffer> dataInBuffers) {
         byte[] cdb = request.cdb();
         if (cdb == null || cdb.length < 6) {
             return ScsiResponse.checkCondition(Sense.invalidOpcode());

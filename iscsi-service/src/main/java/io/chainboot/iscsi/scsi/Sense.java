@@ -41,6 +41,7 @@ public final class Sense {
     public static final int UNRECOVERED_READ_ERROR = 0x1100;
     public static final int WRITE_ERROR = 0x0C00;
     public static final int INTERNAL_TARGET_FAILURE = 0x4400;
+    public static final int SYSTEM_RESOURCE_FAILURE = 0x5500;
 
     public static final int LENGTH = 18;
 

@@ -14,7 +14,10 @@ import io.chainboot.iscsi.pdu.TargetPdus;
 import io.chainboot.iscsi.pdu.TmfFunction;
 import io.chainboot.iscsi.pdu.TmfResponse;
 import io.chainboot.iscsi.pdu.PduCodec;
+import io.chainboot.iscsi.scsi.LunAttach;
 import io.chainboot.iscsi.scsi.Nexus;
+import io.chainboot.iscsi.scsi.Residual;
+import io.chainboot.iscsi.scsi.Sense;
 import io.chainboot.iscsi.scsi.ScsiRequest;
 import io.chainboot.iscsi.scsi.ScsiResponse;
 import io.chainboot.iscsi.scsi.ScsiTarget;
@@ -31,7 +34,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +68,12 @@ public final class Connection {
 
     /** Per-service settings the connection needs. */
     public record Settings(Negotiator.Limits limits, int commandWindow, int maxWriteBytes, String portalAddress,
-                           int portalPort) {
+                           int portalPort, int inlineMaxDepth) {
+        /** Small commands inline only when alone on the connection (queue depth 1). */
+        public Settings(Negotiator.Limits limits, int commandWindow, int maxWriteBytes, String portalAddress,
+                        int portalPort) {
+            this(limits, commandWindow, maxWriteBytes, portalAddress, portalPort, 1);
+        }
     }
 
     enum State { LOGIN, FULL_FEATURE, CLOSED }
@@ -97,11 +104,7 @@ public final class Connection {
     private ScsiTarget scsi;
     private Nexus nexus;
     private int tsih;
-    private final AtomicBoolean capacitySeen = new AtomicBoolean();
-    private final AtomicBoolean readSeen = new AtomicBoolean();
-    private final AtomicBoolean attached = new AtomicBoolean();
-    private volatile long capacityBlocks;
-    private volatile int capacityBlockSize;
+    private final LunAttach attach = new LunAttach();
 
     public Connection(Transport transport, TargetRegistry registry, SessionRegistry sessions, SessionListener listener,
                       Executor io, Settings settings) {
@@ -366,7 +369,7 @@ public final class Connection {
         }
         if (pdu.writeBit() && pdu.expectedDataTransferLength() > settings.maxWriteBytes()) {
             tasks.remove(t.itt);
-            finish(t, checkCondition(0x05, 0x55, 0x00), 0); // ILLEGAL REQUEST, SYSTEM RESOURCE FAILURE
+            finish(t, ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.SYSTEM_RESOURCE_FAILURE)));
             return;
         }
         t.ordered = true;
@@ -428,7 +431,7 @@ public final class Connection {
         }
         t.submitted = true;
         t.submittedNanos = System.nanoTime();
-        if (t.edtl <= INLINE_MAX_BYTES && tasks.size() == 1) {
+        if (t.edtl <= INLINE_MAX_BYTES && tasks.size() <= settings.inlineMaxDepth()) {
             execute(t);
             return;
         }
@@ -436,47 +439,22 @@ public final class Connection {
             io.execute(() -> execute(t));
         } catch (RejectedExecutionException e) {
             tasks.remove(t.itt);
-            finish(t, new ScsiResponse(ScsiResponse.TASK_SET_FULL, null, null), 0);
+            finish(t, new ScsiResponse(ScsiResponse.TASK_SET_FULL, null, null));
         }
     }
 
     private static final ThreadLocal<ByteBuffer[]> DATA_IN = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
-    /** Runs on an I/O thread (or inline, see {@link #INLINE_MAX_BYTES}): the command, its answer, then the LUN-attached check. */
+    /**
+     * Runs on an I/O thread (or inline, see {@link #INLINE_MAX_BYTES}): the command, then its answer, then
+     * the LUN-attached event. Residuals, truncation and the attach are the SCSI layer's; this only carries them.
+     */
     private void execute(Task t) {
         long started = System.nanoTime();
         try {
-            ScsiResponse r;
-            int residualFlags = 0;
-            int residual = 0;
-            ByteBuffer dataOut = null;
-            byte[] cdb = t.cdb;
-            int tl = t.write || t.edtl == 0 ? scsi.dataOutLength(cdb) : 0;
-            if (t.write || tl > 0) {
-                if (tl > t.edtl) { // §11.4.5.2 overflow: write only what EDTL covers (FCP-4 option a)
-                    residualFlags = TargetPdus.RESIDUAL_OVERFLOW;
-                    residual = tl - t.edtl;
-                    Optional<Long> blocks = WriteTruncation.blocks(cdb);
-                    if (blocks.isEmpty() || blocks.get() == 0) {
-                        finishWrite(t, checkCondition(0x05, 0x0e, 0x03), residualFlags, residual);
-                        return;
-                    }
-                    int blockSize = (int) (tl / blocks.get());
-                    long keep = t.edtl / blockSize;
-                    if (keep == 0) { // nothing whole to write: processed, nothing transferred
-                        finishWrite(t, ScsiResponse.good(), residualFlags, residual);
-                        return;
-                    }
-                    cdb = WriteTruncation.withBlocks(cdb, keep);
-                    tl = (int) (keep * blockSize);
-                } else if (t.edtl > tl) {
-                    residualFlags = TargetPdus.RESIDUAL_UNDERFLOW;
-                    residual = t.edtl - tl;
-                }
-                dataOut = t.writes == null ? ByteBuffer.allocate(0) : t.writes.data(tl);
-            }
+            ByteBuffer dataOut = t.write ? t.writes.data(t.edtl) : null;
             ByteBuffer[] holder = DATA_IN.get();
-            r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), cdb, dataOut, t.edtl), n -> {
+            ScsiResponse r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), t.cdb, dataOut, t.edtl, attach), n -> {
                 ByteBuffer b = holder[0];
                 if (b == null || b.capacity() < n) {
                     b = ByteBuffer.allocateDirect(Math.max(n, 64 * 1024));
@@ -485,15 +463,11 @@ public final class Connection {
                 b.clear().limit(n);
                 return b;
             });
-            if (dataOut != null && r.status() == ScsiResponse.GOOD) {
-                bytesWritten.addAndGet(dataOut.limit());
-                listener.bytesWritten(dataOut.limit());
+            if (r.written() > 0) {
+                bytesWritten.addAndGet(r.written());
+                listener.bytesWritten(r.written());
             }
-            if (dataOut != null) {
-                finishWrite(t, r, residualFlags, residual);
-            } else {
-                finish(t, r, t.edtl);
-            }
+            finish(t, r);
             if (LOG.isDebugEnabled()) {
                 long now = System.nanoTime();
                 LOG.debugf("%s: CDB %s EDTL %d -> status 0x%02x sense %s; answered %d us after arrival (%d us in the"
@@ -502,10 +476,13 @@ public final class Connection {
                         r.sense() == null ? "-" : java.util.HexFormat.of().formatHex(r.sense()),
                         (now - t.arrivedNanos) / 1000, (started - t.submittedNanos) / 1000, (now - started) / 1000);
             }
-            noticeAttach(t, r); // after the answer: the first READ does not wait for the event
+            if (r.attached() != null) { // after the answer: the first READ does not wait for the event
+                LunAttach.Attached a = r.attached();
+                listener.lunAttached(this, (int) a.lun(), a.blocks(), a.blockSize());
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "%s: SCSI command 0x%02x failed", who(), t.cdb[0] & 0xff);
-            finish(t, checkCondition(0x04, 0x44, 0x00), t.edtl); // HARDWARE ERROR, INTERNAL TARGET FAILURE
+            finish(t, ScsiResponse.checkCondition(Sense.of(Sense.HARDWARE_ERROR, Sense.INTERNAL_TARGET_FAILURE)));
         }
     }
 
@@ -522,40 +499,32 @@ public final class Connection {
         return 0xffff;
     }
 
-    /** The answer of a write-type command: a SCSI Response with the residual computed against EDTL. */
-    private void finishWrite(Task t, ScsiResponse r, int residualFlags, int residual) {
-        tasks.remove(t.itt, t);
-        if (t.aborted) {
-            return;
-        }
-        Pdu rsp = scsiResponse(t, r, residualFlags, residual, t.writes == null ? 0 : t.writes.r2tsSent());
-        send(rsp, true);
+    private static int residualFlags(Residual r) {
+        return switch (r.kind()) {
+            case NONE -> 0;
+            case UNDERFLOW -> TargetPdus.RESIDUAL_UNDERFLOW;
+            case OVERFLOW -> TargetPdus.RESIDUAL_OVERFLOW;
+        };
     }
 
     /**
-     * The answer of a command with data-in (§11.4, §11.7): Data-In PDUs of at most the initiator's
-     * MaxRecvDataSegmentLength, F at the end of each MaxBurstLength sequence, status in the last one
-     * (phase collapse, §11.7.4) unless there is sense data; residual against {@code edtl} (§11.4.5).
+     * The answer (§11.4, §11.7), as the SCSI layer measured it: its data-in (already at most EDTL) as
+     * Data-In PDUs of at most the initiator's MaxRecvDataSegmentLength, F at the end of each
+     * MaxBurstLength sequence, status in the last one (phase collapse, §11.7.4) unless there is sense
+     * data; otherwise a SCSI Response, whose ExpDataSN for a write is the number of R2Ts sent (§11.4.8).
      */
-    private void finish(Task t, ScsiResponse r, int edtl) {
+    private void finish(Task t, ScsiResponse r) {
         tasks.remove(t.itt, t);
         if (t.aborted) {
             return;
         }
+        int residualFlags = residualFlags(r.residual());
+        int residual = r.residual().count();
         ByteBuffer data = r.dataIn() == null ? null : r.dataIn().duplicate();
-        int have = data == null ? 0 : data.remaining();
-        int send = Math.min(have, edtl);
-        int residualFlags = 0;
-        int residual = 0;
-        if (have > edtl) {
-            residualFlags = TargetPdus.RESIDUAL_OVERFLOW;
-            residual = have - edtl;
-        } else if (edtl > have && (have > 0 || r.status() == ScsiResponse.GOOD)) {
-            residualFlags = TargetPdus.RESIDUAL_UNDERFLOW;
-            residual = edtl - have;
-        }
+        int send = data == null ? 0 : data.remaining();
         if (send == 0) {
-            send(scsiResponse(t, r, residualFlags, residual, 0), true);
+            send(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual,
+                    t.writes == null ? 0 : t.writes.r2tsSent()), true);
             return;
         }
         boolean collapse = r.status() == ScsiResponse.GOOD && r.sense() == null;
@@ -581,50 +550,11 @@ public final class Connection {
                     : TargetPdus.dataIn(t.itt, dataSn++, offset - len, slice, endOfBurst));
         }
         if (!collapse) {
-            out.add(scsiResponse(t, r, residualFlags, residual, dataSn));
+            out.add(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual, dataSn));
         }
         bytesRead.addAndGet(send);
         listener.bytesRead(send);
         sendAll(out, true);
-    }
-
-    /** SCSI Response (§11.4): status, sense data (with its 2-byte SenseLength), residuals. */
-    private static Pdu scsiResponse(Task t, ScsiResponse r, int residualFlags, int residual, int expDataSn) {
-        return TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual, expDataSn);
-    }
-
-    /** Fixed-format sense data (SPC-4 §4.5.3). */
-    static ScsiResponse checkCondition(int key, int asc, int ascq) {
-        byte[] s = new byte[18];
-        s[0] = 0x70;
-        s[2] = (byte) key;
-        s[7] = 10;
-        s[12] = (byte) asc;
-        s[13] = (byte) ascq;
-        return ScsiResponse.checkCondition(s);
-    }
-
-    /** LUN attached = first GOOD READ CAPACITY plus first GOOD READ of the session. */
-    private void noticeAttach(Task t, ScsiResponse r) {
-        if (r.status() != ScsiResponse.GOOD || attached.get()) {
-            return;
-        }
-        int op = t.cdb[0] & 0xff;
-        ByteBuffer d = r.dataIn() == null ? null : r.dataIn().duplicate();
-        if (op == 0x25 && d != null && d.remaining() >= 8) {
-            capacityBlocks = (d.getInt(d.position()) & 0xffffffffL) + 1;
-            capacityBlockSize = d.getInt(d.position() + 4);
-            capacitySeen.set(true);
-        } else if (op == 0x9e && (t.cdb[1] & 0x1f) == 0x10 && d != null && d.remaining() >= 12) {
-            capacityBlocks = d.getLong(d.position()) + 1;
-            capacityBlockSize = d.getInt(d.position() + 8);
-            capacitySeen.set(true);
-        } else if (op == 0x08 || op == 0x28 || op == 0xa8 || op == 0x88) {
-            readSeen.set(true);
-        }
-        if (capacitySeen.get() && readSeen.get() && attached.compareAndSet(false, true)) {
-            listener.lunAttached(this, (int) lunIndex(t.lun), capacityBlocks, capacityBlockSize);
-        }
     }
 
     // ---------------------------------------------------------------- other requests

@@ -1,6 +1,10 @@
 package io.chainboot.iscsi.warmup;
 
+import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.login.Chap;
+import io.chainboot.iscsi.pdu.Opcode;
+import io.chainboot.iscsi.pdu.Pdu;
+import io.chainboot.iscsi.pdu.PduCodec;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -9,29 +13,22 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * A minimal blocking iSCSI initiator (RFC 7143) for the start-up warm-up: one connection, one
  * command at a time, the login stages with CHAP (one-way or mutual), SCSI reads and writes (immediate
- * data and R2T/Data-Out), NOP-Out, SendTargets and Logout, optional CRC32C header digests. Every
- * unexpected answer is an {@link IOException}. It only has to be correct against our own target.
+ * data and R2T/Data-Out), NOP-Out, SendTargets and Logout, optional CRC32C header digests. PDUs are
+ * built as {@link Pdu}s and framed, digested and parsed by the target's own {@link PduCodec} (so the
+ * target's header digests are checked too). Every unexpected answer is an {@link IOException}. It only
+ * has to be correct against our own target.
  */
 final class WarmupClient implements AutoCloseable {
-    private static final int LOGIN = 0x03;
-    private static final int SCSI_COMMAND = 0x01;
-    private static final int DATA_OUT = 0x05;
-    private static final int TEXT = 0x04;
-    private static final int NOP_OUT = 0x00;
-    private static final int LOGOUT = 0x06;
-    private static final int IMMEDIATE = 0x40;
     /** Marks, in a login answer's keys, that the target moved to the requested next stage. */
     private static final String TRANSIT = " transit";
 
@@ -117,27 +114,25 @@ final class WarmupClient implements AutoCloseable {
     }
 
     private Map<String, String> loginRequest(boolean transit, int csg, int nsg, List<String> keys) throws IOException {
-        byte[] bhs = new byte[48];
-        bhs[0] = (byte) (IMMEDIATE | LOGIN);
-        bhs[1] = (byte) ((transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0));
-        System.arraycopy(isid, 0, bhs, 8, 6);
-        ByteBuffer b = ByteBuffer.wrap(bhs);
-        b.putInt(16, itt++).putInt(24, cmdSn).putInt(28, expStatSn);
-        send(bhs, text(keys), false);
-        byte[][] rsp = read(false);
-        if ((rsp[0][0] & 0x3f) != 0x23) {
-            throw new IOException("expected a Login Response, got opcode " + (rsp[0][0] & 0x3f));
+        Pdu rq = Pdu.newPdu(Opcode.LOGIN_REQUEST, true, ByteBuffer.wrap(text(keys)))
+                .flags((transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0)).itt(itt++).int32(24, cmdSn)
+                .int32(28, expStatSn);
+        System.arraycopy(isid, 0, rq.bhs(), 8, 6);
+        send(rq, false);
+        Pdu rsp = read(false);
+        if (rsp.opcode() != Opcode.LOGIN_RESPONSE) {
+            throw new IOException("expected a Login Response, got " + rsp.opcode());
         }
-        if (rsp[0][36] != 0) {
-            throw new IOException(String.format("login refused 0x%02x%02x", rsp[0][36], rsp[0][37]));
+        int status = rsp.int32(36) >>> 16;
+        if (status != 0) {
+            throw new IOException(String.format("login refused 0x%04x", status));
         }
-        ByteBuffer r = ByteBuffer.wrap(rsp[0]);
-        expStatSn = r.getInt(24) + 1;
+        expStatSn = rsp.word24() + 1;
         Map<String, String> answer = new HashMap<>();
-        if (transit && (rsp[0][1] & 0x80) != 0 && (rsp[0][1] & 3) == nsg) {
+        if (transit && rsp.transit() && rsp.nextStage() == nsg) {
             answer.put(TRANSIT, "");
         }
-        for (String kv : new String(rsp[1], StandardCharsets.UTF_8).split("\0")) {
+        for (String kv : StandardCharsets.UTF_8.decode(rsp.data()).toString().split("\0")) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
                 answer.put(kv.substring(0, eq), kv.substring(eq + 1));
@@ -156,132 +151,120 @@ final class WarmupClient implements AutoCloseable {
 
     /** A SCSI command on {@code lun}; {@code write} data go as immediate data when allowed, the rest on R2T. */
     Answer command(int lun, byte[] cdb, int edtl, byte[] write) throws IOException {
-        byte[] bhs = new byte[48];
-        bhs[0] = SCSI_COMMAND;
-        bhs[1] = (byte) (0x80 | (write == null && edtl > 0 ? 0x40 : 0) | (write != null ? 0x20 : 0) | 0x01);
-        int task = itt++;
-        ByteBuffer b = ByteBuffer.wrap(bhs);
-        b.put(9, (byte) lun).putInt(16, task).putInt(20, edtl).putInt(24, cmdSn++).putInt(28, expStatSn);
-        System.arraycopy(cdb, 0, bhs, 32, cdb.length);
         byte[] immediate = new byte[0];
         if (write != null && immediateData) {
             immediate = java.util.Arrays.copyOf(write, Math.min(write.length, Math.min(firstBurst, targetMaxRecv)));
         }
-        send(bhs, immediate, true);
+        int task = itt++;
+        Pdu rq = Pdu.newPdu(Opcode.SCSI_COMMAND, false, ByteBuffer.wrap(immediate))
+                .flags(0x80 | (write == null && edtl > 0 ? 0x40 : 0) | (write != null ? 0x20 : 0) | 0x01) // F R W, SIMPLE
+                .byteAt(9, lun).itt(task).int32(20, edtl).int32(24, cmdSn++).int32(28, expStatSn);
+        System.arraycopy(cdb, 0, rq.bhs(), 32, cdb.length);
+        send(rq, true);
         ByteBuffer data = ByteBuffer.allocate(Math.max(edtl, 0));
         while (true) {
-            byte[][] pdu = read(headerDigest);
-            ByteBuffer h = ByteBuffer.wrap(pdu[0]);
-            int op = pdu[0][0] & 0x3f;
-            if (op == 0x25) { // Data-In
-                int offset = h.getInt(40);
-                data.put(offset, pdu[1], 0, pdu[1].length);
-                if ((pdu[0][1] & 0x01) != 0) {
-                    expStatSn = h.getInt(24) + 1;
-                    return new Answer(pdu[0][3] & 0xff, data.array(), new byte[0]);
+            Pdu p = read(headerDigest);
+            switch (p.opcode()) {
+                case DATA_IN -> {
+                    data.put(p.bufferOffset(), p.data(), p.data().position(), p.dataLength());
+                    if ((p.flags() & 0x01) != 0) { // S: status in this Data-In (phase collapse)
+                        expStatSn = p.word24() + 1;
+                        return new Answer(p.bhs()[3] & 0xff, data.array(), new byte[0]);
+                    }
                 }
-            } else if (op == 0x31) { // R2T: send the solicited data
-                dataOut(pdu[0], write, h.getInt(20), h.getInt(40), h.getInt(44));
-            } else if (op == 0x21) { // SCSI Response
-                expStatSn = h.getInt(24) + 1;
-                byte[] sense = new byte[0];
-                if (pdu[1].length >= 2) {
-                    int n = ((pdu[1][0] & 0xff) << 8) | (pdu[1][1] & 0xff);
-                    sense = java.util.Arrays.copyOfRange(pdu[1], 2, 2 + Math.min(n, pdu[1].length - 2));
+                case R2T -> dataOut(p, write);
+                case SCSI_RESPONSE -> {
+                    expStatSn = p.word24() + 1;
+                    byte[] sense = new byte[0];
+                    ByteBuffer d = p.data();
+                    if (d.remaining() >= 2) {
+                        int n = d.getShort() & 0xffff;
+                        sense = new byte[Math.min(n, d.remaining())];
+                        d.get(sense);
+                    }
+                    return new Answer(p.bhs()[3] & 0xff, data.array(), sense);
                 }
-                return new Answer(pdu[0][3] & 0xff, data.array(), sense);
-            } else if (op != 0x20) { // a NOP-In ping needs no answer here
-                throw new IOException("unexpected opcode 0x" + Integer.toHexString(op) + " during a SCSI command");
+                case NOP_IN -> { } // a ping needs no answer here
+                default -> throw new IOException("unexpected " + p.opcode() + " during a SCSI command");
             }
         }
     }
 
     /** Data-Out PDUs (§11.7) for one R2T: at most the target's MaxRecvDataSegmentLength each, DataSN from 0. */
-    private void dataOut(byte[] r2t, byte[] write, int ttt, int offset, int length) throws IOException {
+    private void dataOut(Pdu r2t, byte[] write) throws IOException {
+        int offset = r2t.bufferOffset();
+        int length = r2t.word44(); // Desired Data Transfer Length
         int dataSn = 0;
         for (int done = 0; done < length; ) {
             int n = Math.min(targetMaxRecv, length - done);
-            byte[] bhs = new byte[48];
-            bhs[0] = DATA_OUT;
-            bhs[1] = (byte) (done + n == length ? 0x80 : 0);
-            System.arraycopy(r2t, 8, bhs, 8, 12); // LUN, ITT
-            ByteBuffer.wrap(bhs).putInt(20, ttt).putInt(28, expStatSn).putInt(36, dataSn++).putInt(40, offset + done);
-            send(bhs, java.util.Arrays.copyOfRange(write, offset + done, offset + done + n), true);
+            Pdu out = Pdu.newPdu(Opcode.DATA_OUT, false, ByteBuffer.wrap(write, offset + done, n))
+                    .flags(done + n == length ? 0x80 : 0).copy(r2t.bhs(), 8, 20) // LUN, ITT
+                    .int32(20, r2t.targetTransferTag()).int32(28, expStatSn).int32(36, dataSn++)
+                    .int32(40, offset + done);
+            send(out, true);
             done += n;
         }
     }
 
     /** NOP-Out with a task tag: the target echoes it in a NOP-In (§11.18). */
     void ping() throws IOException {
-        byte[] bhs = new byte[48];
-        bhs[0] = IMMEDIATE | NOP_OUT;
-        bhs[1] = (byte) 0x80;
-        ByteBuffer.wrap(bhs).putInt(16, itt++).putInt(20, -1).putInt(24, cmdSn).putInt(28, expStatSn);
-        send(bhs, "ping".getBytes(StandardCharsets.US_ASCII), true);
-        byte[][] rsp = read(headerDigest);
-        if ((rsp[0][0] & 0x3f) != 0x20) {
-            throw new IOException("expected a NOP-In");
-        }
-        expStatSn = ByteBuffer.wrap(rsp[0]).getInt(24) + 1;
+        send(Pdu.newPdu(Opcode.NOP_OUT, true, ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)))
+                .flags(0x80).itt(itt++).int32(20, Pdu.RESERVED_TAG).int32(24, cmdSn).int32(28, expStatSn), true);
+        expStatSn = expect(Opcode.NOP_IN).word24() + 1;
     }
 
     /** SendTargets=All in a discovery session (RFC 7143 Appendix C); returns the answer's text. */
     String sendTargets() throws IOException {
-        byte[] bhs = new byte[48];
-        bhs[0] = TEXT;
-        bhs[1] = (byte) 0x80;
-        ByteBuffer.wrap(bhs).putInt(16, itt++).putInt(20, -1).putInt(24, cmdSn++).putInt(28, expStatSn);
-        send(bhs, text(List.of("SendTargets=All")), true);
-        byte[][] rsp = read(headerDigest);
-        if ((rsp[0][0] & 0x3f) != 0x24) {
-            throw new IOException("expected a Text Response");
-        }
-        expStatSn = ByteBuffer.wrap(rsp[0]).getInt(24) + 1;
-        return new String(rsp[1], StandardCharsets.UTF_8);
+        send(Pdu.newPdu(Opcode.TEXT_REQUEST, false, ByteBuffer.wrap(text(List.of("SendTargets=All")))).flags(0x80)
+                .itt(itt++).int32(20, Pdu.RESERVED_TAG).int32(24, cmdSn++).int32(28, expStatSn), true);
+        Pdu rsp = expect(Opcode.TEXT_RESPONSE);
+        expStatSn = rsp.word24() + 1;
+        return StandardCharsets.UTF_8.decode(rsp.data()).toString();
     }
 
     void logout() throws IOException {
-        byte[] bhs = new byte[48];
-        bhs[0] = IMMEDIATE | LOGOUT;
-        bhs[1] = (byte) 0x80;
-        ByteBuffer.wrap(bhs).putInt(16, itt++).putInt(24, cmdSn).putInt(28, expStatSn);
-        send(bhs, new byte[0], true);
-        byte[][] rsp = read(headerDigest);
-        if ((rsp[0][0] & 0x3f) != 0x26) {
-            throw new IOException("expected a Logout Response");
-        }
+        send(Pdu.newPdu(Opcode.LOGOUT_REQUEST, true, null).flags(0x80).itt(itt++).int32(24, cmdSn)
+                .int32(28, expStatSn), true);
+        expect(Opcode.LOGOUT_RESPONSE);
     }
 
-    // ---------------------------------------------------------------- framing (§11.2)
-
-    private void send(byte[] bhs, byte[] data, boolean fullFeature) throws IOException {
-        bhs[5] = (byte) (data.length >>> 16);
-        bhs[6] = (byte) (data.length >>> 8);
-        bhs[7] = (byte) data.length;
-        boolean hd = fullFeature && headerDigest;
-        int padded = (data.length + 3) & ~3;
-        ByteBuffer pdu = ByteBuffer.allocate(48 + (hd ? 4 : 0) + padded);
-        pdu.put(bhs);
-        if (hd) {
-            CRC32C c = new CRC32C();
-            c.update(bhs);
-            pdu.order(ByteOrder.LITTLE_ENDIAN).putInt((int) c.getValue()).order(ByteOrder.BIG_ENDIAN);
+    private Pdu expect(Opcode op) throws IOException {
+        Pdu p = read(headerDigest);
+        if (p.opcode() != op) {
+            throw new IOException("expected " + op + ", got " + p.opcode());
         }
-        pdu.put(data);
-        out.write(pdu.array()); // one write: header, digest and data in one segment
+        return p;
     }
 
-    /** One PDU: {BHS, data segment}. */
-    private byte[][] read(boolean hd) throws IOException {
-        byte[] bhs = new byte[48];
+    // ---------------------------------------------------------------- framing (§11.2): PduCodec's
+
+    private void send(Pdu pdu, boolean fullFeature) throws IOException {
+        ByteBuffer wire = PduCodec.encode(pdu, fullFeature && headerDigest, false);
+        out.write(wire.array(), wire.arrayOffset() + wire.position(), wire.remaining()); // one segment
+    }
+
+    /** One PDU from the target, its header digest checked when negotiated. */
+    private Pdu read(boolean hd) throws IOException {
+        byte[] bhs = new byte[Pdu.BHS_LENGTH];
         in.readFully(bhs);
-        int ahs = (bhs[4] & 0xff) * 4;
-        int len = ((bhs[5] & 0xff) << 16) | ((bhs[6] & 0xff) << 8) | (bhs[7] & 0xff);
-        in.skipNBytes(ahs + (hd ? 4 : 0));
+        byte[] ahs = new byte[PduCodec.ahsLength(bhs)];
+        in.readFully(ahs);
+        Integer digest = null;
+        if (hd) {
+            byte[] d = new byte[4];
+            in.readFully(d);
+            digest = PduCodec.digestValue(d);
+        }
+        int len = PduCodec.dataSegmentLength(bhs);
         byte[] data = new byte[len];
         in.readFully(data);
-        in.skipNBytes(((len + 3) & ~3) - len);
-        return new byte[][] {bhs, data};
+        in.skipNBytes(PduCodec.padded(len) - len);
+        Decoded<Pdu> p = PduCodec.assembleFromTarget(bhs, ahs.length == 0 ? null : ahs, digest, ByteBuffer.wrap(data),
+                null);
+        if (p instanceof Decoded.Valid<Pdu> v) {
+            return v.value();
+        }
+        throw new IOException("bad PDU from the target: " + ((Decoded.Invalid<Pdu>) p).reason());
     }
 
     @Override

@@ -64,7 +64,9 @@ class DiskBadInputTest {
         problem(DiskApiTest.admin().post("/api/images/..%2F..%2Fetc?path=odd.raw"), 400, "invalid-field", "name", "invalid name");
         problem(DiskApiTest.admin().post("/api/images/a%2Fb?path=odd.raw"), 400, "invalid-field", "name", "invalid name");
         problem(DiskApiTest.admin().contentType("application/octet-stream").body("QFI\u00fb".getBytes(StandardCharsets.ISO_8859_1))
-                .put("/api/images/up"), 415, "unsupported-media", null, "qcow2");
+                .put("/api/images/up"), 400, "invalid-field", null, "not a valid qcow2 image");
+        problem(DiskApiTest.admin().contentType("application/octet-stream").body(concat(new byte[] {0x1f, (byte) 0x8b, 8, 0}, new byte[508]))
+                .put("/api/images/up"), 415, "unsupported-media", null, "gzip archive");
         problem(DiskApiTest.admin().contentType("application/octet-stream").body(new byte[700]).put("/api/images/up"),
                 400, "invalid-field", null, "multiple of 512");
         assertThat(WriteGuardTest.files()).as("no image, checksum or temporary file was left").isEqualTo(before);

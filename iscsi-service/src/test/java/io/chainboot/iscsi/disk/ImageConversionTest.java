@@ -94,6 +94,6 @@ class ImageConversionTest {
         assertThat(ImageConversion.refusal(json.readTree("{\"virtual-size\":" + (DiskStore.MAX_DISK_BYTES + 512) + "}"), self))
                 .get().asString().contains("over the limit");
         assertThat(ImageConversion.convertCommand("qemu-img", "qcow2", self, Path.of("/images/.a.converting")))
-                .containsExactly("qemu-img", "convert", "-f", "qcow2", "-O", "raw", "/import/a.vmdk", "/images/.a.converting");
+                .containsExactly("qemu-img", "convert", "-p", "-f", "qcow2", "-O", "raw", "/import/a.vmdk", "/images/.a.converting");
     }
 }

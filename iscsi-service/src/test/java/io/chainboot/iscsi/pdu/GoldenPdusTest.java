@@ -28,7 +28,8 @@ class GoldenPdusTest {
     @ParameterizedTest
     @ValueSource(strings = {"ipxe-login-security", "ipxe-login-operational", "ipxe-read-capacity10", "ipxe-read10",
         "libiscsi-login", "libiscsi-inquiry", "qemu-libiscsi-login", "qemu-libiscsi-data-out",
-        "qemu-libiscsi-sync-cache10", "qemu-libiscsi-logout", "qemu-crc32c-login", "qemu-crc32c-test-unit-ready"})
+        "qemu-libiscsi-sync-cache10", "qemu-libiscsi-logout", "qemu-crc32c-login", "qemu-crc32c-test-unit-ready",
+        "linux-open-iscsi-login", "linux-open-iscsi-report-luns", "linux-open-iscsi-read-capacity16", "linux-open-iscsi-read10"})
     void decodesAsTsharkDissectsIt(String name) throws Exception {
         byte[] wire = resource(name + ".bin");
         String tshark = new String(resource(name + ".tshark.txt"), StandardCharsets.UTF_8);

@@ -19,6 +19,32 @@ class PduCodecTest {
         assertThat(PduCodec.digestValue(HexFormat.of().parseHex("aa36918a"))).isEqualTo(0x8a9136aa);
     }
 
+    /** The initiator side (warm-up client, test initiators) decodes target PDUs with the same codec, and each side refuses the other's opcodes. */
+    @Test
+    void eachSideAssemblesOnlyThePdusOfTheOther() {
+        Pdu dataIn = TargetPdus.dataInWithStatus(7, 0, 0, ByteBuffer.wrap(new byte[5]), 0, TargetPdus.RESIDUAL_UNDERFLOW, 3);
+        TargetPdus.setSequenceNumbers(dataIn, 9, 10, 20);
+        ByteBuffer wire = PduCodec.encode(dataIn, true, false);
+        byte[] bhs = new byte[48];
+        wire.get(bhs);
+        byte[] digest = new byte[4];
+        wire.get(digest);
+        ByteBuffer data = wire.slice().limit(5);
+        Decoded<Pdu> back = PduCodec.assembleFromTarget(bhs, null, PduCodec.digestValue(digest), data, null);
+        assertThat(back.orElseThrow().opcode()).isEqualTo(Opcode.DATA_IN);
+        assertThat(back.orElseThrow().itt()).isEqualTo(7);
+        assertThat(back.orElseThrow().word24()).isEqualTo(9);
+        assertThat(PduCodec.assembleFromTarget(bhs, null, PduCodec.digestValue(digest) ^ 1, data, null))
+                .isInstanceOf(Decoded.Invalid.class);
+        assertThat(PduCodec.assemble(bhs, null, null, data, null)).isInstanceOf(Decoded.Invalid.class);
+        Pdu nopOut = Pdu.newPdu(Opcode.NOP_OUT, true, null).flags(0x80).itt(1).int32(20, Pdu.RESERVED_TAG);
+        byte[] out = PduCodec.encode(nopOut, false, false).array();
+        assertThat(out[0]).isEqualTo((byte) 0x40);
+        assertThat(PduCodec.assembleFromTarget(out, null, null, ByteBuffer.allocate(0), null))
+                .isInstanceOf(Decoded.Invalid.class);
+        assertThat(PduCodec.assemble(out, null, null, ByteBuffer.allocate(0), null).orElseThrow().immediate()).isTrue();
+    }
+
     @Test
     void loginRequestBytesDecode() {
         // a Login Request as libiscsi sends it: I=1, T=1 CSG=1 NSG=3, ISID 23d000000000, ITT 0, CmdSN 0

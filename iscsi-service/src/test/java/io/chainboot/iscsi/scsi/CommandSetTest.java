@@ -6,7 +6,6 @@ import static io.chainboot.iscsi.scsi.DiskTargetTest.TARGET;
 import static io.chainboot.iscsi.scsi.DiskTargetTest.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +21,7 @@ class CommandSetTest {
     final ScsiTarget target = ScsiTargets.of(TARGET, List.of(MemoryBlockDevice.small()));
 
     ScsiResponse exec(byte[] cdb) {
-        return target.execute(new ScsiRequest(A, 0, cdb, ByteBuffer.allocate(0), 0));
+        return target.execute(new ScsiRequest(A, 0, cdb, null, DiskTargetTest.ANY_DATA_IN));
     }
 
     static byte[] rsoc(int options, int op, int sa, boolean rctd) {

@@ -15,6 +15,9 @@ class DiskTargetTest {
     static final Nexus A = new Nexus("iqn.2026-01.io.chainboot:init-a", "400001370000", TARGET);
     static final Nexus B = new Nexus("iqn.2026-01.io.chainboot:init-b", "400001370001", TARGET);
 
+    /** Expected transfer length of the helpers' commands without data-out: more than any answer, so none is cut. */
+    static final int ANY_DATA_IN = 1 << 24;
+
     MemoryBlockDevice disk;
     MemoryBlockDevice second;
     ScsiTarget target;
@@ -28,7 +31,7 @@ class DiskTargetTest {
     }
 
     ScsiResponse exec(Nexus n, long lun, byte[] cdb, ByteBuffer out) {
-        int expected = out != null ? out.remaining() : 0;
+        int expected = out != null ? out.remaining() : ANY_DATA_IN; // a read's whole answer, uncut
         return target.execute(new ScsiRequest(n, lun, cdb, out, expected));
     }
 
@@ -319,7 +322,8 @@ class DiskTargetTest {
 
     @Test
     void aWriteWithLessDataThanItsCdbWritesNothing() {
-        ScsiResponse r = exec(Cdbs.rw10(0x2A, 0, 0, 2), Cdbs.filled(200, 0x62));
+        // the transport delivered 200 bytes of the 1024 it (and the CDB) expected
+        ScsiResponse r = target.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x2A, 0, 0, 2), Cdbs.filled(200, 0x62), 1024));
         assertSense(r, Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_INFORMATION_UNIT);
         assertThat(disk.calls).isEmpty();
     }
@@ -404,7 +408,11 @@ class DiskTargetTest {
         byte[] s = assertSense(exec(Cdbs.rw16(0x93, 0x10, 0, 1), Cdbs.filled(512, 0)), Sense.ILLEGAL_REQUEST,
                 Sense.INVALID_FIELD_IN_CDB);
         assertFieldPointer(s, true, 1);
-        assertSense(exec(Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(256, 0)), Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
+        assertSense(target.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(256, 0), 512)),
+                Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
+        // expecting less than the CDB's one block is an overflow no WRITE SAME can be cut to
+        assertSense(exec(Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(256, 0)), Sense.ILLEGAL_REQUEST,
+                Sense.INVALID_FIELD_IN_INFORMATION_UNIT);
         assertSense(exec(Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(1024, 0)), Sense.ILLEGAL_REQUEST, Sense.INVALID_FIELD_IN_CDB);
         // the transport only fetched the one block the CDB implies, but the initiator declared two
         assertSense(target.execute(new ScsiRequest(A, 0, Cdbs.rw10(0x41, 0x08, 0, 1), Cdbs.filled(512, 0), 1024)),
@@ -600,6 +608,6 @@ class DiskTargetTest {
         assertThat(data(exec(Cdbs.rw10(0x28, 0, 8, 2)))).containsOnly((byte) 'B');
         assertSense(exec(compareAndWrite(0, disk.blocks - 1, 2), ByteBuffer.allocate(2048)), Sense.ILLEGAL_REQUEST,
                 Sense.LBA_OUT_OF_RANGE);
-        assertGood(exec(compareAndWrite(0, 0, 0), null));
+        assertGood(target.execute(new ScsiRequest(A, 0, compareAndWrite(0, 0, 0), null, 0)));
     }
 }

@@ -1,5 +1,12 @@
 package io.chainboot.iscsi.scsi;
 
+import io.chainboot.iscsi.pdu.LogoutResponse;
+import io.chainboot.iscsi.pdu.Opcode;
+import io.chainboot.iscsi.pdu.Pdu;
+import io.chainboot.iscsi.pdu.PduCodec;
+import io.chainboot.iscsi.pdu.RejectReason;
+import io.chainboot.iscsi.pdu.TargetPdus;
+import io.chainboot.iscsi.pdu.TmfResponse;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * authentication, InitialR2T=Yes/ImmediateData=No, one R2T at a time, Data-In, SCSI Response,
  * NOP, TMF, Text SendTargets, Logout) — just enough for libiscsi's iscsi-test-cu to exercise the
  * SCSI layer before the real transport of iscsi-service exists. Loopback only; not product code.
+ * Its answers are built by the product's {@link TargetPdus} and framed by {@link PduCodec} (the one
+ * encoder); residuals and truncation are the SCSI layer's ({@link ScsiResponse#residual()}).
  */
 final class MiniIscsiTarget implements AutoCloseable {
     private static final int MAX_RECV = 262144;
@@ -95,33 +104,23 @@ final class MiniIscsiTarget implements AutoCloseable {
         }
 
         byte[] readData(byte[] bhs) throws IOException {
-            int ahs = (bhs[4] & 0xFF) * 4;
-            in.skipNBytes(ahs);
-            int dsl = Cdb.u24(bhs, 5);
+            in.skipNBytes(PduCodec.ahsLength(bhs));
+            int dsl = PduCodec.dataSegmentLength(bhs);
             byte[] d = new byte[dsl];
             in.readFully(d);
-            in.skipNBytes((4 - dsl % 4) % 4);
+            in.skipNBytes(PduCodec.padded(dsl) - dsl);
             return d;
         }
 
-        void send(byte[] bhs, byte[] data, int off, int len) throws IOException {
-            bhs[4] = 0;
-            bhs[5] = (byte) (len >> 16);
-            bhs[6] = (byte) (len >> 8);
-            bhs[7] = (byte) len;
-            out.write(bhs);
-            if (len > 0) {
-                out.write(data, off, len);
-                out.write(new byte[(4 - len % 4) % 4]);
+        /** StatSN (advanced when {@code status}; none on a Data-In without status), ExpCmdSN, MaxCmdSN; then the wire. */
+        void send(Pdu p, boolean status) throws IOException {
+            TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn, expCmdSn,
+                    expCmdSn + 31);
+            if (status) {
+                statSn++;
             }
-        }
-
-        void sns(byte[] bhs, boolean withStat) {
-            if (withStat) {
-                Cdb.put32(bhs, 24, statSn++);
-            }
-            Cdb.put32(bhs, 28, expCmdSn);
-            Cdb.put32(bhs, 32, expCmdSn + 31);
+            ByteBuffer wire = PduCodec.encode(p, false, false);
+            out.write(wire.array(), 0, wire.remaining());
         }
     }
 
@@ -155,12 +154,7 @@ final class MiniIscsiTarget implements AutoCloseable {
                     case 0x02 -> tmf(c, bhs);
                     case 0x04 -> text(c, bhs);
                     case 0x06 -> {
-                        byte[] r = new byte[48];
-                        r[0] = 0x26;
-                        r[1] = (byte) 0x80;
-                        System.arraycopy(bhs, 16, r, 16, 4);
-                        c.sns(r, true);
-                        c.send(r, null, 0, 0);
+                        c.send(TargetPdus.logoutResponse((int) Cdb.u32(bhs, 16), LogoutResponse.CLOSED), true);
                         c.out.flush();
                         return;
                     }
@@ -240,20 +234,15 @@ final class MiniIscsiTarget implements AutoCloseable {
                 }
                 all.put("sent-op", "1");
             }
-            byte[] r = new byte[48];
-            r[0] = 0x23;
-            r[1] = (byte) ((transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0));
-            System.arraycopy(bhs, 8, r, 8, 6);
+            byte[] d = reply.toString().getBytes(StandardCharsets.UTF_8);
+            Pdu r = Pdu.newTargetPdu(Opcode.LOGIN_RESPONSE, ByteBuffer.wrap(d))
+                    .flags((transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0)).copy(bhs, 8, 14)
+                    .itt((int) Cdb.u32(bhs, 16));
             boolean done = transit && nsg == 3;
             if (done) {
-                Cdb.put16(r, 14, tsih.getAndIncrement());
+                r.int16(14, tsih.getAndIncrement());
             }
-            System.arraycopy(bhs, 16, r, 16, 4);
-            Cdb.put32(r, 24, c.statSn++);
-            Cdb.put32(r, 28, c.expCmdSn);
-            Cdb.put32(r, 32, c.expCmdSn + 31);
-            byte[] d = reply.toString().getBytes(StandardCharsets.UTF_8);
-            c.send(r, d, 0, d.length);
+            c.send(r, true);
             c.out.flush();
             if (done) {
                 c.initiator = all.getOrDefault("InitiatorName", "?");
@@ -278,14 +267,7 @@ final class MiniIscsiTarget implements AutoCloseable {
         if (Cdb.u32(bhs, 16) == 0xFFFFFFFFL) {
             return;
         }
-        byte[] r = new byte[48];
-        r[0] = 0x20;
-        r[1] = (byte) 0x80;
-        System.arraycopy(bhs, 8, r, 8, 8);
-        System.arraycopy(bhs, 16, r, 16, 4);
-        Cdb.put32(r, 20, 0xFFFFFFFFL);
-        c.sns(r, true);
-        c.send(r, data, 0, data.length);
+        c.send(TargetPdus.nopInReply(new Pdu(Opcode.NOP_OUT, bhs, null, null), ByteBuffer.wrap(data)), true);
     }
 
     private void tmf(Conn c, byte[] bhs) throws IOException {
@@ -296,35 +278,17 @@ final class MiniIscsiTarget implements AutoCloseable {
         } else if (fn == 6 || fn == 7) {
             scsi.targetReset();
         }
-        byte[] r = new byte[48];
-        r[0] = 0x22;
-        r[1] = (byte) 0x80;
-        r[2] = 0; // function complete
-        System.arraycopy(bhs, 16, r, 16, 4);
-        c.sns(r, true);
-        c.send(r, null, 0, 0);
+        c.send(TargetPdus.taskManagementResponse((int) Cdb.u32(bhs, 16), TmfResponse.FUNCTION_COMPLETE), true);
     }
 
     private void text(Conn c, byte[] bhs) throws IOException {
         String s = "TargetName=" + scsi.targetName() + "\0TargetAddress=127.0.0.1:" + port() + ",1\0";
         byte[] d = s.getBytes(StandardCharsets.UTF_8);
-        byte[] r = new byte[48];
-        r[0] = 0x24;
-        r[1] = (byte) 0x80;
-        System.arraycopy(bhs, 16, r, 16, 4);
-        Cdb.put32(r, 20, 0xFFFFFFFFL);
-        c.sns(r, true);
-        c.send(r, d, 0, d.length);
+        c.send(TargetPdus.textResponse(new Pdu(Opcode.TEXT_REQUEST, bhs, null, null), ByteBuffer.wrap(d)), true);
     }
 
     private void reject(Conn c, byte[] bhs) throws IOException {
-        byte[] r = new byte[48];
-        r[0] = 0x3F;
-        r[1] = (byte) 0x80;
-        r[2] = 0x05; // command not supported
-        Cdb.put32(r, 16, 0xFFFFFFFFL);
-        c.sns(r, true);
-        c.send(r, bhs, 0, 48);
+        c.send(TargetPdus.reject(bhs, RejectReason.COMMAND_NOT_SUPPORTED), true);
     }
 
     private static long lunOf(byte[] bhs) {
@@ -341,26 +305,17 @@ final class MiniIscsiTarget implements AutoCloseable {
         System.arraycopy(bhs, 32, cdb, 0, 16);
         int cdbLen = cdbLength(cdb[0] & 0xFF);
         byte[] exact = java.util.Arrays.copyOf(cdb, cdbLen);
-        int spdtl = scsi.dataOutLength(exact);
         ByteBuffer dataOut = null;
         if (write && edtl > 0) {
-            int want = (int) Math.min(edtl, spdtl > 0 ? spdtl : edtl);
+            int want = (int) edtl; // all the initiator will send; the SCSI layer uses what the CDB covers
             byte[] buf = new byte[want];
             int got = 0;
             int r2tsn = 0;
             while (got < want) {
                 int burst = Math.min(MAX_BURST, want - got);
-                byte[] r2t = new byte[48];
-                r2t[0] = 0x31;
-                r2t[1] = (byte) 0x80;
-                System.arraycopy(bhs, 8, r2t, 8, 12);
-                Cdb.put32(r2t, 20, 0x1000 + r2tsn);
-                c.sns(r2t, false);
-                Cdb.put32(r2t, 24, c.statSn);
-                Cdb.put32(r2t, 36, r2tsn++);
-                Cdb.put32(r2t, 40, got);
-                Cdb.put32(r2t, 44, burst);
-                c.send(r2t, null, 0, 0);
+                c.send(TargetPdus.r2t(ByteBuffer.wrap(bhs, 8, 8).getLong(), (int) Cdb.u32(bhs, 16), 0x1000 + r2tsn,
+                        r2tsn, got, burst), false);
+                r2tsn++;
                 c.out.flush();
                 int end = got + burst;
                 while (true) {
@@ -381,59 +336,31 @@ final class MiniIscsiTarget implements AutoCloseable {
             dataOut = ByteBuffer.wrap(buf);
         }
         ScsiResponse resp = scsi.execute(new ScsiRequest(c.nexus, lunOf(bhs), exact, dataOut, (int) edtl));
-        int dataLen = resp.dataIn() == null ? 0 : resp.dataIn().remaining();
-        long reference = write ? spdtl : dataLen;
-        int flags = 0;
-        long residual = 0;
-        if (reference > edtl) {
-            flags = 0x04;
-            residual = reference - edtl;
-        } else if (reference < edtl) {
-            flags = 0x02;
-            residual = edtl - reference;
-        }
+        int dataLen = resp.dataIn() == null ? 0 : resp.dataIn().remaining(); // at most EDTL: the SCSI layer cut it
+        int flags = switch (resp.residual().kind()) {
+            case NONE -> 0;
+            case UNDERFLOW -> 0x02;
+            case OVERFLOW -> 0x04;
+        };
+        long residual = resp.residual().count();
+        int itt = (int) Cdb.u32(bhs, 16);
         if (resp.status() == ScsiResponse.GOOD && read && dataLen > 0 && edtl > 0) {
-            int n = (int) Math.min(dataLen, edtl);
-            byte[] d = new byte[n];
-            resp.dataIn().duplicate().get(d);
+            ByteBuffer d = resp.dataIn();
+            int n = d.remaining();
             int sent = 0;
             int dataSn = 0;
             while (sent < n) {
                 int len = Math.min(c.peerMaxRecv, n - sent);
                 boolean last = sent + len == n;
-                byte[] r = new byte[48];
-                r[0] = 0x25;
-                r[1] = (byte) (last ? 0x81 | flags : 0);
-                r[3] = 0;
-                System.arraycopy(bhs, 16, r, 16, 4);
-                Cdb.put32(r, 20, 0xFFFFFFFFL);
-                c.sns(r, last);
-                Cdb.put32(r, 36, dataSn++);
-                Cdb.put32(r, 40, sent);
-                if (last) {
-                    Cdb.put32(r, 44, residual);
-                }
-                c.send(r, d, sent, len);
+                ByteBuffer slice = d.duplicate();
+                slice.position(d.position() + sent).limit(d.position() + sent + len);
+                c.send(last ? TargetPdus.dataInWithStatus(itt, dataSn++, sent, slice, ScsiResponse.GOOD, flags, (int) residual)
+                        : TargetPdus.dataIn(itt, dataSn++, sent, slice, false), last);
                 sent += len;
             }
             return;
         }
-        byte[] r = new byte[48];
-        r[0] = 0x21;
-        r[1] = (byte) (0x80 | (resp.status() == ScsiResponse.GOOD ? flags : flags));
-        r[3] = (byte) resp.status();
-        System.arraycopy(bhs, 16, r, 16, 4);
-        c.sns(r, true);
-        Cdb.put32(r, 44, residual);
-        byte[] sense = resp.sense();
-        if (sense != null) {
-            byte[] seg = new byte[2 + sense.length];
-            Cdb.put16(seg, 0, sense.length);
-            System.arraycopy(sense, 0, seg, 2, sense.length);
-            c.send(r, seg, 0, seg.length);
-        } else {
-            c.send(r, null, 0, 0);
-        }
+        c.send(TargetPdus.scsiResponse(itt, resp.status(), resp.sense(), flags, (int) residual, 0), true);
     }
 
     /** CDB length from the group code of the operation code (SPC-4 §4.2.5.1). */

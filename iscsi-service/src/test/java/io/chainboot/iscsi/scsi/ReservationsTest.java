@@ -30,7 +30,7 @@ class ReservationsTest {
     ScsiTarget target = ScsiTargets.of(TARGET, List.of(MemoryBlockDevice.small()));
 
     ScsiResponse exec(Nexus n, byte[] cdb, ByteBuffer out) {
-        ScsiResponse r = target.execute(new ScsiRequest(n, 0, cdb, out, out == null ? 0 : out.remaining()));
+        ScsiResponse r = target.execute(new ScsiRequest(n, 0, cdb, out, out == null ? 1 << 20 : out.remaining()));
         if (r.status() == ScsiResponse.CHECK_CONDITION && Sense.ascAscq(r.sense()) == Sense.POWER_ON_RESET) {
             return exec(n, cdb, out); // a nexus's first command takes the POWER ON unit attention
         }

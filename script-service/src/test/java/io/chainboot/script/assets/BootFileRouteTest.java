@@ -1,5 +1,6 @@
 package io.chainboot.script.assets;
 
+import io.chainboot.common.testing.Eventually;
 import io.chainboot.common.testing.RecordingPublisher;
 import io.chainboot.events.HttpEvents;
 import io.chainboot.events.Ipv4Address;
@@ -111,10 +112,7 @@ class BootFileRouteTest {
     }
 
     <T extends io.chainboot.events.BootEvent> List<T> await(Class<T> type) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (events.of(type).isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+        Eventually.until(() -> !events.of(type).isEmpty(), "a " + type.getSimpleName() + " event", Duration.ofSeconds(5));
         return events.of(type);
     }
 }
