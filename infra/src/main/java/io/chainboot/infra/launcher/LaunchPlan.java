@@ -281,6 +281,10 @@ public record LaunchPlan(
                 if (!options.relayPools().isEmpty()) {
                     s.put("chainboot.dhcp.relay-pools", String.join(",", options.relayPools()));
                 }
+                // IPv6 (docs/dhcp-service.md "DHCPv6"): DHCPv6 with its pool, RAs with M/O and the on-link prefix
+                options.v6Pool().ifPresent(p -> s.put("chainboot.dhcp.v6.pool", p));
+                options.address6().ifPresent(a -> s.put("chainboot.dhcp.v6.server-address", a));
+                options.v6Prefix().ifPresent(p -> s.put("chainboot.dhcp.router-advertisement-prefix", p));
                 s.put("chainboot.dhcp.script-url", scriptBaseUrl() + "/boot.ipxe");
                 // UEFI HTTP Boot: the loaders of the TFTP root, served over HTTP by script-service
                 s.put("chainboot.dhcp.http-boot-url", scriptBaseUrl() + "/boot-files/");
@@ -297,6 +301,8 @@ public record LaunchPlan(
                 s.put("chainboot.script.assets-dir", state.resolve("assets").toString());
                 s.put("chainboot.script.boot-files-dir", state.resolve("tftp").toString());
                 s.put("chainboot.script.iscsi-server", address);
+                // scripts fetched over IPv6 (Host [addr]) name the iSCSI portal by its IPv6 address
+                options.address6().ifPresent(a -> s.put("chainboot.script.iscsi-server-v6", a));
                 s.put("chainboot.script.iscsi-port", String.valueOf(iscsiPort));
                 s.put("chainboot.script.base-url", scriptBaseUrl());
             }
