@@ -11,8 +11,8 @@ import java.util.Optional;
 @ConfigMapping(prefix = "chainboot.iscsi")
 public interface IscsiConfig {
 
-    /** Address the iSCSI portal binds to. */
-    @WithDefault("0.0.0.0")
+    /** Address the iSCSI portal binds to; {@code ::} (the default) takes IPv6 and IPv4 initiators. */
+    @WithDefault("::")
     String bindAddress();
 
     /** TCP port of the portal (3260 is the IANA port; tests use 0 = any free port). */

@@ -9,8 +9,8 @@ import java.util.OptionalInt;
 /** {@code chainboot.tftp.*}: the keys are a contract with the launcher and docker-compose (docs/tftp-service.md). */
 @ConfigMapping(prefix = "chainboot.tftp")
 public interface TftpConfig {
-    /** Address the TFTP port and the per-transfer ports bind to. */
-    @WithDefault("0.0.0.0")
+    /** Address the TFTP port and the per-transfer ports bind to; {@code ::} (the default) serves IPv6 and IPv4 clients. */
+    @WithDefault("::")
     String bindAddress();
 
     @WithDefault("69")

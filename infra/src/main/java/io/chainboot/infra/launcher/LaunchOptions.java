@@ -31,7 +31,10 @@ public record LaunchOptions(
         int postgresPort,
         int timeoutSeconds,
         String routerAdvertisements,
-        List<String> relayPools) {
+        List<String> relayPools,
+        Optional<String> v6Pool,
+        Optional<String> v6Prefix,
+        Optional<String> address6) {
 
     public enum DhcpMode { PROXY, FULL }
 
@@ -59,6 +62,10 @@ public record LaunchOptions(
             "                        answer IPv6 router solicitations so iPXE does not wait ~16 s for IPv6",
             "                        (default auto: full mode all, proxy mode only PXE/iPXE clients; silent",
             "                        whenever a real IPv6 router advertises on the link)",
+            "  --v6-pool START-END   DHCPv6 address pool (full mode; e.g. fd77::100-fd77::1ff): turns DHCPv6 on,",
+            "                        so firmware and iPXE boot over IPv6 (needs --address6)",
+            "  --v6-prefix PREFIX/64 on-link prefix the router advertisements carry (e.g. fd77::/64; default none)",
+            "  --address6 IP         IPv6 address machines reach us on (with --v6-pool; an address of --interface)",
             "  --http-port-base N    HTTP ports N..N+4: inventory, script, dhcp, tftp, iscsi (default 8080)",
             "  --dhcp-port N         DHCP server port (default 67; 1067 when not root)",
             "  --proxy-port N        proxyDHCP (PXE boot server) port (default 4011)",
@@ -103,6 +110,9 @@ public record LaunchOptions(
         int timeout = DEFAULT_TIMEOUT_SECONDS;
         String ra = "auto";
         List<String> relayPools = new ArrayList<>();
+        Optional<String> v6Pool = Optional.empty();
+        Optional<String> v6Prefix = Optional.empty();
+        Optional<String> address6 = Optional.empty();
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -166,6 +176,26 @@ public record LaunchOptions(
                 }
                 case "--router" -> router = Optional.of(ipv4(name, value));
                 case "--relay-pool" -> relayPools.add(relayPool(name, value));
+                case "--v6-pool" -> {
+                    String[] se = value.split("-", -1);
+                    if (se.length != 2 || !isIpv6(se[0]) || !isIpv6(se[1])) {
+                        throw new UsageException("--v6-pool must be START-END of IPv6 addresses, e.g. fd77::100-fd77::1ff, not '" + value + "'");
+                    }
+                    v6Pool = Optional.of(se[0] + "-" + se[1]);
+                }
+                case "--v6-prefix" -> {
+                    String[] pl = value.split("/", -1);
+                    if (pl.length != 2 || !isIpv6(pl[0]) || !pl[1].equals("64")) {
+                        throw new UsageException("--v6-prefix must be an IPv6 prefix of length 64 (SLAAC), e.g. fd77::/64, not '" + value + "'");
+                    }
+                    v6Prefix = Optional.of(value);
+                }
+                case "--address6" -> {
+                    if (!isIpv6(value)) {
+                        throw new UsageException("--address6: '" + value + "' is not an IPv6 address");
+                    }
+                    address6 = Optional.of(value);
+                }
                 case "--dns" -> {
                     for (String d : value.split(",")) {
                         if (!d.isBlank()) {
@@ -199,8 +229,18 @@ public record LaunchOptions(
         if (mode == DhcpMode.PROXY && (poolStart.isPresent() || router.isPresent() || !dns.isEmpty() || !relayPools.isEmpty())) {
             throw new UsageException("--pool/--router/--dns/--relay-pool only apply to --dhcp-mode full (proxy mode hands out no addresses)");
         }
+        if (v6Pool.isPresent() && mode != DhcpMode.FULL) {
+            throw new UsageException("--v6-pool only applies to --dhcp-mode full (proxy mode hands out no addresses)");
+        }
+        if (v6Pool.isPresent() && address6.isEmpty()) {
+            throw new UsageException("--v6-pool needs --address6 (the IPv6 address machines reach TFTP/HTTP/iSCSI on)");
+        }
+        if (v6Pool.isEmpty() && (address6.isPresent() || v6Prefix.isPresent())) {
+            throw new UsageException("--address6/--v6-prefix only apply with --v6-pool");
+        }
         return new LaunchOptions(address, iface, state.normalize(), mode, poolStart, poolEnd, netmask, router, dns,
-                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout, ra, relayPools);
+                httpBase, dhcpPort, proxyPort, tftpPort, iscsiPort, kafkaPort, pgPort, timeout, ra, relayPools,
+                v6Pool, v6Prefix, address6);
     }
 
     private static String nonBlank(String name, String value) throws UsageException {
@@ -217,6 +257,18 @@ public record LaunchOptions(
             throw new UsageException(name + ": '" + value + "' is not START-END/PREFIX[@ROUTER], e.g. 10.78.0.100-10.78.0.200/24@10.78.0.1");
         }
         return value.trim();
+    }
+
+    /** An IPv6 literal (no zone, no brackets); checked without a name lookup. */
+    static boolean isIpv6(String text) {
+        if (text.isEmpty() || text.indexOf(':') < 0 || !text.matches("[0-9A-Fa-f:.]+")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(text) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static String ipv4(String name, String value) throws UsageException {

@@ -80,11 +80,12 @@ public record LaunchPlan(
      * box), and only the client compiler (C1), so no C2 compiler thread competes with the boot path.
      * Measured for dhcp-service, the hottest loop (bench/dhcp/stack.sh, 1,500 DORA/s, box at load
      * ~30): C2 did not lower its CPU per exchange (462 vs 429 µs) and cost 4 s of compilation in the
-     * first 10 s of load.
+     * first 10 s of load. No {@code java.net.preferIPv4Stack}: it would forbid every IPv6 socket (the IPv6 boot
+     * path: DHCPv6, TFTP/HTTP/iSCSI on {@code ::}); DHCPv4 opens its sockets as IPv4 explicitly.
      */
     public static List<String> jvmOptions(String service) {
         return List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                "-Xshare:auto", "-Djava.net.preferIPv4Stack=true");
+                "-Xshare:auto");
     }
 
     /** A port a component listens on. */
@@ -280,6 +281,10 @@ public record LaunchPlan(
                 if (!options.relayPools().isEmpty()) {
                     s.put("chainboot.dhcp.relay-pools", String.join(",", options.relayPools()));
                 }
+                // IPv6 (docs/dhcp-service.md "DHCPv6"): DHCPv6 with its pool, RAs with M/O and the on-link prefix
+                options.v6Pool().ifPresent(p -> s.put("chainboot.dhcp.v6.pool", p));
+                options.address6().ifPresent(a -> s.put("chainboot.dhcp.v6.server-address", a));
+                options.v6Prefix().ifPresent(p -> s.put("chainboot.dhcp.router-advertisement-prefix", p));
                 s.put("chainboot.dhcp.script-url", scriptBaseUrl() + "/boot.ipxe");
                 // UEFI HTTP Boot: the loaders of the TFTP root, served over HTTP by script-service
                 s.put("chainboot.dhcp.http-boot-url", scriptBaseUrl() + "/boot-files/");
@@ -296,6 +301,8 @@ public record LaunchPlan(
                 s.put("chainboot.script.assets-dir", state.resolve("assets").toString());
                 s.put("chainboot.script.boot-files-dir", state.resolve("tftp").toString());
                 s.put("chainboot.script.iscsi-server", address);
+                // scripts fetched over IPv6 (Host [addr]) name the iSCSI portal by its IPv6 address
+                options.address6().ifPresent(a -> s.put("chainboot.script.iscsi-server-v6", a));
                 s.put("chainboot.script.iscsi-port", String.valueOf(iscsiPort));
                 s.put("chainboot.script.base-url", scriptBaseUrl());
             }

@@ -203,6 +203,40 @@ class LaunchPlanTest {
     }
 
     @Test
+    void ipv6OptionsTurnDhcpv6OnAndNameTheIpv6AddressInScriptsAndAreCheckedWhenGiven() throws Exception {
+        LaunchPlan p = LaunchPlan.of(opts("--address", "10.77.0.1", "--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200",
+                "--v6-pool", "fd77::100-fd77::1ff", "--v6-prefix=fd77::/64", "--address6", "fd77::1"), NAMESPACE_AS_ROOT);
+        assertThat(p.settings("dhcp-service", runtime())).containsEntry("chainboot.dhcp.v6.pool", "fd77::100-fd77::1ff")
+                .containsEntry("chainboot.dhcp.v6.server-address", "fd77::1")
+                .containsEntry("chainboot.dhcp.router-advertisement-prefix", "fd77::/64");
+        assertThat(p.settings("script-service", runtime())).containsEntry("chainboot.script.iscsi-server-v6", "fd77::1")
+                .containsEntry("chainboot.script.iscsi-server", "10.77.0.1");
+        assertThat(LaunchPlan.jvmOptions("dhcp-service")).as("IPv6 sockets are allowed")
+                .noneMatch(o -> o.startsWith("-Djava.net.preferIPv4Stack"));
+
+        LaunchPlan v4 = LaunchPlan.of(opts("--address", "10.77.0.1", "--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200"),
+                NAMESPACE_AS_ROOT);
+        assertThat(v4.settings("dhcp-service", runtime())).doesNotContainKeys("chainboot.dhcp.v6.pool",
+                "chainboot.dhcp.v6.server-address", "chainboot.dhcp.router-advertisement-prefix");
+        assertThat(v4.settings("script-service", runtime())).doesNotContainKey("chainboot.script.iscsi-server-v6");
+
+        String[] full = {"--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200"};
+        assertThatThrownBy(() -> opts("--v6-pool", "fd77::100-fd77::1ff", "--address6", "fd77::1"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--v6-pool only applies to --dhcp-mode full");
+        assertThatThrownBy(() -> opts(full[0], full[1], full[2], full[3], "--v6-pool", "fd77::100-fd77::1ff"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--v6-pool needs --address6");
+        assertThatThrownBy(() -> opts(full[0], full[1], full[2], full[3], "--v6-pool", "10.0.0.1-10.0.0.9", "--address6", "fd77::1"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--v6-pool must be START-END of IPv6 addresses");
+        assertThatThrownBy(() -> opts(full[0], full[1], full[2], full[3], "--v6-pool", "fd77::100-fd77::1ff", "--address6", "fd77::zz"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--address6: 'fd77::zz' is not an IPv6 address");
+        assertThatThrownBy(() -> opts(full[0], full[1], full[2], full[3], "--v6-pool", "fd77::100-fd77::1ff", "--address6", "fd77::1",
+                "--v6-prefix", "fd77::/48"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--v6-prefix must be an IPv6 prefix of length 64");
+        assertThatThrownBy(() -> opts(full[0], full[1], full[2], full[3], "--address6", "fd77::1"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("only apply with --v6-pool");
+    }
+
+    @Test
     void relayPoolsAreRepeatableFullModeOnlyAndCheckedWhenGiven() throws Exception {
         LaunchPlan p = LaunchPlan.of(opts("--address", "10.77.0.1", "--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200",
                 "--relay-pool", "10.78.0.100-10.78.0.200/24@10.78.0.1", "--relay-pool=10.79.0.10-10.79.0.20/24"), NAMESPACE_AS_ROOT);

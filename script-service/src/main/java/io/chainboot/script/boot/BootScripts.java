@@ -24,6 +24,7 @@ import io.chainboot.script.profile.Profile;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -184,8 +185,17 @@ public class BootScripts {
 
     private RenderContext context(String scheme, String host) {
         return new RenderContext(BaseUrl.of(config.baseUrl(), scheme, host).orElse(null),
-                config.iscsiServer().filter(s -> !s.isBlank()).orElse(null), config.iscsiPort(),
+                iscsiServer(host), config.iscsiPort(),
                 common.iqnPrefix(), common.clusterSecret().filter(s -> !s.isBlank()).orElse(null), config.retryDelay());
+    }
+
+    /** {@code iscsi-server-v6} for a request whose Host is an IPv6 literal ({@code [fd77::1]:8081}), else {@code iscsi-server}. */
+    private String iscsiServer(String host) {
+        Optional<String> v6 = config.iscsiServerV6().filter(s -> !s.isBlank());
+        if (v6.isPresent() && host != null && host.startsWith("[")) {
+            return v6.get();
+        }
+        return config.iscsiServer().filter(s -> !s.isBlank()).orElse(null);
     }
 
     /** A random (version 4) UUID from the thread's generator: no lock shared by every request. */

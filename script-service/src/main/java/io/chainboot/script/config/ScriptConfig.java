@@ -33,6 +33,12 @@ public interface ScriptConfig {
     /** Address iPXE connects to for {@code sanboot}/{@code sanhook}; without it those profiles render an error script. */
     Optional<String> iscsiServer();
 
+    /**
+     * The iSCSI server for scripts requested over IPv6 (the request's Host is an IPv6 literal, as iPXE sends
+     * after DHCPv6), e.g. {@code fd77::1}; unset = {@link #iscsiServer()} for every script.
+     */
+    Optional<String> iscsiServerV6();
+
     @WithDefault("3260")
     int iscsiPort();
 

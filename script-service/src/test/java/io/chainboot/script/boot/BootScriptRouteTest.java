@@ -166,6 +166,15 @@ class BootScriptRouteTest {
     }
 
     @Test
+    void aScriptFetchedOverIpv6GetsTheIpv6IscsiServerInBrackets() {
+        String body = given().header("Host", "[fd00::22]:8081").urlEncodingEnabled(false)
+                .get("/boot.ipxe?mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=efi&manufacturer=QEMU&serial=").asString();
+        assertThat(body).contains("\nsanboot iscsi:[fd00::22]::9:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
+        assertThat(boot("mac=52-54-00-aa-00-01&uuid=&arch=x86_64&platform=efi&manufacturer=QEMU&serial=").asString())
+                .as("over IPv4: iscsi-server").contains("\nsanboot iscsi:10.0.2.2::9:0:iqn.2026-01.io.chainboot:ws01 || goto failed\n");
+    }
+
+    @Test
     void aMaliciousHostHeaderIsNotWrittenIntoTheScript() {
         String body = given().header("Host", "evil_host").get("/boot.ipxe?mac=52-54-00-00-00-99").asString();
         assertThat(body).doesNotContain("evil").contains("\nchain --replace --autofree boot.ipxe?mac=${mac:hexhyp}&");
