@@ -67,6 +67,9 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Images uploaded with PUT /api/images/NAME: their size and SHA-256, listed by GET /api/images. */
+    /** The fake's upload limit, answered at GET /api/upload-limit as iscsi-service does. */
+    public static final long UPLOAD_LIMIT = 16 << 20;
+
     public static final Map<String, String> UPLOADED = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private static Answer uploaded(String method, String path, byte[] raw) {
@@ -104,6 +107,9 @@ public class UpstreamFake implements QuarkusTestResourceLifecycleManager {
             List<String> rows = new java.util.ArrayList<>(all.stream().map(UpstreamFake::image).toList());
             rows.addAll(UPLOADED.values());
             return new Answer(200, "[" + String.join(",", rows) + "]");
+        }
+        if (method.equals("GET") && path.equals("/api/upload-limit")) {
+            return new Answer(200, "{\"limitBytes\":" + UPLOAD_LIMIT + ",\"key\":\"chainboot.iscsi.upload-limit-bytes\"}");
         }
         if (method.equals("GET") && path.equals("/api/images/imports")) {
             return new Answer(200, "[]");

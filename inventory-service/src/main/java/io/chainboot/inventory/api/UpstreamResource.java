@@ -141,7 +141,98 @@ public class UpstreamResource {
     @APIResponse(responseCode = "503", description = "a qcow2/VMDK/VHDX/VDI upload and qemu-img is not installed")
     public Response upload(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers,
                            @Context ContainerRequestContext ctx, InputStream body) {
-        return forward("PUT", "images", "/" + name, uri, headers, ctx, body);
+        Optional<UploadLimit> limit = uploadLimit();
+        if (limit.isEmpty()) {
+            return forward("PUT", "images", "/" + name, uri, headers, ctx, body); // iscsi-service still checks it
+        }
+        String length = headers.getHeaderString("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > limit.get().bytes()) {
+            return tooLarge("the upload is " + length + " bytes, over the limit of " + limit.get().describe());
+        }
+        Capped capped = new Capped(body, limit.get().bytes());
+        Response r = forward("PUT", "images", "/" + name, uri, headers, ctx, capped);
+        return capped.over ? tooLarge("the upload is over the limit of " + limit.get().describe()) : r;
+    }
+
+    /** iscsi-service's upload limit, from the one place it is set ({@code GET /api/upload-limit} there). */
+    record UploadLimit(long bytes, String key) {
+        String describe() {
+            return bytes + " bytes (" + key + " on iscsi-service)";
+        }
+    }
+
+    private static final java.util.regex.Pattern LIMIT = java.util.regex.Pattern.compile("\"limitBytes\"\\s*:\\s*(\\d{1,19})");
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("\"key\"\\s*:\\s*\"([^\"]*)\"");
+
+    /** Asks iscsi-service for its limit; empty when it does not answer (then the forwarded upload finds out). */
+    private Optional<UploadLimit> uploadLimit() {
+        String base = config.upstream().iscsiUrl();
+        URI u = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/upload-limit");
+        try {
+            HttpResponse<String> a = http.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Matcher l = LIMIT.matcher(a.body());
+            java.util.regex.Matcher k = KEY.matcher(a.body());
+            if (a.statusCode() != 200 || !l.find()) {
+                return Optional.empty();
+            }
+            return Optional.of(new UploadLimit(Long.parseLong(l.group(1)), k.find() ? k.group(1) : "the upload limit"));
+        } catch (IOException | NumberFormatException e) {
+            LOG.debugf("upload limit from %s: %s", u, e);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static Response tooLarge(String detail) {
+        return Problems.response(new Problem(Problem.Kind.TOO_LARGE.type(), Problem.Kind.TOO_LARGE.title(), 413, detail, "body"));
+    }
+
+    /**
+     * The client's body, passed on up to {@code limit} bytes: reading past it fails (so the forwarded
+     * request is cut, and iscsi-service drops its partial file) and marks {@link #over}.
+     */
+    static final class Capped extends InputStream {
+        private final InputStream in;
+        private final long limit;
+        private long count;
+        volatile boolean over;
+
+        Capped(InputStream in, long limit) {
+            this.in = in;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            long room = limit - count; // read one byte past the limit at most, to see that there is one
+            int n = in.read(b, off, room >= len ? len : (int) room + 1);
+            if (n > 0) {
+                count += n;
+                if (count > limit) {
+                    over = true;
+                    throw new IOException("the upload is over the limit of " + limit + " bytes");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     @PATCH

@@ -164,6 +164,22 @@ class EntryPointAuthTest {
                 .anyMatch(l -> l.startsWith("PUT /api/images/big-upload?sha256=" + sha + " | Bearer " + UpstreamFake.SECRET))
                 .anyMatch(l -> l.startsWith("PUT /api/images/big-chunked | Bearer " + UpstreamFake.SECRET));
 
+        byte[] over = new byte[(int) UpstreamFake.UPLOAD_LIMIT + (1 << 20)];
+        int beforeOver = UpstreamFake.RECEIVED.size();
+        Response tooBig = as("test-token").contentType("application/octet-stream").body(over).put("/api/images/over-length");
+        assertThat(tooBig.statusCode()).as("Content-Length over the limit: %s", tooBig.asString()).isEqualTo(413);
+        assertThat(tooBig.contentType()).startsWith("application/problem+json");
+        assertThat(tooBig.jsonPath().getString("detail")).contains("limit of " + UpstreamFake.UPLOAD_LIMIT + " bytes")
+                .contains("chainboot.iscsi.upload-limit-bytes");
+        assertThat(UpstreamFake.RECEIVED.subList(beforeOver, UpstreamFake.RECEIVED.size()))
+                .as("a declared over-limit upload is not forwarded").noneMatch(l -> l.startsWith("PUT "));
+        tooBig = as("test-token").contentType("application/octet-stream").body(new java.io.ByteArrayInputStream(over))
+                .put("/api/images/over-chunked");
+        assertThat(tooBig.statusCode()).as("chunked over the limit: %s", tooBig.asString()).isEqualTo(413);
+        assertThat(tooBig.jsonPath().getString("type")).isEqualTo("urn:chainboot:problem:too-large");
+        assertThat(tooBig.jsonPath().getString("detail")).contains("limit of " + UpstreamFake.UPLOAD_LIMIT + " bytes");
+        assertThat(UpstreamFake.UPLOADED).doesNotContainKeys("over-length", "over-chunked");
+
         String huge = "{\"mac\":\"52:54:00:16:00:0e\",\"hostname\":\"" + "h".repeat(2 << 20) + "\"}";
         Response r = as("test-token").contentType(ContentType.JSON).body(huge).post("/api/machines");
         assertThat(r.statusCode()).isEqualTo(413);

@@ -71,6 +71,19 @@ public class DiskResource {
         return store().importsInProgress();
     }
 
+    /** The upload limit, for the entry point to refuse a larger upload before it forwards a byte. */
+    public record UploadLimit(long limitBytes, String key) {
+    }
+
+    @GET
+    @Path("/upload-limit")
+    @Operation(summary = "The largest image upload accepted (chainboot.iscsi.upload-limit-bytes); the entry point reads it "
+            + "to answer 413 before forwarding a larger upload")
+    @APIResponse(responseCode = "200", description = "limitBytes and the config key that sets it")
+    public UploadLimit uploadLimit() {
+        return new UploadLimit(config.uploadLimitBytes(), "chainboot.iscsi.upload-limit-bytes");
+    }
+
     @GET
     @Path("/images/{name}")
     @Operation(summary = "One golden image with size, SHA-256 and the machines whose overlays use it")

@@ -90,6 +90,10 @@ class ImageUploadTest {
         r = put("bad-sha", rawBytes, "sha256=" + "0".repeat(64));
         DiskBadInputTest.problem(r, 400, "invalid-field", "sha256", rawSha);
         DiskBadInputTest.problem(put("bad-sha", rawBytes, "sha256=xyz"), 400, "invalid-field", "sha256", "64 hexadecimal");
+        // the limit as the entry point reads it (the one place it is set)
+        JsonPath limit = RestAssured.given().get("/api/upload-limit").then().statusCode(200).extract().jsonPath();
+        assertThat(limit.getLong("limitBytes")).isEqualTo(DiskApiProfile.UPLOAD_LIMIT);
+        assertThat(limit.getString("key")).isEqualTo("chainboot.iscsi.upload-limit-bytes");
         // over the limit: declared, and chunked (no Content-Length)
         byte[] big = new byte[(int) DiskApiProfile.UPLOAD_LIMIT + 512];
         big[0] = 1;
