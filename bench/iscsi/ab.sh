@@ -9,7 +9,10 @@
 #   MODE=alone: iscsi-service ALONE (packaged jar, Kafka off), the same image as a static target,
 #     with the launcher's JVM flags unless JVM_OPTS says otherwise (JVM_OPTS=" " = the JVM's defaults,
 #     C2 included).
-#   HOG=1: a second CPU-bound process (`nice -n 0 sh -c 'while :; do :; done'`) runs for the whole run.
+#   HOG=1: a second CPU-bound process (`nice -n 0 sh -c 'while :; do :; done'`) runs for the whole run;
+#     HOG=N runs N of them (HOG=4 on this 2-core box stands in for the other sessions' builds).
+#   iscsi-service settings reach the service through the environment in both modes, e.g.
+#     CHAINBOOT_ISCSI_LIMITS_INLINE_MAX_DEPTH=1 (Quarkus maps it to chainboot.iscsi.limits.inline-max-depth).
 #
 # Both servers listen on 10.215.0.1 (a veth end) in the private namespace cb-iscsi-ab; tgtd
 # serves the same image file (LUN 1). Tests (libiscsi-bin's iscsi-perf, qemu-img bench of qemu-utils +
@@ -42,7 +45,7 @@ TGT_IQN=$PREFIX:tgt-bench
 OUT=$(mktemp -d /tmp/cb-iscsi-ab.XXXXXX)
 STATE=$OUT/state
 IMG=$STATE/iscsi/disks/bench.img
-UP=0; CB_PID=; TGT_PID=; HOG_PID=
+UP=0; CB_PID=; TGT_PID=; HOG_PIDS=()
 
 for b in iscsi-perf qemu-img tgtd tgtadm curl java; do
   command -v $b >/dev/null || { echo "missing $b (apt-get install libiscsi-bin qemu-utils qemu-block-extra tgt curl)"; exit 1; }
@@ -50,7 +53,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespace)"; exit 1; }
 
 cleanup() {
-  [ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null || true
+  for p in "${HOG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ "$UP" = 1 ] && ip netns exec $NS "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
   [ -n "$CB_PID" ] && kill "$CB_PID" 2>/dev/null && wait "$CB_PID" 2>/dev/null || true
   if [ -n "$TGT_PID" ]; then # tgtd ignores SIGTERM; it stops once its targets are gone
@@ -105,11 +108,14 @@ in_ns tgtadm -C $TGT_CTL --lld iscsi --op new --mode target --tid 1 -T $TGT_IQN
 in_ns tgtadm -C $TGT_CTL --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$IMG"
 in_ns tgtadm -C $TGT_CTL --lld iscsi --op bind --mode target --tid 1 -I ALL
 
-if [ "$HOG" = 1 ]; then
-  nice -n 0 sh -c 'while :; do :; done' &
-  HOG_PID=$!
-  LABEL="$LABEL + a CPU-bound process"
+if [ "$HOG" -ge 1 ]; then
+  for i in $(seq 1 "$HOG"); do
+    nice -n 0 sh -c 'while :; do :; done' &
+    HOG_PIDS+=($!)
+  done
+  LABEL="$LABEL + $HOG CPU-bound process(es)"
 fi
+LABEL="$LABEL; inline-max-depth ${CHAINBOOT_ISCSI_LIMITS_INLINE_MAX_DEPTH:-default}"
 
 url() { [ "$1" = chainboot ] && echo "iscsi://$ADDR:$CB_PORT/$IQN/0" || echo "iscsi://$ADDR:$TGT_PORT/$TGT_IQN/1"; }
 opts() { # qemu --image-opts of a server
