@@ -11,8 +11,11 @@ import java.util.Optional;
 @ConfigMapping(prefix = "chainboot.iscsi")
 public interface IscsiConfig {
 
-    /** Address the iSCSI portal binds to; {@code ::} (the default) takes IPv6 and IPv4 initiators. */
-    @WithDefault("::")
+    /**
+     * Address the iSCSI portal binds to: IPv4 by default; {@code ::} (set by {@code ./chainboot up
+     * --v6-pool}) takes IPv6 and IPv4 initiators, but fails where IPv6 is off (a container without it).
+     */
+    @WithDefault("0.0.0.0")
     String bindAddress();
 
     /** TCP port of the portal (3260 is the IANA port; tests use 0 = any free port). */

@@ -9,8 +9,11 @@ import java.util.OptionalInt;
 /** {@code chainboot.tftp.*}: the keys are a contract with the launcher and docker-compose (docs/tftp-service.md). */
 @ConfigMapping(prefix = "chainboot.tftp")
 public interface TftpConfig {
-    /** Address the TFTP port and the per-transfer ports bind to; {@code ::} (the default) serves IPv6 and IPv4 clients. */
-    @WithDefault("::")
+    /**
+     * Address the TFTP port and the per-transfer ports bind to: IPv4 by default; {@code ::} (set by
+     * {@code ./chainboot up --v6-pool}) serves IPv6 and IPv4 clients, but fails where IPv6 is off.
+     */
+    @WithDefault("0.0.0.0")
     String bindAddress();
 
     @WithDefault("69")

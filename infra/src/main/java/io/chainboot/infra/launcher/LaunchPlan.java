@@ -43,6 +43,11 @@ public record LaunchPlan(
             "inventory-service", "script-service", "dhcp-service", "tftp-service", "iscsi-service");
 
     /** The services that hand out boot decisions from the machine view (chainboot.machines). */
+    /**
+     * The bind address of tftp, script (HTTP) and iscsi when IPv6 is on ({@code --v6-pool}): IPv6 and
+     * IPv4. Only then: where the host has IPv6 switched off, binding it fails.
+     */
+    static final String DUAL_STACK = "::";
     static final List<String> MACHINE_VIEW_SERVICES = List.of("script-service", "dhcp-service", "iscsi-service");
 
     /**
@@ -292,6 +297,7 @@ public record LaunchPlan(
             }
             case "tftp-service" -> {
                 s.put("chainboot.tftp.port", String.valueOf(tftpPort));
+                options.v6Pool().ifPresent(p -> s.put("chainboot.tftp.bind-address", DUAL_STACK));
                 s.put("chainboot.tftp.root", state.resolve("tftp").toString());
                 // the Secure Boot path: GRUB asks TFTP for grub/grub.cfg*, rendered by script-service
                 s.put("chainboot.tftp.grub-config-url", scriptBaseUrl() + "/grub/");
@@ -303,11 +309,13 @@ public record LaunchPlan(
                 s.put("chainboot.script.iscsi-server", address);
                 // scripts fetched over IPv6 (Host [addr]) name the iSCSI portal by its IPv6 address
                 options.address6().ifPresent(a -> s.put("chainboot.script.iscsi-server-v6", a));
+                options.v6Pool().ifPresent(p -> s.put("quarkus.http.host", DUAL_STACK));
                 s.put("chainboot.script.iscsi-port", String.valueOf(iscsiPort));
                 s.put("chainboot.script.base-url", scriptBaseUrl());
             }
             case "iscsi-service" -> {
                 s.put("chainboot.iscsi.port", String.valueOf(iscsiPort));
+                options.v6Pool().ifPresent(p -> s.put("chainboot.iscsi.bind-address", DUAL_STACK));
                 s.put("chainboot.iscsi.portal-address", address);
                 s.put("chainboot.iscsi.disks-dir", state.resolve("iscsi/disks").toString());
                 s.put("chainboot.iscsi.images-dir", state.resolve("iscsi/images").toString());

@@ -210,7 +210,10 @@ class LaunchPlanTest {
                 .containsEntry("chainboot.dhcp.v6.server-address", "fd77::1")
                 .containsEntry("chainboot.dhcp.router-advertisement-prefix", "fd77::/64");
         assertThat(p.settings("script-service", runtime())).containsEntry("chainboot.script.iscsi-server-v6", "fd77::1")
-                .containsEntry("chainboot.script.iscsi-server", "10.77.0.1");
+                .containsEntry("chainboot.script.iscsi-server", "10.77.0.1")
+                .as("script-service listens on IPv6 too").containsEntry("quarkus.http.host", "::");
+        assertThat(p.settings("tftp-service", runtime())).containsEntry("chainboot.tftp.bind-address", "::");
+        assertThat(p.settings("iscsi-service", runtime())).containsEntry("chainboot.iscsi.bind-address", "::");
         assertThat(LaunchPlan.jvmOptions("dhcp-service")).as("IPv6 sockets are allowed")
                 .noneMatch(o -> o.startsWith("-Djava.net.preferIPv4Stack"));
 
@@ -218,7 +221,11 @@ class LaunchPlanTest {
                 NAMESPACE_AS_ROOT);
         assertThat(v4.settings("dhcp-service", runtime())).doesNotContainKeys("chainboot.dhcp.v6.pool",
                 "chainboot.dhcp.v6.server-address", "chainboot.dhcp.router-advertisement-prefix");
-        assertThat(v4.settings("script-service", runtime())).doesNotContainKey("chainboot.script.iscsi-server-v6");
+        assertThat(v4.settings("script-service", runtime())).doesNotContainKeys("chainboot.script.iscsi-server-v6",
+                "quarkus.http.host");
+        assertThat(v4.settings("tftp-service", runtime())).as("IPv4 binds (the services' defaults) without --v6-pool")
+                .doesNotContainKey("chainboot.tftp.bind-address");
+        assertThat(v4.settings("iscsi-service", runtime())).doesNotContainKey("chainboot.iscsi.bind-address");
 
         String[] full = {"--dhcp-mode", "full", "--pool", "10.77.0.100-10.77.0.200"};
         assertThatThrownBy(() -> opts("--v6-pool", "fd77::100-fd77::1ff", "--address6", "fd77::1"))
