@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ComposeFileTest {
     static final Path ROOT = InfraPaths.root();
     /** Non-Chainboot keys the launcher and compose may set, and which service may get them. */
-    static final Set<String> QUARKUS_KEYS = Set.of("kafka.bootstrap.servers", "quarkus.http.port");
+    /** quarkus.http.host: ./chainboot up --v6-pool binds script-service's HTTP to "::" (dual stack). */
+    static final Set<String> QUARKUS_KEYS = Set.of("kafka.bootstrap.servers", "quarkus.http.port", "quarkus.http.host");
     /** Behind the edge (script and inventory only): the machine's address from X-Forwarded-For. */
     static final Set<String> PROXY_KEYS = Set.of("quarkus.http.proxy.proxy-address-forwarding",
             "quarkus.http.proxy.allow-x-forwarded");
