@@ -189,6 +189,7 @@ public class BootEventConsumer {
     }
 
     private void done(IngestResult result) {
+        result.registered().forEach(LOG::info); // after the commit: a rolled-back batch registered nothing
         stored.increment(result.stored());
         duplicates.increment(result.duplicates());
         // to this replica's open streams, and to the other replicas' (LiveUpdates, ReplicaBus)

@@ -134,8 +134,9 @@ public class EventStore {
             registrations.forEach(r -> decoded.put(r.id(), r));
         }
         List<Outbox.Pending> pending = new ArrayList<>();
+        List<String> registered = new ArrayList<>();
         for (FirstSight f : applied.firstSeen()) {
-            LOG.infof("%s registered on first sight (%s from %s)", f.spec().mac(), f.trigger().type(), f.trigger().source());
+            registered.add(f.spec().mac() + " registered on first sight (" + f.trigger().type() + " from " + f.trigger().source() + ")");
             pending.add(Outbox.Pending.machine(f.spec()));
         }
         applied.announce().forEach(e -> pending.add(Outbox.Pending.event(e)));
@@ -151,7 +152,8 @@ public class EventStore {
 
         // 6. the touched machines' attempts
         fold(IngestPlan.chooseFold(touched, applied.newer(), folded, correlated), folded);
-        return new IngestResult(fresh.size() + registrations.size(), duplicates, new LinkedHashSet<>(touched.keySet()));
+        return new IngestResult(fresh.size() + registrations.size(), duplicates, new LinkedHashSet<>(touched.keySet()),
+                registered);
     }
 
     private <T> T work(org.hibernate.jdbc.ReturningWork<T> work) {
