@@ -151,7 +151,7 @@ class ConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector("[data-write]"))).allMatch(e -> !e.isEnabled());
         shot("viewer-machine");
         js("document.getElementById('machine-delete').disabled = false");
-        driver.findElement(By.id("machine-delete")).click();
+        click(By.id("machine-delete"));
         confirm(true);
         wait.until(d -> d.findElement(By.id("toast")).getText().contains("403"));
         assertThat(machine(MAC).getString("hostname")).isEqualTo("console-1");
@@ -163,7 +163,7 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.id("profile-save")).isEnabled()).isFalse();
         js("document.getElementById('profile-save').disabled = false; document.getElementById('profile-name').value = 'by-viewer';"
                 + "document.getElementById('profile-yaml').value = 'kind: local'");
-        driver.findElement(By.id("profile-save")).click();
+        click(By.id("profile-save"));
         confirm(true);
         wait.until(d -> d.findElement(By.id("toast")).getText().contains("403"));
         given().get("/api/profiles/by-viewer").then().statusCode(404);
@@ -179,7 +179,7 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.id("upload-file")).isEnabled()).isFalse();
         js("document.getElementById('upload-start').disabled = false; document.getElementById('upload-file').disabled = false;");
         driver.findElement(By.id("upload-file")).sendKeys(upload.toAbsolutePath().toString());
-        driver.findElement(By.id("upload-start")).click();
+        click(By.id("upload-start"));
         assertThat(confirm(true)).contains("PUT /api/images/cb-console-upload");
         wait.until(d -> !d.findElements(By.cssSelector("#upload-result [data-upload-failed]")).isEmpty());
         assertThat(driver.findElement(By.id("upload-result")).getText()).contains("403");
@@ -208,7 +208,7 @@ class ConsoleBrowserTest {
 
         // assign a profile
         new Select(driver.findElement(By.id("spec-profile"))).selectByValue("sanboot");
-        driver.findElement(By.id("spec-save")).click();
+        click(By.id("spec-save"));
         assertThat(confirm(true)).contains("PATCH /api/machines/" + MAC).contains("\"profile\": \"sanboot\"");
         until(() -> machine(MAC).getString("profile"), "sanboot");
         // the page refills its form from the answer to the PATCH: typing before that lands in a form
@@ -219,34 +219,34 @@ class ConsoleBrowserTest {
         WebElement value = driver.findElement(By.cssSelector("#spec-labels tr.label .label-value"));
         value.clear();
         value.sendKeys("b12");
-        driver.findElement(By.id("label-add")).click();
+        click(By.id("label-add"));
         List<WebElement> keys = driver.findElements(By.cssSelector("#spec-labels tr.label .label-key"));
         keys.get(keys.size() - 1).sendKeys("rack");
         List<WebElement> values = driver.findElements(By.cssSelector("#spec-labels tr.label .label-value"));
         values.get(values.size() - 1).sendKeys("r3");
-        driver.findElement(By.id("spec-save")).click();
+        click(By.id("spec-save"));
         confirm(true);
         until(() -> machine(MAC).getMap("spec.labels"), Map.of("room", "b12", "rack", "r3"));
 
         // turn CHAP on
         assertThat(driver.findElement(By.id("spec-chap")).isSelected()).isFalse();
-        driver.findElement(By.id("spec-chap")).click();
-        driver.findElement(By.id("spec-save")).click();
+        click(By.id("spec-chap"));
+        click(By.id("spec-save"));
         confirm(true);
         until(() -> machine(MAC).getBoolean("spec.chap.enabled"), true);
 
         // a cancelled action changes nothing
-        driver.findElement(By.id("machine-delete")).click();
+        click(By.id("machine-delete"));
         confirm(false);
         assertThat(machine(MAC).getString("mac")).isEqualTo(MAC);
 
         // reset the overlay, then a snapshot with a name typed in the dialog
         wait.until(d -> "12582912".equals(d.findElement(By.id("disk-info")).getAttribute("data-used")));
-        driver.findElement(By.id("disk-reset")).click();
+        click(By.id("disk-reset"));
         assertThat(confirm(true)).contains("POST /api/disks/" + MAC + "/reset");
         until(() -> given().get("/api/disks/" + MAC).jsonPath().getLong("usedBytes"), 0L);
         wait.until(d -> "0".equals(d.findElement(By.id("disk-info")).getAttribute("data-used")));
-        driver.findElement(By.id("disk-snapshot")).click();
+        click(By.id("disk-snapshot"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-input")));
         WebElement name = driver.findElement(By.id("confirm-input"));
         name.clear();
@@ -280,7 +280,7 @@ class ConsoleBrowserTest {
         // delete a machine through the console
         go("#/machine/" + DOOMED);
         wait.until(d -> d.findElement(By.id("machine-title")).getText().contains("doomed"));
-        driver.findElement(By.id("machine-delete")).click();
+        click(By.id("machine-delete"));
         confirm(true);
         wait.until(d -> d.getCurrentUrl().endsWith("#/machines"));
         given().get("/api/machines/" + DOOMED).then().statusCode(404);
@@ -299,7 +299,7 @@ class ConsoleBrowserTest {
                         && d.findElement(win11).findElement(By.className("users")).getText().contains(MAC));
         driver.findElement(By.id("import-name")).sendKeys("lab-image");
         driver.findElement(By.id("import-path")).sendKeys("lab-image.raw");
-        driver.findElement(By.id("import-start")).click();
+        click(By.id("import-start"));
         assertThat(confirm(true)).contains("POST /api/images/lab-image?path=lab-image.raw");
         wait.until(d -> !d.findElements(By.cssSelector("#import-result [data-imported]")).isEmpty());
         assertThat(UpstreamFake.RECEIVED).anyMatch(l -> l.startsWith("POST /api/images/lab-image?path=lab-image.raw | Bearer "
@@ -313,7 +313,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("upload-name")).sendKeys("lab-upload");
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
         driver.findElement(By.id("upload-sha")).sendKeys(sha);
-        driver.findElement(By.id("upload-start")).click();
+        click(By.id("upload-start"));
         assertThat(confirm(true)).contains("PUT /api/images/lab-upload?sha256=" + sha).contains("3.0 MiB");
         wait.until(d -> !d.findElements(By.cssSelector("#upload-result [data-uploaded='lab-upload']")).isEmpty());
         assertThat(driver.findElement(By.id("upload-bar")).getAttribute("value")).isEqualTo("100");
@@ -336,46 +336,46 @@ class ConsoleBrowserTest {
         });
         wait.until(d -> d.findElement(By.id("profile-detail")).getText().contains(MAC));
         driver.findElement(By.id("profile-yaml")).sendKeys("name: lab\nkind: linux\n");
-        driver.findElement(By.id("profile-validate")).click();
+        click(By.id("profile-validate"));
         confirm(true);
         wait.until(d -> "true".equals(d.findElement(By.id("profile-result")).getAttribute("data-valid")));
         driver.findElement(By.id("profile-yaml")).clear();
         driver.findElement(By.id("profile-yaml")).sendKeys("just words");
-        driver.findElement(By.id("profile-validate")).click();
+        click(By.id("profile-validate"));
         confirm(true);
         wait.until(d -> d.findElement(By.id("profile-result")).getText().contains("Not valid: 422"));
 
         // create a profile in the editor, then edit it, then delete it; a bad kind is refused and changes nothing
-        driver.findElement(By.id("profile-new")).click();
+        click(By.id("profile-new"));
         driver.findElement(By.id("profile-name")).sendKeys("lab-net");
         driver.findElement(By.id("profile-yaml")).sendKeys("kind: chain\ndescription: lab chain\nparams:\n  url: http://10.0.0.1/lab.ipxe\n");
-        driver.findElement(By.id("profile-save")).click();
+        click(By.id("profile-save"));
         assertThat(confirm(true)).contains("PUT /api/profiles/lab-net").contains("kind: chain");
         until(() -> given().get("/api/profiles/lab-net").then().extract().statusCode(), 200);
         assertThat(given().get("/api/profiles/lab-net").jsonPath().getString("description")).isEqualTo("lab chain");
         wait.until(d -> !d.findElements(By.cssSelector("#profiles tr[data-profile='lab-net']")).isEmpty());
         wait.until(d -> "lab-net".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
-        driver.findElement(By.id("profile-edit")).click();
+        click(By.id("profile-edit"));
         wait.until(d -> d.findElement(By.id("profile-yaml")).getAttribute("value").contains("description: lab chain"));
         assertThat(driver.findElement(By.id("profile-editor-title")).getText()).isEqualTo("Edit profile lab-net");
         js("const t = document.getElementById('profile-yaml'); t.value = t.value.replace('lab chain', 'edited in the console')");
-        driver.findElement(By.id("profile-save")).click();
+        click(By.id("profile-save"));
         assertThat(confirm(true)).contains("PUT /api/profiles/lab-net").contains("edited in the console");
         until(() -> given().get("/api/profiles/lab-net").jsonPath().getString("description"), "edited in the console");
         js("const t = document.getElementById('profile-yaml'); t.value = t.value.replace('kind: chain', 'kind: floppy')");
-        driver.findElement(By.id("profile-save")).click();
+        click(By.id("profile-save"));
         confirm(true);
         wait.until(d -> d.findElement(By.id("profile-result")).getText().contains("Not saved: 400 kind:"));
         assertThat(given().get("/api/profiles/lab-net").jsonPath().getString("kind")).isEqualTo("chain");
         shot("profiles");
-        driver.findElement(By.cssSelector("#profiles tr[data-profile='lab-net']")).click();
+        click(By.cssSelector("#profiles tr[data-profile='lab-net']"));
         wait.until(d -> "lab-net".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
-        driver.findElement(By.id("profile-delete")).click();
+        click(By.id("profile-delete"));
         assertThat(confirm(true)).contains("DELETE /api/profiles/lab-net");
         until(() -> given().get("/api/profiles/lab-net").then().extract().statusCode(), 404);
         wait.until(d -> d.findElements(By.cssSelector("#profiles tr[data-profile='lab-net']")).isEmpty());
         // a built-in cannot be deleted: its button says so
-        driver.findElement(By.cssSelector("#profiles tr[data-profile='local']")).click();
+        click(By.cssSelector("#profiles tr[data-profile='local']"));
         wait.until(d -> "local".equals(d.findElement(By.id("profile-detail")).getAttribute("data-profile")));
         assertThat(driver.findElement(By.id("profile-delete")).isEnabled()).isFalse();
 
@@ -409,7 +409,18 @@ class ConsoleBrowserTest {
         WebElement in = driver.findElement(By.id("token-input"));
         in.clear();
         in.sendKeys(token);
-        driver.findElement(By.id("token-use")).click();
+        click(By.id("token-use"));
+    }
+
+    /**
+     * Finds and clicks in one step, again if the live page re-rendered the element in between (a
+     * table row replaced by a stream update between find and click is stale, not missing).
+     */
+    void click(By by) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
     }
 
     void go(String hash) {
@@ -428,7 +439,7 @@ class ConsoleBrowserTest {
     String confirm(boolean yes) {
         wait.until(d -> d.findElement(By.id("confirm")).getAttribute("open") != null);
         String request = driver.findElement(By.id("confirm-request")).getText();
-        driver.findElement(By.id(yes ? "confirm-yes" : "confirm-no")).click();
+        click(By.id(yes ? "confirm-yes" : "confirm-no"));
         wait.until(d -> d.findElement(By.id("confirm")).getAttribute("open") == null);
         return request;
     }
