@@ -1,18 +1,15 @@
 package io.chainboot.iscsi.session;
 
-import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.login.LoginHandler;
 import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.login.OperationalParams;
-import io.chainboot.iscsi.login.TextKeys;
+import io.chainboot.iscsi.pdu.DataInSequence;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.LogoutResponse;
 import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.pdu.RejectReason;
 import io.chainboot.iscsi.pdu.TargetPdus;
-import io.chainboot.iscsi.pdu.TmfFunction;
-import io.chainboot.iscsi.pdu.TmfResponse;
 import io.chainboot.iscsi.pdu.PduCodec;
 import io.chainboot.iscsi.scsi.LunAttach;
 import io.chainboot.iscsi.scsi.Nexus;
@@ -25,11 +22,9 @@ import io.chainboot.iscsi.targets.Target;
 import io.chainboot.iscsi.targets.TargetRegistry;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -507,53 +502,21 @@ public final class Connection {
         };
     }
 
-    /**
-     * The answer (§11.4, §11.7), as the SCSI layer measured it: its data-in (already at most EDTL) as
-     * Data-In PDUs of at most the initiator's MaxRecvDataSegmentLength, F at the end of each
-     * MaxBurstLength sequence, status in the last one (phase collapse, §11.7.4) unless there is sense
-     * data; otherwise a SCSI Response, whose ExpDataSN for a write is the number of R2Ts sent (§11.4.8).
-     */
+    /** Sends the answer the SCSI layer measured, as {@link DataInSequence} splits it (Data-In, status, SCSI Response). */
     private void finish(Task t, ScsiResponse r) {
         tasks.remove(t.itt, t);
         if (t.aborted) {
             return;
         }
-        int residualFlags = residualFlags(r.residual());
-        int residual = r.residual().count();
         ByteBuffer data = r.dataIn() == null ? null : r.dataIn().duplicate();
+        DataInSequence.Answer answer = new DataInSequence.Answer(r.status(), r.sense(), data,
+                residualFlags(r.residual()), r.residual().count(), t.writes == null ? 0 : t.writes.r2tsSent());
+        List<Pdu> out = DataInSequence.plan(t.itt, answer, params.initiatorMaxRecvDataSegmentLength, params.maxBurstLength);
         int send = data == null ? 0 : data.remaining();
-        if (send == 0) {
-            send(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual,
-                    t.writes == null ? 0 : t.writes.r2tsSent()), true);
-            return;
+        if (send > 0) {
+            bytesRead.addAndGet(send);
+            listener.bytesRead(send);
         }
-        boolean collapse = r.status() == ScsiResponse.GOOD && r.sense() == null;
-        int mrdsl = Math.max(512, params.initiatorMaxRecvDataSegmentLength);
-        int burst = Math.max(512, params.maxBurstLength);
-        List<Pdu> out = new ArrayList<>(send / mrdsl + 2);
-        int dataSn = 0;
-        int offset = 0;
-        int inBurst = 0;
-        while (offset < send) {
-            int len = Math.min(Math.min(mrdsl, send - offset), burst - inBurst);
-            ByteBuffer slice = data.duplicate();
-            slice.position(data.position() + offset).limit(data.position() + offset + len);
-            offset += len;
-            inBurst += len;
-            boolean last = offset == send;
-            boolean endOfBurst = inBurst == burst || last;
-            if (endOfBurst) {
-                inBurst = 0;
-            }
-            out.add(last && collapse
-                    ? TargetPdus.dataInWithStatus(t.itt, dataSn++, offset - len, slice, r.status(), residualFlags, residual)
-                    : TargetPdus.dataIn(t.itt, dataSn++, offset - len, slice, endOfBurst));
-        }
-        if (!collapse) {
-            out.add(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual, dataSn));
-        }
-        bytesRead.addAndGet(send);
-        listener.bytesRead(send);
         sendAll(out, true);
     }
 
@@ -576,60 +539,28 @@ public final class Connection {
         send(TargetPdus.nopInPing(0x7fffffff), false);
     }
 
-    /** Task management (§11.5, §11.6). */
+    /** Task management (§11.5, §11.6): {@link TaskManagement} decides, this applies it and answers. */
     private void onTaskManagement(Pdu pdu) {
-        int function = pdu.function();
-        TmfResponse response;
         long lun = pdu.lun();
-        boolean closeAfter = false;
-        if (session.discovery()) {
-            response = TmfResponse.FUNCTION_NOT_SUPPORTED;
-        } else {
-            switch (TmfFunction.of(function).orElse(TmfFunction.CLEAR_ACA)) { // unknown: not supported, as CLEAR ACA
-                case ABORT_TASK: {
-                    Task t = tasks.get(pdu.referencedTaskTag());
-                    if (t != null) {
-                        abort(t);
-                        response = TmfResponse.FUNCTION_COMPLETE;
-                    } else {
-                        // §11.5.1: not received yet but inside the window -> treated as aborted
-                        response = SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn) ? TmfResponse.TASK_DOES_NOT_EXIST
-                                : TmfResponse.FUNCTION_COMPLETE;
-                    }
-                    break;
-                }
-                case ABORT_TASK_SET:
-                case CLEAR_TASK_SET:
-                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    break;
-                case LOGICAL_UNIT_RESET:
-                    if (lunIndex(lun) >= scsi.luns()) {
-                        response = TmfResponse.LUN_DOES_NOT_EXIST;
-                        break;
-                    }
-                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
-                    scsi.lunReset(lunIndex(lun));
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    break;
-                case TARGET_WARM_RESET:
-                case TARGET_COLD_RESET:
-                    tasks.values().forEach(this::abort);
-                    scsi.targetReset();
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    closeAfter = function == TmfFunction.TARGET_COLD_RESET.code();
-                    break;
-                case TASK_REASSIGN: // ErrorRecoveryLevel 0
-                    response = TmfResponse.TASK_REASSIGNMENT_NOT_SUPPORTED;
-                    break;
-                case CLEAR_ACA: // no ACA support (NACA=0)
-                default:
-                    response = TmfResponse.FUNCTION_NOT_SUPPORTED;
-            }
+        boolean discovery = session.discovery();
+        Task referenced = tasks.get(pdu.referencedTaskTag());
+        TaskManagement.Decision d = TaskManagement.decide(new TaskManagement.Request(pdu.function(), discovery,
+                referenced != null, SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn),
+                !discovery && lunIndex(lun) < scsi.luns()));
+        switch (d.aborts()) {
+            case REFERENCED_TASK -> abort(referenced);
+            case TASKS_OF_LUN -> tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
+            case ALL_TASKS -> tasks.values().forEach(this::abort);
+            case NONE -> { }
         }
-        LOG.debugf("%s: TMF function %d -> response %s", who(), function, response);
-        send(TargetPdus.taskManagementResponse(pdu.itt(), response), true);
-        if (closeAfter) {
+        switch (d.reset()) {
+            case LOGICAL_UNIT -> scsi.lunReset(lunIndex(lun));
+            case TARGET -> scsi.targetReset();
+            case NONE -> { }
+        }
+        LOG.debugf("%s: TMF function %d -> response %s", who(), pdu.function(), d.response());
+        send(TargetPdus.taskManagementResponse(pdu.itt(), d.response()), true);
+        if (d.closeAfter()) {
             end("target cold reset");
         }
     }
@@ -639,66 +570,22 @@ public final class Connection {
         tasks.remove(t.itt, t);
     }
 
-    /** Text request (§11.10, §11.11): SendTargets (discovery, Appendix C); anything else NotUnderstood. */
+    /** Text request (§11.10, §11.11): {@link TextExchange} answers (SendTargets, else NotUnderstood). */
     private void onText(Pdu pdu) {
-        Decoded<Map<String, String>> keys = TextKeys.parse(pdu.data());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (keys instanceof Decoded.Valid<Map<String, String>> v) {
-            for (Map.Entry<String, String> e : v.value().entrySet()) {
-                if (e.getKey().equals("SendTargets")) {
-                    List<String> names = sendTargets(e.getValue());
-                    String address = portal();
-                    for (String n : names) {
-                        put(out, "TargetName", n);
-                        put(out, "TargetAddress", address + ",1");
-                    }
-                } else {
-                    put(out, e.getKey(), "NotUnderstood");
-                }
-            }
-        } else {
-            reject(pdu, RejectReason.INVALID_PDU_FIELD);
-            return;
-        }
-        byte[] text = out.toByteArray();
-        send(TargetPdus.textResponse(pdu, ByteBuffer.wrap(text)), true);
-    }
-
-    private List<String> sendTargets(String value) {
-        if (value.equals("All")) {
-            return session.discovery() ? registry.visibleTo(session.initiatorName())
-                    : List.of(session.targetName());
-        }
-        if (value.isEmpty()) {
-            return session.discovery() ? List.of() : List.of(session.targetName());
-        }
-        return registry.visibleTo(session.initiatorName()).contains(value) ? List.of(value) : List.of();
-    }
-
-    private String portal() {
-        String host = settings.portalAddress();
-        int port = settings.portalPort();
-        if (host == null || host.isBlank()) {
-            InetSocketAddress local = transport.local();
-            host = local.getAddress().getHostAddress();
-            port = local.getPort();
-        }
-        if (host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return host + ":" + port;
-    }
-
-    private static void put(ByteArrayOutputStream out, String key, String value) {
-        out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
-        out.write(0);
+        InetSocketAddress local = settings.portalAddress() == null || settings.portalAddress().isBlank()
+                ? transport.local() : null;
+        String portal = TextExchange.portal(settings.portalAddress(), settings.portalPort(),
+                local == null ? null : local.getAddress().getHostAddress(), local == null ? 0 : local.getPort());
+        TextExchange.View view = new TextExchange.View(session.discovery(), session.targetName(),
+                registry.visibleTo(session.initiatorName()), portal);
+        TextExchange.answer(pdu.data(), view).ifPresentOrElse(
+                text -> send(TargetPdus.textResponse(pdu, ByteBuffer.wrap(text)), true),
+                () -> reject(pdu, RejectReason.INVALID_PDU_FIELD));
     }
 
     /** Logout (§11.14, §11.15): answer, then close. Connection recovery (reason 2) needs ERL 2. */
     private void onLogout(Pdu pdu) {
-        LogoutResponse response = pdu.function() == LogoutResponse.REASON_REMOVE_FOR_RECOVERY
-                ? LogoutResponse.RECOVERY_NOT_SUPPORTED : LogoutResponse.CLOSED;
-        send(TargetPdus.logoutResponse(pdu.itt(), response), true);
+        send(TargetPdus.logoutResponse(pdu.itt(), LogoutResponse.forReason(pdu.function())), true);
         end("logout");
     }
 
