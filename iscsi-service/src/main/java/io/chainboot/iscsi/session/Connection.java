@@ -11,6 +11,7 @@ import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.pdu.RejectReason;
 import io.chainboot.iscsi.pdu.TargetPdus;
 import io.chainboot.iscsi.pdu.PduCodec;
+import io.chainboot.iscsi.scsi.LunAddress;
 import io.chainboot.iscsi.scsi.LunAttach;
 import io.chainboot.iscsi.scsi.Nexus;
 import io.chainboot.iscsi.scsi.Residual;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,8 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * feature phase (RFC 7143 §4, §11) at ErrorRecoveryLevel 0. Transport-agnostic: the server feeds
  * decoded PDUs to {@link #onPdu} from one reader thread and gives a {@link Transport} to write to.
  *
- * <p>Ordering (§4.2.2.1): non-immediate commands are delivered in CmdSN order; commands ahead of a
- * gap wait in a queue, commands outside [ExpCmdSN, MaxCmdSN] are silently dropped. SCSI commands run
+ * <p>The protocol decisions are pure classes this only applies: CmdSN ordering in {@link CommandWindow}
+ * (commands ahead of a gap wait, those outside [ExpCmdSN, MaxCmdSN] are dropped), write data and R2Ts
+ * in {@link WriteAssembly}, the answer's PDUs in {@link DataInSequence}, task management in
+ * {@link TaskManagement}, Text in {@link TextExchange}, login in {@link LoginHandler}. SCSI commands run
  * on the I/O executor, except a small command alone on its connection, which runs on the reader
  * thread ({@link #INLINE_MAX_BYTES}); all PDUs of one command's answer are written in one gathering
  * write and StatSN is assigned under the write lock, so it follows the wire order.
@@ -82,18 +84,17 @@ public final class Connection {
     private LoginHandler login;
     private final Object writeLock = new Object();
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
-    private final Map<Integer, Runnable> waiting = new HashMap<>();
+    private final CommandWindow<Runnable> window;
+    private final WriteAssembly.Tags ttts = new WriteAssembly.Tags(1);
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final long startedAt = System.currentTimeMillis();
 
     private volatile State state = State.LOGIN;
-    private volatile int expCmdSn;
     private int statSn; // guarded by writeLock
     private boolean statSnStarted;
     private volatile long lastReceived = System.nanoTime();
-    private int nextTtt = 1;
     private LoginHandler.Result session;
     private OperationalParams params = new OperationalParams();
     private ScsiTarget scsi;
@@ -109,6 +110,7 @@ public final class Connection {
         this.listener = listener;
         this.io = io;
         this.settings = settings;
+        this.window = new CommandWindow<>(settings.commandWindow());
         this.login = new LoginHandler(registry, sessions::exists, settings.limits());
     }
 
@@ -175,10 +177,6 @@ public final class Connection {
         return System.nanoTime() - lastReceived;
     }
 
-    private int maxCmdSn() {
-        return expCmdSn + settings.commandWindow() - 1;
-    }
-
     // ---------------------------------------------------------------- input
 
     /** Handles one PDU from the reader thread. */
@@ -234,36 +232,27 @@ public final class Connection {
     }
 
     /**
-     * CmdSN ordering (§4.2.2.1, §3.2.2.1 of RFC 3720): immediate PDUs run now; the PDU whose CmdSN
-     * is ExpCmdSN runs and advances the window, then any queued successors; PDUs ahead of a gap wait
-     * (their write data keep arriving, via {@code onArrival}); anything outside the window is dropped.
+     * Delivers a command PDU as {@link CommandWindow} orders it: now, after the gap before it fills (its
+     * write data keep arriving meanwhile: {@code onArrival} runs at once), or never (outside the window).
      */
     private void sequenced(Pdu pdu, Runnable action, Runnable onArrival) {
-        int cmdSn = pdu.cmdSn();
-        if (pdu.immediate()) {
-            if (onArrival != null) {
-                onArrival.run();
-            }
-            action.run();
-            return;
-        }
-        if (SerialNumbers.lessThan(cmdSn, expCmdSn) || SerialNumbers.greaterThan(cmdSn, maxCmdSn())) {
-            LOG.debugf("%s: dropping %s with CmdSN %d outside [%d, %d]", who(), pdu.opcode(), cmdSn, expCmdSn, maxCmdSn());
+        CommandWindow.Verdict v = window.arrive(pdu.cmdSn(), pdu.immediate(), action);
+        if (!v.accepted()) {
+            LOG.debugf("%s: dropping %s with CmdSN %d outside [%d, %d]", who(), pdu.opcode(), pdu.cmdSn(),
+                    window.expCmdSn(), window.maxCmdSn());
             return;
         }
         if (onArrival != null) {
             onArrival.run();
         }
-        if (cmdSn != expCmdSn) {
-            waiting.put(cmdSn, action);
+        if (v == CommandWindow.Verdict.QUEUED) {
             return;
         }
-        expCmdSn = cmdSn + 1;
         action.run();
-        Runnable next;
-        while ((next = waiting.remove(expCmdSn)) != null) {
-            expCmdSn = expCmdSn + 1;
-            next.run();
+        if (v == CommandWindow.Verdict.NEXT) {
+            for (Runnable next = window.next(); next != null; next = window.next()) {
+                next.run();
+            }
         }
     }
 
@@ -306,7 +295,7 @@ public final class Connection {
         }
         if (!statSnStarted) {
             statSn = pdu.expStatSn();
-            expCmdSn = pdu.cmdSn();
+            window.start(pdu.cmdSn());
             statSnStarted = true;
         }
         if (step instanceof LoginHandler.Refuse r) {
@@ -342,14 +331,11 @@ public final class Connection {
             return;
         }
         int edtl = pdu.expectedDataTransferLength();
-        boolean write = pdu.writeBit() && edtl > 0;
-        ByteBuffer immediate = pdu.data();
-        if (write && edtl > settings.maxWriteBytes()) {
-            write = false; // answered with CHECK CONDITION in onScsiCommand
-        }
-        WriteAssembly writes = write ? WriteAssembly.start(edtl, immediate, pdu.finalBit(), new WriteAssembly.Limits(
-                params.initialR2T, params.firstBurstLength, params.maxBurstLength, params.maxOutstandingR2T)) : null;
-        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, pdu.cmdSn(), writes);
+        boolean tooLarge = pdu.writeBit() && edtl > settings.maxWriteBytes(); // answered in onScsiCommand
+        WriteAssembly writes = pdu.writeBit() && edtl > 0 && !tooLarge ? WriteAssembly.start(edtl, pdu.data(),
+                pdu.finalBit(), new WriteAssembly.Limits(params.initialR2T, params.firstBurstLength,
+                        params.maxBurstLength, params.maxOutstandingR2T)) : null;
+        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, pdu.cmdSn(), writes, tooLarge);
         tasks.put(t.itt, t);
     }
 
@@ -362,37 +348,28 @@ public final class Connection {
         if (t == null || t.cmdSn != pdu.cmdSn()) {
             return; // aborted before it was ordered
         }
-        if (pdu.writeBit() && pdu.expectedDataTransferLength() > settings.maxWriteBytes()) {
+        if (t.tooLarge) {
             tasks.remove(t.itt);
             finish(t, ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.SYSTEM_RESOURCE_FAILURE)));
             return;
         }
         t.ordered = true;
-        solicit(t);
+        if (t.write) {
+            sendR2ts(t, t.writes.ordered(ttts));
+        }
         maybeExecute(t);
     }
 
-    /** Sends R2Ts for the task's missing data (§11.8), MaxBurstLength each, at most MaxOutstandingR2T at a time. */
-    /** Target Transfer Tags 1, 2, … (0xffffffff is reserved), per connection. */
-    private int nextTtt() {
-        int ttt = nextTtt++;
-        if (nextTtt == Pdu.RESERVED_TAG) {
-            nextTtt = 1;
-        }
-        return ttt;
-    }
-
-    private void solicit(Task t) {
-        if (!t.write || t.aborted) {
+    /** Sends the R2Ts {@link WriteAssembly} asked for (§11.8), unless the task was aborted meanwhile. */
+    private void sendR2ts(Task t, List<WriteAssembly.R2t> asked) {
+        if (asked.isEmpty() || t.aborted) {
             return;
         }
-        List<Pdu> r2ts = new ArrayList<>();
-        for (WriteAssembly.R2t r : t.writes.solicit(this::nextTtt)) {
+        List<Pdu> r2ts = new ArrayList<>(asked.size());
+        for (WriteAssembly.R2t r : asked) {
             r2ts.add(TargetPdus.r2t(t.lun, t.itt, r.ttt(), r.r2tSn(), r.offset(), r.length()));
         }
-        if (!r2ts.isEmpty()) {
-            sendAll(r2ts, false);
-        }
+        sendAll(r2ts, false);
     }
 
     /** Data-Out (§11.7): placed at its buffer offset; DataSN must run 0,1,2… within each sequence. */
@@ -401,14 +378,13 @@ public final class Connection {
         if (t == null || !t.write) {
             return; // task aborted or finished: ignore its data (§4.2.5)
         }
-        WriteAssembly.Step step = t.writes.dataOut(pdu.targetTransferTag(), pdu.dataSn(), pdu.bufferOffset(), pdu.data());
+        WriteAssembly.Step step = t.writes.dataOut(pdu.targetTransferTag(), pdu.dataSn(), pdu.bufferOffset(),
+                pdu.data(), ttts);
         if (step instanceof WriteAssembly.Step.Error e) {
             protocolError(e.reason());
             return;
         }
-        if (((WriteAssembly.Step.Placed) step).sequenceDone() && t.ordered) {
-            solicit(t);
-        }
+        sendR2ts(t, ((WriteAssembly.Step.Placed) step).r2ts());
         maybeExecute(t);
     }
 
@@ -449,7 +425,7 @@ public final class Connection {
         try {
             ByteBuffer dataOut = t.write ? t.writes.data(t.edtl) : null;
             ByteBuffer[] holder = DATA_IN.get();
-            ScsiResponse r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), t.cdb, dataOut, t.edtl, attach), n -> {
+            ScsiResponse r = scsi.execute(new ScsiRequest(nexus, LunAddress.index(t.lun), t.cdb, dataOut, t.edtl, attach), n -> {
                 ByteBuffer b = holder[0];
                 if (b == null || b.capacity() < n) {
                     b = ByteBuffer.allocateDirect(Math.max(n, 64 * 1024));
@@ -479,19 +455,6 @@ public final class Connection {
             LOG.errorf(e, "%s: SCSI command 0x%02x failed", who(), t.cdb[0] & 0xff);
             finish(t, ScsiResponse.checkCondition(Sense.of(Sense.HARDWARE_ERROR, Sense.INTERNAL_TARGET_FAILURE)));
         }
-    }
-
-    private static long lunIndex(long samLun) {
-        int b0 = (int) (samLun >>> 56) & 0xff;
-        int b1 = (int) (samLun >>> 48) & 0xff;
-        int method = b0 >> 6;
-        if (method == 0) {
-            return b0 == 0 ? b1 : 0xffff; // peripheral: bus 0 only
-        }
-        if (method == 1) {
-            return ((b0 & 0x3f) << 8) | b1; // flat space
-        }
-        return 0xffff;
     }
 
     private static int residualFlags(Residual r) {
@@ -545,8 +508,8 @@ public final class Connection {
         boolean discovery = session.discovery();
         Task referenced = tasks.get(pdu.referencedTaskTag());
         TaskManagement.Decision d = TaskManagement.decide(new TaskManagement.Request(pdu.function(), discovery,
-                referenced != null, SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn),
-                !discovery && lunIndex(lun) < scsi.luns()));
+                referenced != null, window.before(pdu.refCmdSn()),
+                !discovery && LunAddress.index(lun) < scsi.luns()));
         switch (d.aborts()) {
             case REFERENCED_TASK -> abort(referenced);
             case TASKS_OF_LUN -> tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
@@ -554,7 +517,7 @@ public final class Connection {
             case NONE -> { }
         }
         switch (d.reset()) {
-            case LOGICAL_UNIT -> scsi.lunReset(lunIndex(lun));
+            case LOGICAL_UNIT -> scsi.lunReset(LunAddress.index(lun));
             case TARGET -> scsi.targetReset();
             case NONE -> { }
         }
@@ -621,8 +584,8 @@ public final class Connection {
                 for (int i = 0; i < pdus.size(); i++) {
                     Pdu p = pdus.get(i);
                     boolean statusCarrier = advanceStatSn && i == pdus.size() - 1;
-                    TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn, expCmdSn,
-                            maxCmdSn());
+                    TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn,
+                            window.expCmdSn(), window.maxCmdSn());
                     if (statusCarrier) {
                         statSn++;
                     }
