@@ -20,4 +20,13 @@ public enum LogoutResponse {
     public int code() {
         return code;
     }
+
+    /**
+     * The answer to a Logout Request's reason code at ErrorRecoveryLevel 0: removing the connection for
+     * recovery (reason 2) needs ERL 2, so it is refused; closing the session (0) or the connection (1),
+     * and any other code, closes (with MaxConnections=1 the connection is the session).
+     */
+    public static LogoutResponse forReason(int reason) {
+        return reason == REASON_REMOVE_FOR_RECOVERY ? RECOVERY_NOT_SUPPORTED : CLOSED;
+    }
 }

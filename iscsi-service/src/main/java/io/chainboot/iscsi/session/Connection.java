@@ -1,19 +1,17 @@
 package io.chainboot.iscsi.session;
 
-import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.login.LoginHandler;
 import io.chainboot.iscsi.login.LoginStatus;
 import io.chainboot.iscsi.login.Negotiator;
 import io.chainboot.iscsi.login.OperationalParams;
-import io.chainboot.iscsi.login.TextKeys;
+import io.chainboot.iscsi.pdu.DataInSequence;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.LogoutResponse;
 import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.pdu.RejectReason;
 import io.chainboot.iscsi.pdu.TargetPdus;
-import io.chainboot.iscsi.pdu.TmfFunction;
-import io.chainboot.iscsi.pdu.TmfResponse;
 import io.chainboot.iscsi.pdu.PduCodec;
+import io.chainboot.iscsi.scsi.LunAddress;
 import io.chainboot.iscsi.scsi.LunAttach;
 import io.chainboot.iscsi.scsi.Nexus;
 import io.chainboot.iscsi.scsi.Residual;
@@ -25,13 +23,10 @@ import io.chainboot.iscsi.targets.Target;
 import io.chainboot.iscsi.targets.TargetRegistry;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * feature phase (RFC 7143 §4, §11) at ErrorRecoveryLevel 0. Transport-agnostic: the server feeds
  * decoded PDUs to {@link #onPdu} from one reader thread and gives a {@link Transport} to write to.
  *
- * <p>Ordering (§4.2.2.1): non-immediate commands are delivered in CmdSN order; commands ahead of a
- * gap wait in a queue, commands outside [ExpCmdSN, MaxCmdSN] are silently dropped. SCSI commands run
+ * <p>The protocol decisions are pure classes this only applies: CmdSN ordering in {@link CommandWindow}
+ * (commands ahead of a gap wait, those outside [ExpCmdSN, MaxCmdSN] are dropped), write data and R2Ts
+ * in {@link WriteAssembly}, the answer's PDUs in {@link DataInSequence}, task management in
+ * {@link TaskManagement}, Text in {@link TextExchange}, login in {@link LoginHandler}. SCSI commands run
  * on the I/O executor, except a small command alone on its connection, which runs on the reader
  * thread ({@link #INLINE_MAX_BYTES}); all PDUs of one command's answer are written in one gathering
  * write and StatSN is assigned under the write lock, so it follows the wire order.
@@ -87,18 +84,17 @@ public final class Connection {
     private LoginHandler login;
     private final Object writeLock = new Object();
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
-    private final Map<Integer, Runnable> waiting = new HashMap<>();
+    private final CommandWindow<Runnable> window;
+    private final WriteAssembly.Tags ttts = new WriteAssembly.Tags(1);
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final long startedAt = System.currentTimeMillis();
 
     private volatile State state = State.LOGIN;
-    private volatile int expCmdSn;
     private int statSn; // guarded by writeLock
     private boolean statSnStarted;
     private volatile long lastReceived = System.nanoTime();
-    private int nextTtt = 1;
     private LoginHandler.Result session;
     private OperationalParams params = new OperationalParams();
     private ScsiTarget scsi;
@@ -114,6 +110,7 @@ public final class Connection {
         this.listener = listener;
         this.io = io;
         this.settings = settings;
+        this.window = new CommandWindow<>(settings.commandWindow());
         this.login = new LoginHandler(registry, sessions::exists, settings.limits());
     }
 
@@ -180,10 +177,6 @@ public final class Connection {
         return System.nanoTime() - lastReceived;
     }
 
-    private int maxCmdSn() {
-        return expCmdSn + settings.commandWindow() - 1;
-    }
-
     // ---------------------------------------------------------------- input
 
     /** Handles one PDU from the reader thread. */
@@ -239,36 +232,27 @@ public final class Connection {
     }
 
     /**
-     * CmdSN ordering (§4.2.2.1, §3.2.2.1 of RFC 3720): immediate PDUs run now; the PDU whose CmdSN
-     * is ExpCmdSN runs and advances the window, then any queued successors; PDUs ahead of a gap wait
-     * (their write data keep arriving, via {@code onArrival}); anything outside the window is dropped.
+     * Delivers a command PDU as {@link CommandWindow} orders it: now, after the gap before it fills (its
+     * write data keep arriving meanwhile: {@code onArrival} runs at once), or never (outside the window).
      */
     private void sequenced(Pdu pdu, Runnable action, Runnable onArrival) {
-        int cmdSn = pdu.cmdSn();
-        if (pdu.immediate()) {
-            if (onArrival != null) {
-                onArrival.run();
-            }
-            action.run();
-            return;
-        }
-        if (SerialNumbers.lessThan(cmdSn, expCmdSn) || SerialNumbers.greaterThan(cmdSn, maxCmdSn())) {
-            LOG.debugf("%s: dropping %s with CmdSN %d outside [%d, %d]", who(), pdu.opcode(), cmdSn, expCmdSn, maxCmdSn());
+        CommandWindow.Verdict v = window.arrive(pdu.cmdSn(), pdu.immediate(), action);
+        if (!v.accepted()) {
+            LOG.debugf("%s: dropping %s with CmdSN %d outside [%d, %d]", who(), pdu.opcode(), pdu.cmdSn(),
+                    window.expCmdSn(), window.maxCmdSn());
             return;
         }
         if (onArrival != null) {
             onArrival.run();
         }
-        if (cmdSn != expCmdSn) {
-            waiting.put(cmdSn, action);
+        if (v == CommandWindow.Verdict.QUEUED) {
             return;
         }
-        expCmdSn = cmdSn + 1;
         action.run();
-        Runnable next;
-        while ((next = waiting.remove(expCmdSn)) != null) {
-            expCmdSn = expCmdSn + 1;
-            next.run();
+        if (v == CommandWindow.Verdict.NEXT) {
+            for (Runnable next = window.next(); next != null; next = window.next()) {
+                next.run();
+            }
         }
     }
 
@@ -311,7 +295,7 @@ public final class Connection {
         }
         if (!statSnStarted) {
             statSn = pdu.expStatSn();
-            expCmdSn = pdu.cmdSn();
+            window.start(pdu.cmdSn());
             statSnStarted = true;
         }
         if (step instanceof LoginHandler.Refuse r) {
@@ -347,14 +331,11 @@ public final class Connection {
             return;
         }
         int edtl = pdu.expectedDataTransferLength();
-        boolean write = pdu.writeBit() && edtl > 0;
-        ByteBuffer immediate = pdu.data();
-        if (write && edtl > settings.maxWriteBytes()) {
-            write = false; // answered with CHECK CONDITION in onScsiCommand
-        }
-        WriteAssembly writes = write ? WriteAssembly.start(edtl, immediate, pdu.finalBit(), new WriteAssembly.Limits(
-                params.initialR2T, params.firstBurstLength, params.maxBurstLength, params.maxOutstandingR2T)) : null;
-        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, pdu.cmdSn(), writes);
+        boolean tooLarge = pdu.writeBit() && edtl > settings.maxWriteBytes(); // answered in onScsiCommand
+        WriteAssembly writes = pdu.writeBit() && edtl > 0 && !tooLarge ? WriteAssembly.start(edtl, pdu.data(),
+                pdu.finalBit(), new WriteAssembly.Limits(params.initialR2T, params.firstBurstLength,
+                        params.maxBurstLength, params.maxOutstandingR2T)) : null;
+        Task t = new Task(pdu.itt(), pdu.lun(), pdu.cdb(), edtl, pdu.cmdSn(), writes, tooLarge);
         tasks.put(t.itt, t);
     }
 
@@ -367,37 +348,28 @@ public final class Connection {
         if (t == null || t.cmdSn != pdu.cmdSn()) {
             return; // aborted before it was ordered
         }
-        if (pdu.writeBit() && pdu.expectedDataTransferLength() > settings.maxWriteBytes()) {
+        if (t.tooLarge) {
             tasks.remove(t.itt);
             finish(t, ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST, Sense.SYSTEM_RESOURCE_FAILURE)));
             return;
         }
         t.ordered = true;
-        solicit(t);
+        if (t.write) {
+            sendR2ts(t, t.writes.ordered(ttts));
+        }
         maybeExecute(t);
     }
 
-    /** Sends R2Ts for the task's missing data (§11.8), MaxBurstLength each, at most MaxOutstandingR2T at a time. */
-    /** Target Transfer Tags 1, 2, … (0xffffffff is reserved), per connection. */
-    private int nextTtt() {
-        int ttt = nextTtt++;
-        if (nextTtt == Pdu.RESERVED_TAG) {
-            nextTtt = 1;
-        }
-        return ttt;
-    }
-
-    private void solicit(Task t) {
-        if (!t.write || t.aborted) {
+    /** Sends the R2Ts {@link WriteAssembly} asked for (§11.8), unless the task was aborted meanwhile. */
+    private void sendR2ts(Task t, List<WriteAssembly.R2t> asked) {
+        if (asked.isEmpty() || t.aborted) {
             return;
         }
-        List<Pdu> r2ts = new ArrayList<>();
-        for (WriteAssembly.R2t r : t.writes.solicit(this::nextTtt)) {
+        List<Pdu> r2ts = new ArrayList<>(asked.size());
+        for (WriteAssembly.R2t r : asked) {
             r2ts.add(TargetPdus.r2t(t.lun, t.itt, r.ttt(), r.r2tSn(), r.offset(), r.length()));
         }
-        if (!r2ts.isEmpty()) {
-            sendAll(r2ts, false);
-        }
+        sendAll(r2ts, false);
     }
 
     /** Data-Out (§11.7): placed at its buffer offset; DataSN must run 0,1,2… within each sequence. */
@@ -406,14 +378,13 @@ public final class Connection {
         if (t == null || !t.write) {
             return; // task aborted or finished: ignore its data (§4.2.5)
         }
-        WriteAssembly.Step step = t.writes.dataOut(pdu.targetTransferTag(), pdu.dataSn(), pdu.bufferOffset(), pdu.data());
+        WriteAssembly.Step step = t.writes.dataOut(pdu.targetTransferTag(), pdu.dataSn(), pdu.bufferOffset(),
+                pdu.data(), ttts);
         if (step instanceof WriteAssembly.Step.Error e) {
             protocolError(e.reason());
             return;
         }
-        if (((WriteAssembly.Step.Placed) step).sequenceDone() && t.ordered) {
-            solicit(t);
-        }
+        sendR2ts(t, ((WriteAssembly.Step.Placed) step).r2ts());
         maybeExecute(t);
     }
 
@@ -454,7 +425,7 @@ public final class Connection {
         try {
             ByteBuffer dataOut = t.write ? t.writes.data(t.edtl) : null;
             ByteBuffer[] holder = DATA_IN.get();
-            ScsiResponse r = scsi.execute(new ScsiRequest(nexus, lunIndex(t.lun), t.cdb, dataOut, t.edtl, attach), n -> {
+            ScsiResponse r = scsi.execute(new ScsiRequest(nexus, LunAddress.index(t.lun), t.cdb, dataOut, t.edtl, attach), n -> {
                 ByteBuffer b = holder[0];
                 if (b == null || b.capacity() < n) {
                     b = ByteBuffer.allocateDirect(Math.max(n, 64 * 1024));
@@ -486,19 +457,6 @@ public final class Connection {
         }
     }
 
-    private static long lunIndex(long samLun) {
-        int b0 = (int) (samLun >>> 56) & 0xff;
-        int b1 = (int) (samLun >>> 48) & 0xff;
-        int method = b0 >> 6;
-        if (method == 0) {
-            return b0 == 0 ? b1 : 0xffff; // peripheral: bus 0 only
-        }
-        if (method == 1) {
-            return ((b0 & 0x3f) << 8) | b1; // flat space
-        }
-        return 0xffff;
-    }
-
     private static int residualFlags(Residual r) {
         return switch (r.kind()) {
             case NONE -> 0;
@@ -507,53 +465,21 @@ public final class Connection {
         };
     }
 
-    /**
-     * The answer (§11.4, §11.7), as the SCSI layer measured it: its data-in (already at most EDTL) as
-     * Data-In PDUs of at most the initiator's MaxRecvDataSegmentLength, F at the end of each
-     * MaxBurstLength sequence, status in the last one (phase collapse, §11.7.4) unless there is sense
-     * data; otherwise a SCSI Response, whose ExpDataSN for a write is the number of R2Ts sent (§11.4.8).
-     */
+    /** Sends the answer the SCSI layer measured, as {@link DataInSequence} splits it (Data-In, status, SCSI Response). */
     private void finish(Task t, ScsiResponse r) {
         tasks.remove(t.itt, t);
         if (t.aborted) {
             return;
         }
-        int residualFlags = residualFlags(r.residual());
-        int residual = r.residual().count();
         ByteBuffer data = r.dataIn() == null ? null : r.dataIn().duplicate();
+        DataInSequence.Answer answer = new DataInSequence.Answer(r.status(), r.sense(), data,
+                residualFlags(r.residual()), r.residual().count(), t.writes == null ? 0 : t.writes.r2tsSent());
+        List<Pdu> out = DataInSequence.plan(t.itt, answer, params.initiatorMaxRecvDataSegmentLength, params.maxBurstLength);
         int send = data == null ? 0 : data.remaining();
-        if (send == 0) {
-            send(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual,
-                    t.writes == null ? 0 : t.writes.r2tsSent()), true);
-            return;
+        if (send > 0) {
+            bytesRead.addAndGet(send);
+            listener.bytesRead(send);
         }
-        boolean collapse = r.status() == ScsiResponse.GOOD && r.sense() == null;
-        int mrdsl = Math.max(512, params.initiatorMaxRecvDataSegmentLength);
-        int burst = Math.max(512, params.maxBurstLength);
-        List<Pdu> out = new ArrayList<>(send / mrdsl + 2);
-        int dataSn = 0;
-        int offset = 0;
-        int inBurst = 0;
-        while (offset < send) {
-            int len = Math.min(Math.min(mrdsl, send - offset), burst - inBurst);
-            ByteBuffer slice = data.duplicate();
-            slice.position(data.position() + offset).limit(data.position() + offset + len);
-            offset += len;
-            inBurst += len;
-            boolean last = offset == send;
-            boolean endOfBurst = inBurst == burst || last;
-            if (endOfBurst) {
-                inBurst = 0;
-            }
-            out.add(last && collapse
-                    ? TargetPdus.dataInWithStatus(t.itt, dataSn++, offset - len, slice, r.status(), residualFlags, residual)
-                    : TargetPdus.dataIn(t.itt, dataSn++, offset - len, slice, endOfBurst));
-        }
-        if (!collapse) {
-            out.add(TargetPdus.scsiResponse(t.itt, r.status(), r.sense(), residualFlags, residual, dataSn));
-        }
-        bytesRead.addAndGet(send);
-        listener.bytesRead(send);
         sendAll(out, true);
     }
 
@@ -576,60 +502,28 @@ public final class Connection {
         send(TargetPdus.nopInPing(0x7fffffff), false);
     }
 
-    /** Task management (§11.5, §11.6). */
+    /** Task management (§11.5, §11.6): {@link TaskManagement} decides, this applies it and answers. */
     private void onTaskManagement(Pdu pdu) {
-        int function = pdu.function();
-        TmfResponse response;
         long lun = pdu.lun();
-        boolean closeAfter = false;
-        if (session.discovery()) {
-            response = TmfResponse.FUNCTION_NOT_SUPPORTED;
-        } else {
-            switch (TmfFunction.of(function).orElse(TmfFunction.CLEAR_ACA)) { // unknown: not supported, as CLEAR ACA
-                case ABORT_TASK: {
-                    Task t = tasks.get(pdu.referencedTaskTag());
-                    if (t != null) {
-                        abort(t);
-                        response = TmfResponse.FUNCTION_COMPLETE;
-                    } else {
-                        // §11.5.1: not received yet but inside the window -> treated as aborted
-                        response = SerialNumbers.lessThan(pdu.refCmdSn(), expCmdSn) ? TmfResponse.TASK_DOES_NOT_EXIST
-                                : TmfResponse.FUNCTION_COMPLETE;
-                    }
-                    break;
-                }
-                case ABORT_TASK_SET:
-                case CLEAR_TASK_SET:
-                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    break;
-                case LOGICAL_UNIT_RESET:
-                    if (lunIndex(lun) >= scsi.luns()) {
-                        response = TmfResponse.LUN_DOES_NOT_EXIST;
-                        break;
-                    }
-                    tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
-                    scsi.lunReset(lunIndex(lun));
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    break;
-                case TARGET_WARM_RESET:
-                case TARGET_COLD_RESET:
-                    tasks.values().forEach(this::abort);
-                    scsi.targetReset();
-                    response = TmfResponse.FUNCTION_COMPLETE;
-                    closeAfter = function == TmfFunction.TARGET_COLD_RESET.code();
-                    break;
-                case TASK_REASSIGN: // ErrorRecoveryLevel 0
-                    response = TmfResponse.TASK_REASSIGNMENT_NOT_SUPPORTED;
-                    break;
-                case CLEAR_ACA: // no ACA support (NACA=0)
-                default:
-                    response = TmfResponse.FUNCTION_NOT_SUPPORTED;
-            }
+        boolean discovery = session.discovery();
+        Task referenced = tasks.get(pdu.referencedTaskTag());
+        TaskManagement.Decision d = TaskManagement.decide(new TaskManagement.Request(pdu.function(), discovery,
+                referenced != null, window.before(pdu.refCmdSn()),
+                !discovery && LunAddress.index(lun) < scsi.luns()));
+        switch (d.aborts()) {
+            case REFERENCED_TASK -> abort(referenced);
+            case TASKS_OF_LUN -> tasks.values().stream().filter(x -> x.lun == lun).forEach(this::abort);
+            case ALL_TASKS -> tasks.values().forEach(this::abort);
+            case NONE -> { }
         }
-        LOG.debugf("%s: TMF function %d -> response %s", who(), function, response);
-        send(TargetPdus.taskManagementResponse(pdu.itt(), response), true);
-        if (closeAfter) {
+        switch (d.reset()) {
+            case LOGICAL_UNIT -> scsi.lunReset(LunAddress.index(lun));
+            case TARGET -> scsi.targetReset();
+            case NONE -> { }
+        }
+        LOG.debugf("%s: TMF function %d -> response %s", who(), pdu.function(), d.response());
+        send(TargetPdus.taskManagementResponse(pdu.itt(), d.response()), true);
+        if (d.closeAfter()) {
             end("target cold reset");
         }
     }
@@ -639,66 +533,22 @@ public final class Connection {
         tasks.remove(t.itt, t);
     }
 
-    /** Text request (§11.10, §11.11): SendTargets (discovery, Appendix C); anything else NotUnderstood. */
+    /** Text request (§11.10, §11.11): {@link TextExchange} answers (SendTargets, else NotUnderstood). */
     private void onText(Pdu pdu) {
-        Decoded<Map<String, String>> keys = TextKeys.parse(pdu.data());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (keys instanceof Decoded.Valid<Map<String, String>> v) {
-            for (Map.Entry<String, String> e : v.value().entrySet()) {
-                if (e.getKey().equals("SendTargets")) {
-                    List<String> names = sendTargets(e.getValue());
-                    String address = portal();
-                    for (String n : names) {
-                        put(out, "TargetName", n);
-                        put(out, "TargetAddress", address + ",1");
-                    }
-                } else {
-                    put(out, e.getKey(), "NotUnderstood");
-                }
-            }
-        } else {
-            reject(pdu, RejectReason.INVALID_PDU_FIELD);
-            return;
-        }
-        byte[] text = out.toByteArray();
-        send(TargetPdus.textResponse(pdu, ByteBuffer.wrap(text)), true);
-    }
-
-    private List<String> sendTargets(String value) {
-        if (value.equals("All")) {
-            return session.discovery() ? registry.visibleTo(session.initiatorName())
-                    : List.of(session.targetName());
-        }
-        if (value.isEmpty()) {
-            return session.discovery() ? List.of() : List.of(session.targetName());
-        }
-        return registry.visibleTo(session.initiatorName()).contains(value) ? List.of(value) : List.of();
-    }
-
-    private String portal() {
-        String host = settings.portalAddress();
-        int port = settings.portalPort();
-        if (host == null || host.isBlank()) {
-            InetSocketAddress local = transport.local();
-            host = local.getAddress().getHostAddress();
-            port = local.getPort();
-        }
-        if (host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return host + ":" + port;
-    }
-
-    private static void put(ByteArrayOutputStream out, String key, String value) {
-        out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
-        out.write(0);
+        InetSocketAddress local = settings.portalAddress() == null || settings.portalAddress().isBlank()
+                ? transport.local() : null;
+        String portal = TextExchange.portal(settings.portalAddress(), settings.portalPort(),
+                local == null ? null : local.getAddress().getHostAddress(), local == null ? 0 : local.getPort());
+        TextExchange.View view = new TextExchange.View(session.discovery(), session.targetName(),
+                registry.visibleTo(session.initiatorName()), portal);
+        TextExchange.answer(pdu.data(), view).ifPresentOrElse(
+                text -> send(TargetPdus.textResponse(pdu, ByteBuffer.wrap(text)), true),
+                () -> reject(pdu, RejectReason.INVALID_PDU_FIELD));
     }
 
     /** Logout (§11.14, §11.15): answer, then close. Connection recovery (reason 2) needs ERL 2. */
     private void onLogout(Pdu pdu) {
-        LogoutResponse response = pdu.function() == LogoutResponse.REASON_REMOVE_FOR_RECOVERY
-                ? LogoutResponse.RECOVERY_NOT_SUPPORTED : LogoutResponse.CLOSED;
-        send(TargetPdus.logoutResponse(pdu.itt(), response), true);
+        send(TargetPdus.logoutResponse(pdu.itt(), LogoutResponse.forReason(pdu.function())), true);
         end("logout");
     }
 
@@ -734,8 +584,8 @@ public final class Connection {
                 for (int i = 0; i < pdus.size(); i++) {
                     Pdu p = pdus.get(i);
                     boolean statusCarrier = advanceStatSn && i == pdus.size() - 1;
-                    TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn, expCmdSn,
-                            maxCmdSn());
+                    TargetPdus.setSequenceNumbers(p, TargetPdus.isDataInWithoutStatus(p) ? null : statSn,
+                            window.expCmdSn(), window.maxCmdSn());
                     if (statusCarrier) {
                         statSn++;
                     }

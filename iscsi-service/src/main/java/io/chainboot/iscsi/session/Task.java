@@ -14,6 +14,8 @@ final class Task {
     final int cmdSn;
     /** The write's data and its R2T bookkeeping; null for a command without data-out. */
     final WriteAssembly writes;
+    /** A write longer than iscsi.limits.max-write-bytes: answered CHECK CONDITION when its turn comes. */
+    final boolean tooLarge;
     boolean ordered;
     boolean submitted;
     /** System.nanoTime() when the command PDU arrived and when it was handed to the I/O executor (debug timings). */
@@ -21,7 +23,7 @@ final class Task {
     volatile long submittedNanos;
     volatile boolean aborted;
 
-    Task(int itt, long lun, byte[] cdb, int edtl, int cmdSn, WriteAssembly writes) {
+    Task(int itt, long lun, byte[] cdb, int edtl, int cmdSn, WriteAssembly writes, boolean tooLarge) {
         this.itt = itt;
         this.lun = lun;
         this.cdb = cdb;
@@ -29,6 +31,7 @@ final class Task {
         this.write = writes != null;
         this.cmdSn = cmdSn;
         this.writes = writes;
+        this.tooLarge = tooLarge;
     }
 
     boolean allDataReceived() {

@@ -12,9 +12,16 @@ import java.util.function.IntSupplier;
  * SCSI Command PDU, then unsolicited Data-Out up to FirstBurstLength (unless InitialR2T=Yes or the
  * command had F set), then the rest solicited by R2Ts of at most MaxBurstLength each, no more than
  * MaxOutstandingR2T at a time. A pure state machine like tftp's {@code ReadTransfer}: the connection
- * hands it PDU fields and gets back R2Ts to send or a protocol error; it owns no socket and no thread,
- * and is touched by the connection's reader thread only. Each Data-Out sequence (one TTT) must carry
- * DataSN 0, 1, 2… and stay inside the bytes that sequence owes and the expected transfer length.
+ * hands it events (the command's CmdSN turn came, a Data-Out arrived) and gets back the R2Ts to send
+ * or a protocol error; it owns no socket and no thread, and is touched by the connection's reader
+ * thread only. Each Data-Out sequence (one TTT) must carry DataSN 0, 1, 2… and stay inside the bytes
+ * that sequence owes and the expected transfer length.
+ *
+ * <p>R2Ts go out only once the command is in CmdSN order ({@link #ordered}): a command queued behind a
+ * CmdSN gap takes its immediate and unsolicited data but is not solicited, so a command that may never
+ * run (its predecessor lost, the session ending) holds no R2T. After that, each completed R2T sequence
+ * frees a slot for the next R2T. R2TSN counts 0, 1, 2… per command; the number sent is the SCSI
+ * Response's ExpDataSN (§11.4.8). Target Transfer Tags come from the connection's {@link Tags}.
  */
 final class WriteAssembly {
     /** TTT of the unsolicited sequence (Data-Out sent without an R2T carry the reserved tag). */
@@ -26,10 +33,28 @@ final class WriteAssembly {
     /** An R2T to send: its Target Transfer Tag, R2TSN, buffer offset and desired length. */
     record R2t(int ttt, int r2tSn, int offset, int length) {}
 
+    /** Target Transfer Tags 1, 2, … per connection, skipping the reserved 0xffffffff (§11.7.4). */
+    static final class Tags implements IntSupplier {
+        private int next;
+
+        Tags(int first) {
+            this.next = first;
+        }
+
+        @Override
+        public int getAsInt() {
+            int ttt = next++;
+            if (next == UNSOLICITED) {
+                next = 1;
+            }
+            return ttt;
+        }
+    }
+
     /** What one Data-Out did. */
     sealed interface Step {
-        /** Data placed; {@code sequenceDone}: an R2T's sequence is complete, so another R2T may go out. */
-        record Placed(boolean sequenceDone) implements Step {}
+        /** Data placed; {@code r2ts}: the R2Ts that may go out now; {@code complete}: every byte arrived. */
+        record Placed(List<R2t> r2ts, boolean complete) implements Step {}
 
         /** A protocol error (ErrorRecoveryLevel 0: the connection ends), with its reason. */
         record Error(String reason) implements Step {}
@@ -42,6 +67,7 @@ final class WriteAssembly {
     private int nextR2tOffset;
     private int outstandingR2t;
     private int r2tSn;
+    private boolean ordered;
     /** TTT -> [expected next DataSN, bytes still owed by that sequence]. */
     private final Map<Integer, int[]> sequences = new HashMap<>();
 
@@ -70,8 +96,17 @@ final class WriteAssembly {
         return w;
     }
 
-    /** The R2Ts that may go out now (none once every byte is asked for or the outstanding limit is reached). */
-    List<R2t> solicit(IntSupplier nextTtt) {
+    /** The command's turn in CmdSN order came: the first R2Ts to send (none if the data is all there or unsolicited). */
+    List<R2t> ordered(IntSupplier nextTtt) {
+        ordered = true;
+        return solicit(nextTtt);
+    }
+
+    /** The R2Ts that may go out now (none before {@link #ordered}, once every byte is asked for, or at the outstanding limit). */
+    private List<R2t> solicit(IntSupplier nextTtt) {
+        if (!ordered) {
+            return List.of();
+        }
         List<R2t> out = new ArrayList<>();
         while (nextR2tOffset < edtl && outstandingR2t < limits.maxOutstandingR2T()) {
             int len = Math.min(limits.maxBurstLength(), edtl - nextR2tOffset);
@@ -84,8 +119,11 @@ final class WriteAssembly {
         return out;
     }
 
-    /** A Data-Out PDU (§11.7): placed at its buffer offset if its TTT, DataSN and range are right. */
-    Step dataOut(int ttt, int dataSn, int offset, ByteBuffer payload) {
+    /**
+     * A Data-Out PDU (§11.7): placed at its buffer offset if its TTT, DataSN and range are right; a
+     * completed R2T sequence lets the next R2Ts out ({@code nextTtt} numbers them).
+     */
+    Step dataOut(int ttt, int dataSn, int offset, ByteBuffer payload, IntSupplier nextTtt) {
         int[] seq = sequences.get(ttt);
         if (seq == null) {
             return new Step.Error("Data-Out for unknown TTT " + Integer.toHexString(ttt));
@@ -101,20 +139,25 @@ final class WriteAssembly {
         seq[1] -= len;
         data.duplicate().position(offset).put(payload.duplicate());
         received += len;
-        boolean sequenceDone = false;
+        List<R2t> r2ts = List.of();
         if (seq[1] == 0) {
             sequences.remove(ttt);
             if (ttt != UNSOLICITED) {
                 outstandingR2t--;
-                sequenceDone = true;
+                r2ts = solicit(nextTtt);
             }
         }
-        return new Step.Placed(sequenceDone);
+        return new Step.Placed(r2ts, complete());
     }
 
     /** Every byte of the expected transfer arrived. */
     boolean complete() {
         return received >= edtl;
+    }
+
+    /** In CmdSN order and every byte arrived: the command may execute. */
+    boolean ready() {
+        return ordered && complete();
     }
 
     /** The assembled data, position 0, limit {@code min(length, edtl)}. */

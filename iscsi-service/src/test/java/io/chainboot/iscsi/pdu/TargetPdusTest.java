@@ -58,6 +58,9 @@ class TargetPdusTest {
         assertThat(TmfFunction.of(9)).isEmpty();
         assertThat(TmfResponse.FUNCTION_REJECTED.code()).isEqualTo(255);
         assertThat(RejectReason.PROTOCOL_ERROR.code()).isEqualTo(4);
+        assertThat(LogoutResponse.forReason(0)).as("close the session").isEqualTo(LogoutResponse.CLOSED);
+        assertThat(LogoutResponse.forReason(1)).as("close the connection").isEqualTo(LogoutResponse.CLOSED);
+        assertThat(LogoutResponse.forReason(2)).as("recovery needs ERL 2").isEqualTo(LogoutResponse.RECOVERY_NOT_SUPPORTED);
         Pdu reject = TargetPdus.reject(new byte[48], RejectReason.INVALID_PDU_FIELD);
         assertThat(reject.bhs()[0] & 0x3F).isEqualTo(0x3F);
         assertThat(reject.bhs()[2]).isEqualTo((byte) 0x09);

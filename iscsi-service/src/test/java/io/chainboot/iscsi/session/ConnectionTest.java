@@ -204,6 +204,26 @@ class ConnectionTest {
     }
 
     @Test
+    void aWriteQueuedBehindACmdSnGapIsSolicitedOnlyWhenItsTurnComes() {
+        conn.onPdu(command(0x40, rw10(0x2a, 0, 2), 1024, true, null, cmdSn + 1)); // ahead of a gap
+        assertThat(wire.bhs).as("no R2T for a command that is not in order yet").hasSize(1);
+        conn.onPdu(command(0x41, new byte[6], 0, false, null, cmdSn)); // fills the gap
+        assertThat(wire.bhs).hasSize(3);
+        assertThat(wire.opcode(1)).isEqualTo(0x21); // TEST UNIT READY answered first
+        assertThat(wire.int32(1, 16)).isEqualTo(0x41);
+        assertThat(wire.opcode(2)).isEqualTo(0x31); // then the write's R2T
+        assertThat(wire.int32(2, 16)).isEqualTo(0x40);
+        assertThat(wire.int32(2, 36)).isZero(); // R2TSN
+        assertThat(wire.int32(2, 44)).isEqualTo(1024);
+        Pdu d = new Pdu(Opcode.DATA_OUT, new byte[48], null, ByteBuffer.wrap(new byte[1024]));
+        d.byteAt(0, 0x05).flags(0x80).itt(0x40).int32(20, wire.int32(2, 20));
+        conn.onPdu(d);
+        assertThat(wire.opcode(3)).isEqualTo(0x21);
+        assertThat(wire.bhs.get(3)[3]).isZero(); // GOOD
+        assertThat(wire.int32(3, 28)).isEqualTo(cmdSn + 2); // ExpCmdSN past both
+    }
+
+    @Test
     void dataSnOutOfSequenceClosesTheConnection() {
         conn.onPdu(command(0x20, rw10(0x2a, 0, 2), 1024, true, null, cmdSn));
         int ttt = wire.int32(1, 20);
