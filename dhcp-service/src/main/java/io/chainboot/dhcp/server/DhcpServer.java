@@ -98,7 +98,7 @@ public final class DhcpServer implements AutoCloseable {
                         machines::reservedBy, rules(p)));
             }
             io.micrometer.core.instrument.Gauge.builder("chainboot.dhcp.leases.active", this,
-                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum())
+                    s -> s.tables.stream().mapToInt(t -> t.activeCount(Instant.now())).sum())
                     .description("leases not yet expired, every pool").register(registry);
         } else {
             this.leases = Optional.empty();
