@@ -118,7 +118,7 @@ public final class DhcpCodec {
             if (code == OptionCode.OVERLOAD && out.has(OptionCode.OVERLOAD)) {
                 return "option overload (52) given twice";
             }
-            out.append(code, Arrays.copyOfRange(p, i + 2, i + 2 + len));
+            out.appendOwned(code, Arrays.copyOfRange(p, i + 2, i + 2 + len));
             i += 2 + len;
         }
         return null; // a missing END is tolerated (many clients omit it)

@@ -30,9 +30,7 @@ public final class DhcpOptions {
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder();
-        values.forEach((k, v) -> b.values.put(k, v));
-        return b;
+        return new Builder(values); // shares the map until the builder's first change (copy on write)
     }
 
     public Map<Integer, byte[]> asMap() {
@@ -125,60 +123,99 @@ public final class DhcpOptions {
         return sb.toString();
     }
 
-    /** Builds options in insertion order; {@code put} of an existing code replaces it in place. */
+    /**
+     * Builds options in insertion order; {@code put} of an existing code replaces it in place.
+     * {@link #build} hands its map to the options it returns and copies it on the next change
+     * (copy on write): a reply is built once per request, so the common path copies nothing.
+     */
     public static final class Builder {
-        private final LinkedHashMap<Integer, byte[]> values = new LinkedHashMap<>();
+        private Map<Integer, byte[]> values;
+        /** {@code values} is also held by a built {@link DhcpOptions}: copy before changing it. */
+        private boolean shared;
+
+        public Builder() {
+            this.values = new LinkedHashMap<>();
+        }
+
+        private Builder(Map<Integer, byte[]> from) {
+            this.values = from;
+            this.shared = true;
+        }
+
+        private Map<Integer, byte[]> own() {
+            if (shared) {
+                values = new LinkedHashMap<>(values);
+                shared = false;
+            }
+            return values;
+        }
 
         public Builder put(int code, byte[] value) {
+            return putOwned(code, value.clone());
+        }
+
+        /** {@code value} is a fresh array nobody else holds: stored without a copy. */
+        Builder putOwned(int code, byte[] value) {
             if (code <= 0 || code >= 255) {
                 throw new IllegalArgumentException("option code out of range: " + code);
             }
-            values.put(code, value.clone());
+            own().put(code, value);
             return this;
         }
 
         /** Appends to an existing value (RFC 3396 concatenation) or adds the option. */
         public Builder append(int code, byte[] value) {
+            return appendOwned(code, value.clone());
+        }
+
+        /** As {@link #append}, {@code value} being a fresh array nobody else holds (the decoder's copies). */
+        Builder appendOwned(int code, byte[] value) {
             byte[] old = values.get(code);
             if (old == null) {
-                return put(code, value);
+                return putOwned(code, value);
             }
             byte[] joined = Arrays.copyOf(old, old.length + value.length);
             System.arraycopy(value, 0, joined, old.length, value.length);
-            values.put(code, joined);
+            own().put(code, joined);
             return this;
         }
 
         public Builder u8(int code, int v) {
-            return put(code, new byte[] {(byte) v});
+            return putOwned(code, new byte[] {(byte) v});
         }
 
         public Builder u16(int code, int v) {
-            return put(code, new byte[] {(byte) (v >>> 8), (byte) v});
+            return putOwned(code, new byte[] {(byte) (v >>> 8), (byte) v});
         }
 
         public Builder u32(int code, long v) {
-            return put(code, new Ipv4Address((int) v).toBytes());
+            return putOwned(code, new Ipv4Address((int) v).toBytes());
         }
 
         public Builder ip(int code, Ipv4Address ip) {
-            return put(code, ip.toBytes());
+            return putOwned(code, ip.toBytes());
         }
 
         public Builder ips(int code, List<Ipv4Address> ips) {
             byte[] b = new byte[ips.size() * 4];
             for (int i = 0; i < ips.size(); i++) {
-                System.arraycopy(ips.get(i).toBytes(), 0, b, i * 4, 4);
+                int v = ips.get(i).value();
+                b[i * 4] = (byte) (v >>> 24);
+                b[i * 4 + 1] = (byte) (v >>> 16);
+                b[i * 4 + 2] = (byte) (v >>> 8);
+                b[i * 4 + 3] = (byte) v;
             }
-            return put(code, b);
+            return putOwned(code, b);
         }
 
         public Builder string(int code, String s) {
-            return put(code, s.getBytes(StandardCharsets.ISO_8859_1));
+            return putOwned(code, s.getBytes(StandardCharsets.ISO_8859_1));
         }
 
         public Builder remove(int code) {
-            values.remove(code);
+            if (values.containsKey(code)) {
+                own().remove(code);
+            }
             return this;
         }
 
@@ -187,7 +224,11 @@ public final class DhcpOptions {
         }
 
         public DhcpOptions build() {
-            return values.isEmpty() ? EMPTY : new DhcpOptions(new LinkedHashMap<>(values));
+            if (values.isEmpty()) {
+                return EMPTY;
+            }
+            shared = true;
+            return new DhcpOptions(values);
         }
     }
 }

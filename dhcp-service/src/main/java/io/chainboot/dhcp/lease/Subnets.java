@@ -23,10 +23,12 @@ import java.util.Optional;
 public final class Subnets {
     private final Pool local;
     private final List<Pool> relayed;
+    private final Optional<Pool> localChoice;
 
     public Subnets(Pool local, List<Pool> relayed) {
         this.local = local;
         this.relayed = List.copyOf(relayed);
+        this.localChoice = Optional.of(local);
         List<Pool> all = all();
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
@@ -60,8 +62,12 @@ public final class Subnets {
             return all().stream().filter(p -> p.inSubnet(giaddr)).findFirst();
         }
         if (!ciaddr.isAny()) {
-            return Optional.of(relayed.stream().filter(p -> p.inSubnet(ciaddr)).findFirst().orElse(local));
+            for (Pool p : relayed) {
+                if (p.inSubnet(ciaddr)) {
+                    return Optional.of(p);
+                }
+            }
         }
-        return Optional.of(local);
+        return localChoice; // the common case (a broadcast heard directly): no allocation
     }
 }

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The DHCP decision: one method, {@link #replyTo}, from a decoded request to a typed {@link Reply}.
@@ -122,9 +121,9 @@ public final class DhcpResponder {
         DhcpPacket reply = DhcpPacket.replyTo(req, ciaddr, Ipv4Address.ANY, siaddr, "",
                 headerFile(boot), o.build());
         BootEvent ev = answer == MessageType.OFFER
-                ? new DhcpEvents.Offered(UUID.randomUUID(), now, source, mac, null, client.kind(), client.arch().orElse(null),
+                ? new DhcpEvents.Offered(EventIds.next(), now, source, mac, null, client.kind(), client.arch().orElse(null),
                 client.vendorClass().orElse(null), client.uuid().orElse(null), boot.file(), Mode.PROXY.wire(), 0)
-                : new DhcpEvents.Acked(UUID.randomUUID(), now, source, mac, req.ciaddr().isAny() ? null : req.ciaddr(),
+                : new DhcpEvents.Acked(EventIds.next(), now, source, mac, req.ciaddr().isAny() ? null : req.ciaddr(),
                 client.kind(), client.arch().orElse(null), client.vendorClass().orElse(null), client.uuid().orElse(null),
                 boot.file(), Mode.PROXY.wire(), 0, spec.map(MachineSpec::hostname).orElse(null));
         return new Reply.Send(reply, Destination.of(req, answer, ingress, settings.port(), settings.clientPort()),
@@ -141,7 +140,7 @@ public final class DhcpResponder {
         if (chosen.isEmpty()) {
             return Reply.Silent.because("relayed by " + req.giaddr() + ": no pool on that subnet (chainboot.dhcp.relay-pools)");
         }
-        LeaseTable table = tables.stream().filter(t -> t.pool().equals(chosen.get())).findFirst().orElseThrow();
+        LeaseTable table = tableOf(chosen.get());
         Optional<MachineSpec> spec = machines.byMac(mac);
         Optional<Ipv4Address> reserved = spec.map(MachineSpec::reservedIp);
         switch (type) {
@@ -172,7 +171,7 @@ public final class DhcpResponder {
                     return Reply.Silent.because("DECLINE of " + ip.get() + " which this client does not hold");
                 }
                 String why = req.options().string(OptionCode.MESSAGE).orElse("address in use");
-                return new Reply.Silent("declined " + ip.get(), List.of(new DhcpEvents.Declined(UUID.randomUUID(), now,
+                return new Reply.Silent("declined " + ip.get(), List.of(new DhcpEvents.Declined(EventIds.next(), now,
                         source, mac, ip.get(), why)), List.of(new Reply.LeaseChange.Remove(ip.get())));
             }
             case RELEASE: {
@@ -183,7 +182,7 @@ public final class DhcpResponder {
                 if (ended.isEmpty()) {
                     return Reply.Silent.because("RELEASE of " + req.ciaddr() + " which this client does not hold");
                 }
-                return new Reply.Silent("released " + req.ciaddr(), List.of(new DhcpEvents.Released(UUID.randomUUID(), now,
+                return new Reply.Silent("released " + req.ciaddr(), List.of(new DhcpEvents.Released(EventIds.next(), now,
                         source, mac, req.ciaddr())), List.of(new Reply.LeaseChange.Remove(req.ciaddr())));
             }
             case INFORM:
@@ -191,6 +190,16 @@ public final class DhcpResponder {
             default:
                 return Reply.Silent.because(type + " is not a client message");
         }
+    }
+
+    /** The lease table of {@code pool} (a loop, not a stream: this runs for every request). */
+    private LeaseTable tableOf(Pool pool) {
+        for (LeaseTable t : tables) {
+            if (t.pool() == pool || t.pool().equals(pool)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no lease table for pool " + pool.describe());
     }
 
     /** RFC 2131 §4.3.2: the REQUEST's client state decides what is checked. */
@@ -292,9 +301,9 @@ public final class DhcpResponder {
         String vc = client.vendorClass().orElse(null);
         String uuid = client.uuid().orElse(null);
         BootEvent ev = type == MessageType.OFFER
-                ? new DhcpEvents.Offered(UUID.randomUUID(), now, source, mac, ip, client.kind(), arch, vc, uuid, bootFile,
+                ? new DhcpEvents.Offered(EventIds.next(), now, source, mac, ip, client.kind(), arch, vc, uuid, bootFile,
                 Mode.FULL.wire(), lease)
-                : new DhcpEvents.Acked(UUID.randomUUID(), now, source, mac, ip, client.kind(), arch, vc, uuid, bootFile,
+                : new DhcpEvents.Acked(EventIds.next(), now, source, mac, ip, client.kind(), arch, vc, uuid, bootFile,
                 Mode.FULL.wire(), lease, hostname.orElse(null));
         return new Reply.Send(reply, Destination.of(req, type, ingress, settings.port(), settings.clientPort()),
                 maxLength(req), List.of(ev), changes);
@@ -308,7 +317,7 @@ public final class DhcpResponder {
                 .build();
         DhcpPacket reply = DhcpPacket.replyTo(req, Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, "", "", o);
         return new Reply.Send(reply, Destination.of(req, MessageType.NAK, ingress, settings.port(), settings.clientPort()),
-                DhcpCodec.DEFAULT_MAX_DHCP_LENGTH, List.of(new DhcpEvents.Nak(UUID.randomUUID(), now, source, mac,
+                DhcpCodec.DEFAULT_MAX_DHCP_LENGTH, List.of(new DhcpEvents.Nak(EventIds.next(), now, source, mac,
                 req.ciaddr().isAny() ? null : req.ciaddr(), requested.isAny() ? null : requested, reason)), List.of());
     }
 

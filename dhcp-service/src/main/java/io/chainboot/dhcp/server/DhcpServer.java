@@ -98,7 +98,7 @@ public final class DhcpServer implements AutoCloseable {
                         machines::reservedBy, rules(p)));
             }
             io.micrometer.core.instrument.Gauge.builder("chainboot.dhcp.leases.active", this,
-                    s -> s.tables.stream().mapToInt(t -> t.activeLeases(Instant.now()).size()).sum())
+                    s -> s.tables.stream().mapToInt(t -> t.activeCount(Instant.now())).sum())
                     .description("leases not yet expired, every pool").register(registry);
         } else {
             this.leases = Optional.empty();
@@ -228,7 +228,11 @@ public final class DhcpServer implements AutoCloseable {
         }
     }
 
-    /** One datagram: decode, admit, decide, send. Never throws for bad input. */
+    /**
+     * One datagram: decode, admit, decide, send. Never throws for bad input. The hot path of the
+     * service (2 calls per DORA exchange): debug lines are formatted only when DEBUG is on, and the
+     * MAC's text is made once for the MDC and every line.
+     */
     void handle(DatagramChannel ch, byte[] data, int length, InetSocketAddress from, boolean proxy) {
         Decoded<DhcpPacket> d = DhcpCodec.decode(data, 0, length);
         if (d instanceof Decoded.Invalid<DhcpPacket> bad) {
@@ -238,19 +242,25 @@ public final class DhcpServer implements AutoCloseable {
         }
         DhcpPacket req = d.orElseThrow();
         Optional<MacAddress> mac = req.mac();
-        String type = req.messageType().map(Enum::name).orElse("NONE");
+        Optional<MessageType> messageType = req.messageType();
+        String type = messageType.isPresent() ? messageType.get().name() : "NONE";
         metrics.received(type);
+        boolean debug = LOG.isDebugEnabled();
         if (!machines.loaded()) {
             // ready means ready: an unknown machine now may be a declared one not read yet; the
             // client retransmits (RFC 2131 §4.1) and is answered once the view is loaded
             metrics.viewLoading.increment();
-            LOG.debugf("%s %s: not answered, machine view still loading", mac.map(Object::toString).orElse("-"), type);
+            if (debug) {
+                LOG.debugf("%s %s: not answered, machine view still loading", macText(mac), type);
+            }
             return;
         }
         if (ha.isPresent() && !ha.get().loaded()) {
             // HA: the other instances' leases (and their extensions of ours) are not known yet
             metrics.leaseViewLoading.increment();
-            LOG.debugf("%s %s: not answered, lease view still loading", mac.map(Object::toString).orElse("-"), type);
+            if (debug) {
+                LOG.debugf("%s %s: not answered, lease view still loading", macText(mac), type);
+            }
             return;
         }
         if (mac.isPresent()) {
@@ -261,7 +271,8 @@ public final class DhcpServer implements AutoCloseable {
                 return;
             }
         }
-        MDC.put("mac", mac.map(MacAddress::toString).orElse("-"));
+        String macText = macText(mac);
+        MDC.put("mac", macText);
         try {
             if (mac.isPresent() && ClientInfo.of(req).isBootClient()) {
                 bootClients.accept(mac.get());
@@ -272,36 +283,64 @@ public final class DhcpServer implements AutoCloseable {
                 reply = responder.replyTo(req, ingress, Instant.now());
             } catch (RuntimeException e) {
                 metrics.malformed.increment();
-                LOG.warnf("%s: cannot answer %s: %s", mac.map(Object::toString).orElse("-"), type, e.toString());
+                LOG.warnf("%s: cannot answer %s: %s", macText, type, e.toString());
                 return;
             }
             if (reply instanceof Reply.Send s) {
-                send(proxy ? ch : replyChannel, s, mac);
+                send(proxy ? ch : replyChannel, s, macText, debug);
             } else {
                 metrics.ignored.increment();
-                LOG.debugf("%s %s: no reply: %s", mac.map(Object::toString).orElse("-"), type, ((Reply.Silent) reply).reason());
+                if (debug) {
+                    LOG.debugf("%s %s: no reply: %s", macText, type, ((Reply.Silent) reply).reason());
+                }
             }
-            for (BootEvent e : reply.events()) {
-                publisher.publish(e);
+            List<BootEvent> events = reply.events();
+            for (int i = 0; i < events.size(); i++) {
+                publisher.publish(events.get(i));
             }
-            reply.leaseChanges().forEach(leaseSink::accept);
+            List<Reply.LeaseChange> changes = reply.leaseChanges();
+            for (int i = 0; i < changes.size(); i++) {
+                leaseSink.accept(changes.get(i));
+            }
         } finally {
             MDC.remove("mac");
         }
     }
 
-    private void send(DatagramChannel ch, Reply.Send s, Optional<MacAddress> mac) {
+    private static String macText(Optional<MacAddress> mac) {
+        return mac.isPresent() ? mac.get().toString() : "-";
+    }
+
+    /** The last reply's destination and socket address (nearly every reply goes to 255.255.255.255:68): built once. */
+    private record Target(Destination to, InetSocketAddress address) {
+    }
+
+    private volatile Target lastTarget;
+
+    private InetSocketAddress target(Destination to) {
+        Target t = lastTarget;
+        if (t == null || !t.to().equals(to)) {
+            t = new Target(to, new InetSocketAddress(to.ip().toInetAddress(), to.port()));
+            lastTarget = t;
+        }
+        return t.address();
+    }
+
+    private void send(DatagramChannel ch, Reply.Send s, String macText, boolean debug) {
         byte[] out = DhcpCodec.encode(s.packet(), s.maxLength());
-        String type = s.packet().messageType().map(MessageType::name).orElse("?");
+        Optional<MessageType> mt = s.packet().messageType();
+        String type = mt.isPresent() ? mt.get().name() : "?";
         try {
-            ch.send(ByteBuffer.wrap(out), new InetSocketAddress(s.to().ip().toInetAddress(), s.to().port()));
+            ch.send(ByteBuffer.wrap(out), target(s.to()));
             metrics.sent(type);
             answered.incrementAndGet();
-            LOG.debugf("%s %s yiaddr=%s file=%s -> %s:%d", mac.map(Object::toString).orElse("-"), type, s.packet().yiaddr(),
-                    s.packet().file(), s.to().ip(), s.to().port());
+            if (debug) {
+                LOG.debugf("%s %s yiaddr=%s file=%s -> %s:%d", macText, type, s.packet().yiaddr(), s.packet().file(),
+                        s.to().ip(), s.to().port());
+            }
         } catch (IOException e) {
             metrics.sendErrors.increment();
-            LOG.warnf("%s: sending %s to %s failed: %s", mac.map(Object::toString).orElse("-"), type, s.to(), e.toString());
+            LOG.warnf("%s: sending %s to %s failed: %s", macText, type, s.to(), e.toString());
         }
     }
 

@@ -4,7 +4,10 @@ package io.chainboot.dhcp.server;
 public enum Mode {
     FULL, PROXY;
 
+    private final String wire = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The mode as events and logs spell it ({@code full}, {@code proxy}). */
     public String wire() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wire;
     }
 }

@@ -77,6 +77,26 @@ class LeaseTableTest {
     }
 
     @Test
+    void expiryFindsEntriesAddedAfterAScanThatExpireBeforeWhatTheScanSaw() throws Exception {
+        try (LeaseTable t = open()) {
+            Ipv4Address a = bind(t, A, T0);
+            assertThat(t.expire(T0.plusSeconds(1))).isEmpty(); // the scan: nothing before T0 + 1 h
+            Ipv4Address held = t.offer(B, Optional.empty(), Optional.empty(), T0.plusSeconds(2), Duration.ofSeconds(30)).orElseThrow();
+            assertThat(t.expire(T0.plusSeconds(20))).isEmpty();
+            assertThat(t.entry(held)).isPresent();
+            assertThat(t.expire(T0.plusSeconds(33))).isEmpty(); // an offer hold ends silently...
+            assertThat(t.entry(held)).as("the hold made after the scan is dropped at its time").isEmpty();
+            // ...and a lease shorter than the one the last scan saw still ends at its own time
+            Ipv4Address b = t.offer(B, Optional.empty(), Optional.empty(), T0.plusSeconds(40), Duration.ofSeconds(30)).orElseThrow();
+            assertThat(t.commit(B, b, false, Duration.ofSeconds(60), null, T0.plusSeconds(40))).isInstanceOf(Allocation.Bound.class);
+            assertThat(t.expire(T0.plusSeconds(99))).isEmpty();
+            assertThat(t.expire(T0.plusSeconds(101))).extracting(l -> l.ip()).containsExactly(b);
+            assertThat(t.expire(T0.plus(HOUR).plusSeconds(1))).extracting(l -> l.ip()).containsExactly(a);
+            assertThat(t.activeCount(T0.plus(HOUR).plusSeconds(2))).isZero();
+        }
+    }
+
+    @Test
     void releaseFreesTheAddressAndAnOfferHoldExpires() throws Exception {
         try (LeaseTable t = open()) {
             Ipv4Address a = bind(t, A, T0);
