@@ -31,6 +31,8 @@ public record Lease(Ipv4Address ip, MacAddress mac, Instant expiresAt, String ho
         }
     }
 
+    private static final java.util.regex.Pattern IPV6_TEXT = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
     /** A DHCPv4 lease ({@code ipv6} null). */
     public Lease(Ipv4Address ip, MacAddress mac, Instant expiresAt, String hostname) {
         this(Objects.requireNonNull(ip, "ip"), mac, expiresAt, hostname, null);
@@ -52,12 +54,12 @@ public record Lease(Ipv4Address ip, MacAddress mac, Instant expiresAt, String ho
     }
 
     /**
-     * {@code text} as an IPv6 address in RFC 5952 text; refused when it is not an IPv6 literal (a name is never
-     * looked up: only text with a colon reaches the parser, which then treats it as a literal) or has a scope.
+     * {@code text} as an IPv6 address in RFC 5952 text; refused when it is not an IPv6 literal or has a scope. A
+     * name is never looked up: only hex digits, colons and dots reach the parser, which then reads a literal.
      */
     static String canonicalIpv6(String text) {
         String t = text.strip();
-        if (t.indexOf(':') < 0 || t.indexOf('%') >= 0 || t.startsWith("[")) {
+        if (t.indexOf(':') < 0 || !IPV6_TEXT.matcher(t).matches()) {
             throw new IllegalArgumentException("not an IPv6 address: '" + text + "'");
         }
         try {

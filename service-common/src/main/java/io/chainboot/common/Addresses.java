@@ -9,6 +9,7 @@ import java.util.Optional;
 
 /** Pure: a peer's address as a socket library reports it, turned into an address to look up in the lease view. */
 public final class Addresses {
+    private static final java.util.regex.Pattern IPV6_TEXT = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private Addresses() {
     }
 
@@ -16,7 +17,7 @@ public final class Addresses {
      * {@code text} (a remote host address: {@code 10.77.0.100}, {@code fd77:0:0:0:0:0:0:100}, {@code [fd77::100]},
      * {@code fe80::1%eth0}, {@code ::ffff:10.77.0.100}) as an address; an IPv4-mapped IPv6 address comes back as
      * the IPv4 address, a scope is dropped. Empty for null or anything that is not an IP literal: a name is never
-     * resolved (IPv4 text is parsed strictly, and only text with a colon reaches the IPv6 literal parser).
+     * resolved (IPv4 text is parsed strictly; only hex digits, colons and dots reach the IPv6 literal parser).
      */
     public static Optional<InetAddress> literal(String text) {
         if (text == null) {
@@ -33,6 +34,9 @@ public final class Addresses {
         try {
             if (t.indexOf(':') < 0) {
                 return Optional.of(Ipv4Address.parse(t).toInetAddress());
+            }
+            if (!IPV6_TEXT.matcher(t).matches()) {
+                return Optional.empty(); // only hex digits, colons and dots: the parser then never looks a name up
             }
             InetAddress a = InetAddress.getByName(t);
             if (a instanceof Inet6Address v6) {

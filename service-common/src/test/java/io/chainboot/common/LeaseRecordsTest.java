@@ -69,7 +69,7 @@ class LeaseRecordsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "localhost", "pc-01.example", "10.77.0", "010.77.0.1", "fd77::g", "[fd77::1"})
+    @ValueSource(strings = {"", "localhost", "pc-01.example", "10.77.0", "010.77.0.1", "fd77::g", "[fd77::1", "pc:01", "zz::1"})
     void notALiteralIsEmpty(String text) {
         assertThat(Addresses.literal(text)).isEmpty();
     }

@@ -62,7 +62,7 @@ public final class V6LeaseFile {
 
     static V6LeaseTable.Binding parse(String line) {
         String[] f = line.strip().split(" ");
-        if ((f.length != 4 && f.length != 5) || !f[0].matches("[0-9a-f]{2,260}") || !f[2].contains(":")) {
+        if ((f.length != 4 && f.length != 5) || !f[0].matches("[0-9a-f]{2,260}") || !f[2].contains(":") || !f[2].matches("[0-9a-fA-F:.]{2,45}")) {
             return null;
         }
         try {
