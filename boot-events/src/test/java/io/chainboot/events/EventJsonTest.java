@@ -131,6 +131,41 @@ class EventJsonTest {
     }
 
     @Test
+    void ipv6LeaseIsKeyedByItsCanonicalAddress() {
+        Lease v6 = new Lease(null, MAC, T.plusSeconds(3600), null, "FD77:0:0:0:0:0:0:0100");
+        assertThat(v6.ipv6()).isEqualTo("fd77::100");
+        assertThat(v6.key()).isEqualTo("fd77::100");
+        assertThat(new Lease(IP, MAC, T, null).key()).isEqualTo("10.77.0.100");
+        assertThat(EventJson.decodeLease(EventJson.encode(v6)).orElseThrow()).isEqualTo(v6);
+        assertThat(new String(EventJson.encode(v6), StandardCharsets.UTF_8)).doesNotContain("\"ip\"").doesNotContain("key");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ip\":\"10.77.0.100\",\"ipv6\":\"fd77::100\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"pc-01.example\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"10.77.0.100\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"::ffff:10.77.0.100\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"fe80::1%eth0\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"zz::1\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"[fd77::100]\",\"mac\":\"52:54:00:12:34:56\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}",
+            "{\"ipv6\":\"fd77::100\",\"expiresAt\":\"2026-11-22T03:30:00Z\"}"
+    })
+    void badLeasesAreInvalidNotThrown(String json) {
+        assertThat(EventJson.decodeLease(json.getBytes(StandardCharsets.UTF_8))).isInstanceOf(Decoded.Invalid.class);
+    }
+
+    @Test
+    void httpEventOverIpv6WithoutMacIsKeyedByItsAddress() {
+        HttpEvents.Completed unknown = new HttpEvents.Completed(ID, T, SRC, null, null, "ipxe.efi", 10, 1, "fd77::100");
+        assertThat(unknown.key()).isEqualTo("fd77::100");
+        assertThat(new HttpEvents.Completed(ID, T, SRC, MAC, null, "ipxe.efi", 10, 1, "fd77::100").key()).isEqualTo(MAC.toString());
+        assertThat(new HttpEvents.Failed(ID, T, SRC, null, null, "x.efi", 404, "no", "fd77::100").key()).isEqualTo("fd77::100");
+        assertThat(new String(EventJson.encode(unknown), StandardCharsets.UTF_8)).doesNotContain("key");
+    }
+
+    @Test
     void machineSpecDefaultsAndValidation() {
         MachineSpec minimal = EventJson.decodeMachine("{\"mac\":\"52-54-00-12-34-56\",\"netboot\":true}"
                 .getBytes(StandardCharsets.UTF_8)).orElseThrow();

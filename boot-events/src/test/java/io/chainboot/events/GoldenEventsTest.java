@@ -54,4 +54,39 @@ class GoldenEventsTest {
         assertThat(encoded).isEqualTo(pinned);
         assertThat(EventJson.decodeEvent(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
     }
+
+    /** The IPv6 shapes of http.completed / http.failed (UEFI HTTPv6 Boot): {@code ipv6} set, {@code ip} absent. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http.completed", "http.failed"})
+    void httpOverIpv6WireJsonIsPinned(String wireName) throws IOException {
+        BootEvent sample = wireName.equals("http.completed")
+                ? new HttpEvents.Completed(EventJsonTest.ID, EventJsonTest.T, EventJsonTest.SRC, EventJsonTest.MAC, null,
+                "ipxe.efi", 1_048_576, 95, "fd77::100")
+                : new HttpEvents.Failed(EventJsonTest.ID, EventJsonTest.T, EventJsonTest.SRC, null, null,
+                "nope.efi", 404, "no such boot file", "fd77::100");
+        pin(wireName + ".ipv6.json", new String(EventJson.encode(sample), StandardCharsets.UTF_8));
+        String pinned = Files.readString(DIR.resolve(wireName + ".ipv6.json")).strip();
+        assertThat(EventJson.decodeEvent(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
+    }
+
+    /** The values on chainboot.leases: a DHCPv4 lease ({@code ip}) and a DHCPv6 IA_NA lease ({@code ipv6}). */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lease.json", "lease.ipv6.json"})
+    void leaseWireJsonIsPinned(String file) throws IOException {
+        Lease sample = file.equals("lease.json")
+                ? new Lease(EventJsonTest.IP, EventJsonTest.MAC, EventJsonTest.T.plusSeconds(3600), "pc-01")
+                : new Lease(null, EventJsonTest.MAC, EventJsonTest.T.plusSeconds(3600), null, "fd77::100");
+        pin(file, new String(EventJson.encode(sample), StandardCharsets.UTF_8));
+        String pinned = Files.readString(DIR.resolve(file)).strip();
+        assertThat(EventJson.decodeLease(pinned.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(sample);
+    }
+
+    private static void pin(String file, String encoded) throws IOException {
+        Path golden = DIR.resolve(file);
+        if (Boolean.getBoolean("golden.write")) {
+            Files.writeString(golden, encoded + "\n");
+        }
+        assertThat(golden).as("golden file " + file).isRegularFile();
+        assertThat(encoded).isEqualTo(Files.readString(golden).strip());
+    }
 }

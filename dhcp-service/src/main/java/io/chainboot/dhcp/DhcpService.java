@@ -101,7 +101,8 @@ public class DhcpService {
             }
             Optional<Dhcpv6ServerSettings> v6 = dhcpv6Settings(s);
             startRouterAdvertisements(s, srv, v6);
-            v6.ifPresent(this::startDhcpv6);
+            LeaseSink leases6 = sink;
+            v6.ifPresent(v -> startDhcpv6(v, leases6));
             InetSocketAddress bound = srv.start();
             server = srv;
             listeners.bound(LISTENER, "udp " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
@@ -149,10 +150,10 @@ public class DhcpService {
     }
 
     /** The DHCPv6 server; its failure fails readiness (listener {@value #LISTENER_V6}), DHCPv4 goes on. */
-    private void startDhcpv6(Dhcpv6ServerSettings v6) {
+    private void startDhcpv6(Dhcpv6ServerSettings v6, LeaseSink leases) {
         listeners.expect(LISTENER_V6);
         try {
-            Dhcpv6Server srv = new Dhcpv6Server(v6, source, publisher, registry, Clock.systemUTC());
+            Dhcpv6Server srv = new Dhcpv6Server(v6, source, publisher, leases, registry, Clock.systemUTC());
             srv.onBootClient(m -> v6Booting.accept(m));
             InetSocketAddress bound = srv.start();
             serverV6 = srv;

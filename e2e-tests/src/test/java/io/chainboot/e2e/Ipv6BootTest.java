@@ -1,5 +1,6 @@
 package io.chainboot.e2e;
 
+import io.chainboot.e2e.harness.BootChain;
 import io.chainboot.e2e.harness.BootImages;
 import io.chainboot.e2e.harness.Chainboot;
 import io.chainboot.e2e.harness.Firmware;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -39,7 +41,10 @@ import static org.assertj.core.api.Assertions.fail;
  * (vendor class HTTPClient, arch 16) gives it an IA_NA address and option 59, the URL of ipxe.efi on
  * script-service's {@code /boot-files/} at {@code [fd77::1]}; iPXE (Debian ipxe's ipxe.efi) configures IPv6
  * from the advertisement and DHCPv6, fetches {@code http://[fd77::1]:8081/boot.ipxe} and sanboots
- * {@code iscsi:[fd77::1]::3260:0:<target>}. (OVMF's IPv4 HTTP Boot and PXE are OvmfBootPathsTest's.)
+ * {@code iscsi:[fd77::1]::3260:0:<target>}. The inventory shows the whole UEFI chain, PXE_DHCP, FIRMWARE_LOADED
+ * (the {@code http.completed} of ipxe.efi fetched over IPv6, its MAC found through the DHCPv6 lease of OVMF's address
+ * on {@code chainboot.leases}), IPXE_DHCP, SCRIPT, SAN_ATTACHED, in order. (OVMF's IPv4 HTTP Boot and PXE are
+ * OvmfBootPathsTest's.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -100,14 +105,29 @@ class Ipv6BootTest {
                 .contains("Start HTTP Boot over IPv6").contains("Station IPv6 address is FD77:");
         assertThat(serial).as("iPXE configured IPv6 from DHCPv6 and fetched its script over IPv6")
                 .containsPattern("net0: fd77::1[0-9a-f]{2}/64").contains("http://[" + SERVER6 + "]:" + Chainboot.SCRIPT_PORT + "/boot.ipxe");
-        List<BootStage> stages = stagesSince(mac, boot);
-        String timeline = inventory.timelineJson(mac);
-        System.out.printf("IPv6 inventory stages: %s%n", stages);
-        assertThat(stages).as("timeline %s", timeline).contains(BootStage.PXE_DHCP, BootStage.IPXE_DHCP, BootStage.SCRIPT,
-                BootStage.SAN_ATTACHED);
+        List<Inventory.StageAt> seen = stagesSince(mac);
+        List<BootStage> stages = seen.stream().map(Inventory.StageAt::stage).toList();
+        System.out.printf("IPv6 inventory stages: %s%n", BootChain.describe(seen));
+        // the whole chain, as the IPv4 UEFI boots show it; FIRMWARE_LOADED is script-service's http.completed for the
+        // ipxe.efi OVMF fetched over IPv6, named by the DHCPv6 lease of OVMF's IA_NA address (chainboot.leases)
+        Optional<BootStage> missing = BootChain.firstMissing(Firmware.UEFI_HTTP, seen);
+        if (missing.isPresent()) {
+            String service = missing.get() == BootStage.FIRMWARE_LOADED ? "script-service" : BootChain.SERVED_BY.get(missing.get());
+            fail(String.format("%s%n--- timeline: %s%n%s%s", BootChain.stoppedAt(missing.get(), seen), inventory.timelineJson(mac),
+                    chainboot.logTail(service + ".log", 3000), chainboot.logTail("dhcp-service.log", 2000)));
+        }
+        assertThat(stages).containsSubsequence(BootChain.expected(Firmware.UEFI_HTTP));
+        BootChain.timingProblem(seen, poweredOn, Instant.now()).ifPresent(p -> fail("IPv6 timeline: " + p));
         String attempt = attemptJson(mac);
         assertThat(attempt).as("the DHCPv6 answers are in the boot's events with their IPv6 addresses")
                 .contains("\"ipv6\":\"fd77::1").contains("http://[" + SERVER6 + "]");
+        List<JsonNode> fetched = objectsOfType(attempt, "http.completed");
+        assertThat(fetched).as("the firmware fetch over IPv6 is an http.completed with the client's IPv6 address and the MAC; %s", attempt)
+                .anySatisfy(e -> {
+                    assertThat(e.path("ipv6").asText()).matches("fd77::1[0-9a-f]{2}");
+                    assertThat(e.path("mac").asText()).isEqualTo(mac);
+                    assertThat(e.path("file").asText()).isEqualTo("ipxe.efi");
+                });
         assertThat(Files.exists(chainboot.state().resolve("dhcp/leases6.txt"))).as("DHCPv6 leases persisted").isTrue();
     }
 
@@ -143,9 +163,30 @@ class Ipv6BootTest {
         }
     }
 
-    List<BootStage> stagesSince(String mac, Qemu.Boot boot) {
+    /** Every JSON object in {@code json}, at any depth, whose {@code type} is {@code type} (the events of an attempt). */
+    static List<JsonNode> objectsOfType(String json, String type) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+        try {
+            todo.add(JSON.readTree(json));
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.poll();
+            if (n.isObject() && type.equals(n.path("type").asText())) {
+                out.add(n);
+            }
+            n.elements().forEachRemaining(todo::add);
+        }
+        return out;
+    }
+
+    /** This boot's stages, once every stage of the UEFI chain is there (or 60 s passed): events of one boot come from several services. */
+    List<Inventory.StageAt> stagesSince(String mac) {
         Instant from = poweredOn.minusSeconds(2);
-        return inventory.awaitStage(mac, BootStage.SAN_ATTACHED, Duration.ofSeconds(60), from).stream()
-                .filter(s -> !s.at().isBefore(from)).map(Inventory.StageAt::stage).toList();
+        return inventory.awaitStages(mac, Duration.ofSeconds(60), seen -> BootChain.firstMissing(Firmware.UEFI_HTTP,
+                        seen.stream().filter(s -> !s.at().isBefore(from)).toList()).isEmpty()).stream()
+                .filter(s -> !s.at().isBefore(from)).toList();
     }
 }

@@ -25,10 +25,16 @@ public final class KafkaLeasePublisher implements LeaseSink, AutoCloseable {
                 "chainboot.dhcp.leases", KafkaLeasePublisher::toRecord);
     }
 
-    /** The compacted-topic record for one lease change: a put carries the lease, a removal is a tombstone. */
+    /**
+     * The compacted-topic record for one lease change: a put carries the lease, a removal is a tombstone. The key
+     * is {@link io.chainboot.events.Lease#key()}: the IPv4 address, or a DHCPv6 lease's IPv6 address (RFC 5952).
+     */
     static ProducerRecord<String, byte[]> toRecord(Reply.LeaseChange change) {
         if (change instanceof Reply.LeaseChange.Put p) {
-            return new ProducerRecord<>(Topics.LEASES, p.lease().ip().toString(), EventJson.encode(p.lease()));
+            return new ProducerRecord<>(Topics.LEASES, p.lease().key(), EventJson.encode(p.lease()));
+        }
+        if (change instanceof Reply.LeaseChange.RemoveIpv6 r) {
+            return new ProducerRecord<>(Topics.LEASES, io.chainboot.events.Names.ipv6(r.ip()), null);
         }
         return new ProducerRecord<>(Topics.LEASES, ((Reply.LeaseChange.Remove) change).ip().toString(), null);
     }

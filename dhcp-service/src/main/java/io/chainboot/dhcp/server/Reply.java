@@ -30,5 +30,9 @@ public sealed interface Reply {
 
         record Remove(Ipv4Address ip) implements LeaseChange {
         }
+
+        /** A DHCPv6 lease (IA_NA address, full mode) is gone: the tombstone of its key ({@code Lease#key()}). */
+        record RemoveIpv6(java.net.Inet6Address ip) implements LeaseChange {
+        }
     }
 }

@@ -67,8 +67,13 @@ class Dhcpv6RealClientsTest {
                     .doesNotContain("\"ip\":");
             assertThat(acked).contains("\"mac\":\"" + MAC1 + "\"", "\"ipv6\":\"" + addr1 + "\"", "\"leaseSeconds\":3600");
             assertThat(Files.readString(tmp.resolve("state/leases6.txt"))).as("the bound lease is on disk").contains(" " + addr1 + " ");
+            String lease = server.await(l -> l.startsWith("LEASE PUT " + addr1 + " "), 10);
+            assertThat(lease).as("chainboot.leases: keyed by the address, the MAC from dhclient's DUID-LLT")
+                    .contains("\"ipv6\":\"" + addr1 + "\"", "\"mac\":\"" + MAC1 + "\"").doesNotContain("\"ip\":");
         }
         try (ServerProcess server = server("pool=fd77:213::100-fd77:213::101")) {
+            assertThat(server.await(l -> l.startsWith("LEASE PUT " + addr1 + " "), 10)).as("re-published on start, MAC from the lease file")
+                    .contains("\"mac\":\"" + MAC1 + "\"");
             lan.exec(c1, "ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global");
             String again = dhclient(c1, "a", false);
             assertThat(leased(again)).as("the restarted server gives the same client the same address:%n%s", again).isEqualTo(addr1);
@@ -84,6 +89,7 @@ class Dhcpv6RealClientsTest {
             }
             assertThat(Files.readString(tmp.resolve("state/leases6.txt"))).as("released").doesNotContain(" " + addr2 + " ")
                     .contains(" " + addr1 + " ");
+            assertThat(server.await(x -> x.equals("LEASE DEL " + addr2), 10)).as("the release is a tombstone on chainboot.leases").isNotNull();
         }
     }
 

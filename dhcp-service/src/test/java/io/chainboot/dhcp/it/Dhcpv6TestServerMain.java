@@ -28,7 +28,8 @@ import java.util.Optional;
 /**
  * The DHCPv6 server as its own process, for tests that run it inside a namespace:
  * {@code iface=br0 server6=fd77::1 [pool=START-END] state=DIR [ra=all]}. Prints {@code READY}, then one
- * {@code EVENT <json>} line per boot event; {@code m} on stdin prints {@code MALFORMED n RECEIVED n SENT n};
+ * {@code EVENT <json>} line per boot event and one {@code LEASE PUT <key> <json>} / {@code LEASE DEL <key>} line per
+ * record it would write to {@code chainboot.leases}; {@code m} on stdin prints {@code MALFORMED n RECEIVED n SENT n};
  * it exits when stdin closes.
  */
 public final class Dhcpv6TestServerMain {
@@ -51,6 +52,17 @@ public final class Dhcpv6TestServerMain {
                 Duration.ofSeconds(30), Path.of(a.get("state")), false), new EventSource("dhcp-service", "test"), e -> {
             synchronized (out) {
                 out.println("EVENT " + new String(EventJson.encode(e), StandardCharsets.UTF_8));
+                out.flush();
+            }
+        }, change -> {
+            synchronized (out) {
+                if (change instanceof io.chainboot.dhcp.server.Reply.LeaseChange.Put p) {
+                    out.println("LEASE PUT " + p.lease().key() + " " + new String(EventJson.encode(p.lease()), StandardCharsets.UTF_8));
+                } else if (change instanceof io.chainboot.dhcp.server.Reply.LeaseChange.RemoveIpv6 r) {
+                    out.println("LEASE DEL " + io.chainboot.events.Names.ipv6(r.ip()));
+                } else {
+                    out.println("LEASE OTHER " + change);
+                }
                 out.flush();
             }
         }, registry, Clock.systemUTC());

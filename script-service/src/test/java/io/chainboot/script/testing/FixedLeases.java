@@ -4,10 +4,13 @@ import io.chainboot.common.LeaseDirectory;
 import io.chainboot.events.Ipv4Address;
 import io.chainboot.events.Lease;
 import io.chainboot.events.MacAddress;
+import io.chainboot.events.Names;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +22,34 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class FixedLeases implements LeaseDirectory {
     private final Map<Ipv4Address, MacAddress> macs = new ConcurrentHashMap<>();
+    private final Map<String, MacAddress> macs6 = new ConcurrentHashMap<>();
 
     public void put(Ipv4Address ip, MacAddress mac) {
         macs.put(ip, mac);
     }
 
+    /** A DHCPv6 lease of {@code ip} (any IPv6 text; kept under its RFC 5952 form, as on chainboot.leases). */
+    public void put6(String ip, MacAddress mac) {
+        macs6.put(Lease.ofIpv6(v6(ip), mac, Instant.EPOCH).key(), mac);
+    }
+
     public void clear() {
         macs.clear();
+        macs6.clear();
+    }
+
+    @Override
+    public Optional<Lease> byIpv6(Inet6Address ip) {
+        String key = Names.ipv6(ip);
+        return Optional.ofNullable(macs6.get(key)).map(m -> Lease.ofIpv6(ip, m, Instant.EPOCH.plusSeconds(3600)));
+    }
+
+    private static Inet6Address v6(String ip) {
+        try {
+            return (Inet6Address) InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(ip, e);
+        }
     }
 
     @Override

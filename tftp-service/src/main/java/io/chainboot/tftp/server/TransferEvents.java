@@ -24,7 +24,7 @@ final class TransferEvents {
         this.source = source;
     }
 
-    /** The client's identity for events and log lines: IPv4 (null for IPv6) and MAC (null when unknown). */
+    /** The client's identity for events and log lines: IPv4 (null for IPv6) and MAC (null when unknown; IPv6: from its DHCPv6 lease). */
     record Who(Ipv4Address ip, MacAddress mac) {
         @Override
         public String toString() {
@@ -32,14 +32,12 @@ final class TransferEvents {
         }
     }
 
+    /** An IPv6 client (PXEv6 firmware) is named by its DHCPv6 lease on {@code chainboot.leases}, when dhcp-service has one. */
     Who who(InetAddress address) {
-        if (!(address instanceof Inet4Address)) {
-            return new Who(null, null);
-        }
-        Ipv4Address ip = Ipv4Address.of(address);
+        Ipv4Address ip = address instanceof Inet4Address ? Ipv4Address.of(address) : null;
         MacAddress mac = null;
         try {
-            mac = leases.macOf(ip).orElse(null);
+            mac = leases.macOf(address).orElse(null);
         } catch (RuntimeException e) {
             // a broken lease view must not stop a boot; the event is keyed by IP
         }

@@ -1,6 +1,8 @@
 package io.chainboot.dhcp.v6.server;
 
 import io.chainboot.common.BootEventPublisher;
+import io.chainboot.dhcp.server.LeaseSink;
+import io.chainboot.dhcp.server.Reply;
 import io.chainboot.dhcp.v6.answer.Dhcpv6Responder;
 import io.chainboot.dhcp.v6.codec.Dhcpv6Codec;
 import io.chainboot.dhcp.v6.codec.Dhcpv6Message;
@@ -26,6 +28,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -38,6 +41,11 @@ import java.util.function.Consumer;
  * its {@code dhcp.offered}/{@code dhcp.acked} event is published. A lease change is written to
  * {@link V6LeaseFile} before the Reply leaves. A packet that does not decode, or whose handling throws, is
  * counted and logged, never thrown: the loop goes on. Relay messages (Relay-forward) are not served.
+ *
+ * <p>Full mode: each bound IA_NA address whose client's MAC is known ({@link V6Events#macOf}) goes to
+ * {@code chainboot.leases} through the same {@link LeaseSink} as the DHCPv4 leases, keyed by the address, so the
+ * services that see only an IPv6 address (script-service's {@code /boot-files/}) name the machine; a release, a
+ * moved or an expired binding sends its tombstone; {@link #start()} re-publishes every bound lease.
  */
 public final class Dhcpv6Server implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dhcpv6Server.class);
@@ -49,6 +57,7 @@ public final class Dhcpv6Server implements AutoCloseable {
     private final Optional<V6LeaseTable> table;
     private final Optional<V6LeaseFile> file;
     private final Clock clock;
+    private final LeaseSink leaseSink;
     private final Counter received;
     private final Counter sent;
     private final Counter malformed;
@@ -57,9 +66,17 @@ public final class Dhcpv6Server implements AutoCloseable {
     private Thread thread;
     private volatile Consumer<MacAddress> onBootClient = m -> { };
 
+    /** A server whose leases go nowhere but its lease file. */
     public Dhcpv6Server(Dhcpv6ServerSettings settings, EventSource source, BootEventPublisher publisher, MeterRegistry registry,
                         Clock clock) throws IOException {
+        this(settings, source, publisher, LeaseSink.NONE, registry, clock);
+    }
+
+    /** @param leaseSink where bound leases go ({@code chainboot.leases}); must not block */
+    public Dhcpv6Server(Dhcpv6ServerSettings settings, EventSource source, BootEventPublisher publisher, LeaseSink leaseSink,
+                        MeterRegistry registry, Clock clock) throws IOException {
         this.settings = settings;
+        this.leaseSink = leaseSink;
         this.source = source;
         this.publisher = publisher;
         this.clock = clock;
@@ -106,6 +123,13 @@ public final class Dhcpv6Server implements AutoCloseable {
         channel = ch;
         thread = new Thread(this::receiveLoop, "dhcpv6-" + settings.interfaceName());
         thread.setDaemon(true);
+        if (table.isPresent()) {
+            List<io.chainboot.events.Lease> bound;
+            synchronized (this) {
+                bound = table.get().leases();
+            }
+            bound.forEach(l -> leaseSink.accept(new Reply.LeaseChange.Put(l)));
+        }
         thread.start();
         return (InetSocketAddress) ch.getLocalAddress();
     }
@@ -148,24 +172,27 @@ public final class Dhcpv6Server implements AutoCloseable {
         Instant now = clock.instant();
         Optional<MacAddress> mac = V6Events.macOf(m, from.getAddress());
         Optional<Dhcpv6Message> answer;
+        List<Reply.LeaseChange> leaseChanges;
         synchronized (this) {
             if (m.type() == Dhcpv6MessageType.RELEASE && table.isPresent() && m.clientId().isPresent()) {
                 for (Dhcpv6Message.IaNa ia : m.iaNas()) {
                     table.get().release(m.clientId().get(), ia.iaid());
                 }
             }
-            answer = new Dhcpv6Responder(settings.answers(), leases(m.type(), now)).answer(m);
+            answer = new Dhcpv6Responder(settings.answers(), leases(m.type(), now, mac.orElse(null))).answer(m);
+            leaseChanges = table.map(V6LeaseTable::drainLeaseChanges).orElse(List.of());
             if (answer.isPresent() && table.isPresent() && table.get().changed()) {
                 try {
                     file.get().write(table.get().bound());
                 } catch (IOException e) {
-                    // a lease we cannot keep is not given: the client retries
+                    // a lease we cannot keep is not given (nor published): the client retries
                     malformed.increment();
                     LOG.errorf("DHCPv6: cannot write %s in %s, no Reply sent: %s", V6LeaseFile.FILE, settings.stateDir(), e.toString());
                     return;
                 }
             }
         }
+        leaseChanges.forEach(leaseSink::accept);
         if (answer.isEmpty()) {
             ignored.increment();
             LOG.debugf("DHCPv6 %s from %s: not answered", m.type(), from);
@@ -186,14 +213,14 @@ public final class Dhcpv6Server implements AutoCloseable {
         event.ifPresent(publisher::publish);
     }
 
-    private BiFunction<byte[], Long, Optional<Inet6Address>> leases(Dhcpv6MessageType type, Instant now) {
+    private BiFunction<byte[], Long, Optional<Inet6Address>> leases(Dhcpv6MessageType type, Instant now, MacAddress mac) {
         if (table.isEmpty()) {
             return (duid, iaid) -> Optional.empty();
         }
         V6LeaseTable t = table.get();
         return switch (type) {
             case SOLICIT -> (duid, iaid) -> t.offer(duid, iaid, now, settings.offerHold());
-            case REQUEST, RENEW, REBIND -> (duid, iaid) -> t.bind(duid, iaid, now, settings.answers().leaseTime());
+            case REQUEST, RENEW, REBIND -> (duid, iaid) -> t.bind(duid, iaid, now, settings.answers().leaseTime(), mac);
             default -> (duid, iaid) -> Optional.empty();
         };
     }

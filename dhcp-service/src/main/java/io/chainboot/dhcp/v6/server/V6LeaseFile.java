@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The DHCPv6 leases on disk: {@code leases6.txt} in the DHCP state directory, one bound lease a line
- * ({@code duid-hex iaid address expiry-epoch-seconds}). Rewritten whole (temporary file, optional fsync,
+ * ({@code duid-hex iaid address expiry-epoch-seconds [mac]}; the MAC when it is known, so a restart re-publishes
+ * the lease on {@code chainboot.leases}; files written without it still read). Rewritten whole (temporary file, optional fsync,
  * atomic rename) after every Reply that bound, renewed or released a lease, before the Reply is sent, so
  * a restarted server keeps every address it gave out. A rewrite rather than the v4 journal's appends:
  * IPv6 boot pools are small and a Reply is rare next to v4 traffic. Unreadable lines are skipped, counted
@@ -61,7 +62,7 @@ public final class V6LeaseFile {
 
     static V6LeaseTable.Binding parse(String line) {
         String[] f = line.strip().split(" ");
-        if (f.length != 4 || !f[0].matches("[0-9a-f]{2,260}") || !f[2].contains(":")) {
+        if ((f.length != 4 && f.length != 5) || !f[0].matches("[0-9a-f]{2,260}") || !f[2].contains(":") || !f[2].matches("[0-9a-fA-F:.]{2,45}")) {
             return null;
         }
         try {
@@ -69,7 +70,8 @@ public final class V6LeaseFile {
             if (!(a instanceof Inet6Address v6)) {
                 return null;
             }
-            return new V6LeaseTable.Binding(f[0], Long.parseLong(f[1]), v6, Instant.ofEpochSecond(Long.parseLong(f[3])), true);
+            io.chainboot.events.MacAddress mac = f.length == 5 ? io.chainboot.events.MacAddress.parse(f[4]) : null;
+            return new V6LeaseTable.Binding(f[0], Long.parseLong(f[1]), v6, Instant.ofEpochSecond(Long.parseLong(f[3])), true, mac);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -79,7 +81,11 @@ public final class V6LeaseFile {
         StringBuilder s = new StringBuilder();
         for (V6LeaseTable.Binding b : bound) {
             s.append(b.duid()).append(' ').append(b.iaid()).append(' ').append(io.chainboot.events.Names.ipv6(b.address())).append(' ')
-                    .append(b.expiry().getEpochSecond()).append('\n');
+                    .append(b.expiry().getEpochSecond());
+            if (b.mac() != null) {
+                s.append(' ').append(b.mac());
+            }
+            s.append('\n');
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -1,5 +1,9 @@
 package io.chainboot.dhcp.v6.server;
 
+import io.chainboot.dhcp.server.Reply;
+import io.chainboot.events.Lease;
+import io.chainboot.events.MacAddress;
+
 import java.net.Inet6Address;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,15 +25,32 @@ import java.util.Optional;
  *   <li>Request/Renew/Rebind: {@link #bind} gives the binding the lease time ({@link #changed()} then true);</li>
  *   <li>Release: {@link #release}; an expired binding's address is free again.</li>
  * </ul>
+ * What {@code chainboot.leases} must learn is collected as {@link Reply.LeaseChange}s ({@link #drainLeaseChanges()}):
+ * a put for each bound lease whose MAC is known (keyed by the address), a tombstone when a bound lease is released,
+ * moves to another address or is found expired. A binding whose MAC is not known publishes nothing: the services
+ * that see only its address then key their events by that address.
  * Not thread-safe: the one receive thread of {@link Dhcpv6Server} uses it.
  */
 public final class V6LeaseTable {
-    /** One binding: who, which address, until when, and whether it was only offered. */
-    public record Binding(String duid, long iaid, Inet6Address address, Instant expiry, boolean bound) {
+    /**
+     * One binding: who, which address, until when, whether it was only offered, and the client's MAC when it is
+     * known ({@link V6Events#macOf}: from its DUID-LLT/DUID-LL or its EUI-64 link-local source), else null.
+     */
+    public record Binding(String duid, long iaid, Inet6Address address, Instant expiry, boolean bound, MacAddress mac) {
         public Binding {
             Objects.requireNonNull(duid);
             Objects.requireNonNull(address);
             Objects.requireNonNull(expiry);
+        }
+
+        /** A binding whose MAC is not known. */
+        public Binding(String duid, long iaid, Inet6Address address, Instant expiry, boolean bound) {
+            this(duid, iaid, address, expiry, bound, null);
+        }
+
+        /** The {@code chainboot.leases} value of a bound binding with a known MAC. */
+        Optional<Lease> lease() {
+            return bound && mac != null ? Optional.of(Lease.ofIpv6(address, mac, expiry)) : Optional.empty();
         }
 
         String key() {
@@ -44,6 +65,7 @@ public final class V6LeaseTable {
     private final V6Pool pool;
     private final Map<String, Binding> byClient = new LinkedHashMap<>();
     private final Map<Inet6Address, String> byAddress = new LinkedHashMap<>();
+    private final List<Reply.LeaseChange> leaseChanges = new ArrayList<>();
     private int next;
     private boolean changed;
 
@@ -72,13 +94,25 @@ public final class V6LeaseTable {
         });
     }
 
-    /** Request/Renew/Rebind: the client's address, bound for {@code leaseTime}; empty when the pool is used up. */
+    /** Request/Renew/Rebind of a client whose MAC is not known. */
     public Optional<Inet6Address> bind(byte[] duid, long iaid, Instant now, Duration leaseTime) {
-        Inet6Address a = find(duid, iaid, now).map(Binding::address).or(() -> free(now)).orElse(null);
+        return bind(duid, iaid, now, leaseTime, null);
+    }
+
+    /**
+     * Request/Renew/Rebind: the client's address, bound for {@code leaseTime}; empty when the pool is used up.
+     * {@code mac} (null when unknown; then a MAC the binding already had is kept) names it on {@code chainboot.leases}.
+     */
+    public Optional<Inet6Address> bind(byte[] duid, long iaid, Instant now, Duration leaseTime, MacAddress mac) {
+        Optional<Binding> had = find(duid, iaid, now);
+        Inet6Address a = had.map(Binding::address).or(() -> free(now)).orElse(null);
         if (a == null) {
             return Optional.empty();
         }
-        put(new Binding(duidText(duid), iaid, a, now.plus(leaseTime), true));
+        MacAddress known = mac != null ? mac : had.map(Binding::mac).orElse(null);
+        Binding b = new Binding(duidText(duid), iaid, a, now.plus(leaseTime), true, known);
+        put(b);
+        b.lease().ifPresent(l -> leaseChanges.add(new Reply.LeaseChange.Put(l)));
         changed = true;
         return Optional.of(a);
     }
@@ -89,6 +123,29 @@ public final class V6LeaseTable {
         if (b != null) {
             byAddress.remove(b.address());
             changed |= b.bound();
+            gone(b);
+        }
+    }
+
+    /** The lease changes since the last call, oldest first, for {@code chainboot.leases}. */
+    public List<Reply.LeaseChange> drainLeaseChanges() {
+        List<Reply.LeaseChange> out = List.copyOf(leaseChanges);
+        leaseChanges.clear();
+        return out;
+    }
+
+    /** Every bound lease whose MAC is known (the full re-publish on start). */
+    public List<Lease> leases() {
+        List<Lease> out = new ArrayList<>();
+        for (Binding b : byClient.values()) {
+            b.lease().ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private void gone(Binding b) {
+        if (b.lease().isPresent()) {
+            leaseChanges.add(new Reply.LeaseChange.RemoveIpv6(b.address()));
         }
     }
 
@@ -122,6 +179,7 @@ public final class V6LeaseTable {
         if (!b.expiry().isAfter(now)) {
             byClient.remove(b.key());
             byAddress.remove(b.address());
+            gone(b);
             return Optional.empty();
         }
         return Optional.of(b);
@@ -141,6 +199,9 @@ public final class V6LeaseTable {
                 }
                 byClient.remove(holder);
                 byAddress.remove(a);
+                if (b != null) {
+                    gone(b);
+                }
             }
             next = (i + 1) % size;
             return Optional.of(a);
@@ -152,6 +213,7 @@ public final class V6LeaseTable {
         Binding old = byClient.put(b.key(), b);
         if (old != null && !old.address().equals(b.address())) {
             byAddress.remove(old.address());
+            gone(old);
         }
         byAddress.put(b.address(), b.key());
     }

@@ -1,5 +1,8 @@
 package io.chainboot.dhcp.v6.server;
 
+import io.chainboot.dhcp.server.Reply;
+import io.chainboot.events.Lease;
+import io.chainboot.events.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +70,57 @@ class V6LeaseTableTest {
         assertThat(restored.bound()).extracting(V6LeaseTable.Binding::address).containsExactly(a);
         assertThat(restored.offer(A, 7, T0.plusSeconds(5), HOLD)).contains(a);
         assertThat(restored.offer(B, 1, T0.plusSeconds(5), HOLD)).as("the expired fd77::101 is free").isPresent();
+    }
+
+    static final MacAddress MAC_A = MacAddress.parse("52:54:00:00:0a:01");
+
+    @Test
+    void aBoundLeaseWithAKnownMacGoesToTheLeasesTopicKeyedByItsAddressAndItsReleaseIsATombstone() {
+        V6LeaseTable t = table(List.of());
+        Inet6Address a = t.offer(A, 1, T0, HOLD).orElseThrow();
+        assertThat(t.drainLeaseChanges()).as("an offer is not a lease").isEmpty();
+        t.bind(A, 1, T0.plusSeconds(1), LEASE, MAC_A);
+        Lease lease = Lease.ofIpv6(a, MAC_A, T0.plusSeconds(1).plus(LEASE));
+        assertThat(t.drainLeaseChanges()).containsExactly(new Reply.LeaseChange.Put(lease));
+        assertThat(t.drainLeaseChanges()).as("drained").isEmpty();
+        assertThat(lease.key()).isEqualTo("fd77::100");
+
+        t.bind(A, 1, T0.plusSeconds(60), LEASE, null);
+        assertThat(t.drainLeaseChanges()).as("a renewal without a MAC keeps the one known")
+                .containsExactly(new Reply.LeaseChange.Put(Lease.ofIpv6(a, MAC_A, T0.plusSeconds(60).plus(LEASE))));
+        assertThat(t.leases()).extracting(Lease::mac).containsExactly(MAC_A);
+
+        t.release(A, 1);
+        assertThat(t.drainLeaseChanges()).containsExactly(new Reply.LeaseChange.RemoveIpv6(a));
+        assertThat(t.leases()).isEmpty();
+    }
+
+    @Test
+    void aClientWhoseMacIsUnknownPublishesNothingAndAnExpiredLeaseIsATombstone() {
+        V6LeaseTable t = table(List.of());
+        t.bind(B, 1, T0, LEASE).orElseThrow();
+        assertThat(t.drainLeaseChanges()).as("no MAC: nothing to name the machine by").isEmpty();
+        t.release(B, 1);
+        assertThat(t.drainLeaseChanges()).isEmpty();
+
+        Inet6Address a = t.bind(A, 1, T0, Duration.ofSeconds(60), MAC_A).orElseThrow();
+        t.drainLeaseChanges();
+        assertThat(t.offer(A, 1, T0.plusSeconds(61), HOLD)).isPresent();
+        assertThat(t.drainLeaseChanges()).as("found expired on its next Solicit").containsExactly(new Reply.LeaseChange.RemoveIpv6(a));
+    }
+
+    @Test
+    void theMacIsKeptInTheLeaseFileSoARestartRepublishesTheLease(@TempDir Path dir) throws Exception {
+        V6LeaseTable t = table(List.of());
+        Inet6Address a = t.bind(A, 7, T0, LEASE, MAC_A).orElseThrow();
+        t.bind(B, 1, T0, LEASE).orElseThrow();
+        V6LeaseFile f = new V6LeaseFile(dir, false);
+        f.write(t.bound());
+        assertThat(Files.readString(dir.resolve(V6LeaseFile.FILE))).contains(" 52:54:00:00:0a:01\n");
+        V6LeaseTable restored = table(f.read());
+        assertThat(restored.leases()).containsExactly(Lease.ofIpv6(a, MAC_A, T0.plus(LEASE)));
+        assertThat(restored.bound()).hasSize(2);
+        assertThat(V6LeaseFile.parse("0003000101020304050a 1 fd77::100 99 not-a-mac")).isNull();
     }
 
     @Test
