@@ -76,6 +76,14 @@ public interface InventoryConfig {
          */
         @WithDefault("100000")
         int decodedCache();
+
+        /**
+         * Rounds of a synthetic machine's boot chain stored and rolled back at start, before
+         * readiness turns UP, so the first boot storm after a start does not pay the ingest path's
+         * first use (see IngestWarmup); 0 = none.
+         */
+        @WithDefault("10")
+        int warmUpRounds();
     }
 
     /** How long a boot attempt may stay at a stage before it is declared stalled. */

@@ -11,6 +11,7 @@ import io.chainboot.events.IscsiEvents;
 import io.chainboot.events.MacAddress;
 import io.chainboot.events.ScriptEvents;
 import io.chainboot.events.TftpEvents;
+import io.chainboot.inventory.config.InventoryConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,22 +46,24 @@ import java.util.UUID;
 @Readiness
 public class IngestWarmup implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(IngestWarmup.class);
-    /**
-     * The first round pays the first use (measured 5.0 s at load 9–15, then 0.8 s, then 20–190 ms a
-     * round); a few more let the client compiler (the launcher runs C1 only) see the per-event paths.
-     */
-    static final int ROUNDS = 10;
     static final MacAddress MACHINE = MacAddress.parse("02:00:00:00:00:01");
     private static final Ipv4Address IP = Ipv4Address.parse("192.0.2.1"); // TEST-NET-1: never a real lease
 
     private final EventStore store;
     private final TransactionManager transactions;
+    /**
+     * chainboot.inventory.ingest.warm-up-rounds: the first round pays the first use (measured 5.0 s at
+     * load 9–15, then 0.8 s, then 20–190 ms a round); a few more let the client compiler (the launcher
+     * runs C1 only) see the per-event paths.
+     */
+    private final int target;
     private volatile boolean done;
     private volatile int rounds;
 
-    public IngestWarmup(EventStore store, TransactionManager transactions) {
+    public IngestWarmup(EventStore store, TransactionManager transactions, InventoryConfig config) {
         this.store = store;
         this.transactions = transactions;
+        this.target = config.ingest().warmUpRounds();
     }
 
     void start(@Observes StartupEvent ev) {
@@ -70,9 +73,13 @@ public class IngestWarmup implements HealthCheck {
     }
 
     private void run() {
+        if (target == 0) {
+            done = true; // chainboot.inventory.ingest.warm-up-rounds=0: switched off
+            return;
+        }
         long t0 = System.nanoTime();
         try {
-            while (rounds < ROUNDS) {
+            while (rounds < target) {
                 storeAndRollBack(decoded(chain(Instant.now())));
                 rounds++;
             }
@@ -142,6 +149,10 @@ public class IngestWarmup implements HealthCheck {
 
     boolean done() {
         return done;
+    }
+
+    int target() {
+        return target;
     }
 
     /** Rounds stored and rolled back (all of them unless the warm-up stopped on an error). */
