@@ -40,4 +40,15 @@ final class Cdb {
         put32(b, i, v >>> 32);
         put32(b, i + 4, v);
     }
+
+    /** At most {@code max} bytes of a data-out buffer (position..limit), copied; none for null. */
+    static byte[] bytes(java.nio.ByteBuffer b, int max) {
+        if (b == null) {
+            return new byte[0];
+        }
+        java.nio.ByteBuffer d = b.duplicate();
+        byte[] out = new byte[Math.min(max, d.remaining())];
+        d.get(out);
+        return out;
+    }
 }

@@ -2,7 +2,6 @@ package io.chainboot.iscsi.scsi;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
  * A command measured against the initiator's Expected Data Transfer Length (EDTL; RFC 7143 §11.4.5,
@@ -16,18 +15,14 @@ import java.util.Set;
  *   <li>Data-out, the CDB's length {@code tl} against EDTL: {@code tl < EDTL} → UNDERFLOW, only
  *       {@code tl} bytes are used; {@code tl > EDTL} → OVERFLOW, and the command is processed normally
  *       but writes only the whole blocks EDTL covers (FCP-4 §9.4.2 option a, what libiscsi 1.19
- *       expects) — for the plain WRITE / WRITE AND VERIFY CDBs, whose transfer length is rewritten; any
+ *       expects) — for the plain WRITE / WRITE AND VERIFY CDBs (table role {@code WRITE}), whose transfer
+ *       length is rewritten; any
  *       other overflowing CDB is ILLEGAL REQUEST / INVALID FIELD IN INFORMATION UNIT.</li>
  * </ul>
  */
 final class ExpectedTransfer {
     private ExpectedTransfer() {
     }
-
-    /** Writes whose transfer length may be cut down to what EDTL covers. */
-    private static final Set<Integer> TRUNCATABLE = Set.of(SbcCommands.WRITE_6, SbcCommands.WRITE_10,
-            SbcCommands.WRITE_12, SbcCommands.WRITE_16, SbcCommands.WRITE_AND_VERIFY_10,
-            SbcCommands.WRITE_AND_VERIFY_12, SbcCommands.WRITE_AND_VERIFY_16);
 
     /** What to do with a data-out command. */
     sealed interface WritePlan {
@@ -51,7 +46,7 @@ final class ExpectedTransfer {
         }
         Residual overflow = Residual.overflow(tl - edtl);
         CdbLayout c = CommandSet.of(cdb);
-        long blocks = c == null || !TRUNCATABLE.contains(c.opcode()) || cdb.length < c.length() ? 0
+        long blocks = c == null || c.role() != CdbLayout.Role.WRITE || cdb.length < c.length() ? 0
                 : c.transferLength(cdb);
         if (blocks == 0) {
             return new Answer(ScsiResponse.checkCondition(Sense.of(Sense.ILLEGAL_REQUEST,

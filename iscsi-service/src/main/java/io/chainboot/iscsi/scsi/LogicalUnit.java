@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * per-nexus unit attention queues (SAM-5 §5.14, SPC-4 §5.14 "unit attention condition").
  */
 final class LogicalUnit {
+    /** The target's IQN (INQUIRY's device identification names it). */
+    final String targetName;
     final int lun;
     final BlockDevice device;
     /** NAA 6 designator (SPC-4 §7.8.6.6.5), 16 bytes, stable for target name + LUN. */
@@ -25,6 +27,7 @@ final class LogicalUnit {
     private final Map<Nexus, ConcurrentLinkedQueue<Integer>> unitAttentions = new ConcurrentHashMap<>();
 
     LogicalUnit(String targetName, int lun, BlockDevice device) throws java.io.IOException {
+        this.targetName = targetName;
         this.lun = lun;
         this.device = device;
         this.naa = naaOf(targetName, lun);

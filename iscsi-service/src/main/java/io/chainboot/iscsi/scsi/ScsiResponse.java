@@ -38,6 +38,12 @@ public record ScsiResponse(int status, ByteBuffer dataIn, byte[] sense, Residual
         return new ScsiResponse(CHECK_CONDITION, null, sense);
     }
 
+    /** Data-in truncated to the allocation length (SPC-4 §4.3.5.6). */
+    static ScsiResponse sized(byte[] d, long alloc) {
+        int n = (int) Math.min(d.length, alloc);
+        return good(ByteBuffer.wrap(d, 0, n).slice());
+    }
+
     ScsiResponse withTransfer(ByteBuffer data, Residual r, int writtenBytes) {
         return new ScsiResponse(status, data, sense, r, writtenBytes, attached);
     }

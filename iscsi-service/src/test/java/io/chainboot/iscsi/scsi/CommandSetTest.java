@@ -103,4 +103,58 @@ class CommandSetTest {
         assertThat(target.dataOutLength(Cdbs.rw10(0x28, 0, 0, 8))).as("READ").isZero();
         assertThat(target.dataOutLength(Cdbs.rw16(0x93, 0x01, 0, 8))).as("WRITE SAME(16) NDOB").isZero();
     }
+
+    @Test
+    void everyRowFitsItsCdbAndSpcAndSbcAreApart() {
+        Set<String> names = new TreeSet<>();
+        for (CdbLayout c : CommandSet.ALL) {
+            assertThat(names.add(c.name())).as("one row per command: %s", c.name()).isTrue();
+            assertThat(c.handler()).as(c.name()).isNotNull();
+            assertThat(c.lbaBytes() == 0 || c.lbaOffset() + c.lbaBytes() <= c.length()).as("LBA inside %s", c.name()).isTrue();
+            assertThat(c.lengthBytes() == 0 || c.lengthOffset() + c.lengthBytes() < c.length())
+                    .as("length field inside %s, before CONTROL", c.name()).isTrue();
+            assertThat(c.zeroMeans256()).as("0 means 256: %s", c.name()).isEqualTo(c.name().equals("READ(6)")
+                    || c.name().equals("WRITE(6)"));
+        }
+        Set<Integer> spc = new TreeSet<>();
+        SpcCommands.ALL.forEach(c -> spc.add(c.opcode()));
+        SbcCommands.ALL.forEach(c -> assertThat(spc).as("%s is not also an SPC opcode", c.name()).doesNotContain(c.opcode()));
+        assertThat(CommandSet.ALL).hasSize(SpcCommands.ALL.size() + SbcCommands.ALL.size());
+    }
+
+    @Test
+    void rolesNameTheCommandsTheOtherLayersCareAbout() {
+        Set<String> read = new TreeSet<>();
+        Set<String> capacity = new TreeSet<>();
+        Set<String> truncatable = new TreeSet<>();
+        for (CdbLayout c : CommandSet.ALL) {
+            switch (c.role()) {
+                case READ -> read.add(c.name());
+                case CAPACITY -> capacity.add(c.name());
+                case WRITE -> truncatable.add(c.name());
+                case OTHER -> { }
+            }
+        }
+        // the LUN attach: first GOOD READ CAPACITY plus first GOOD READ
+        assertThat(read).containsExactlyInAnyOrder("READ(6)", "READ(10)", "READ(12)", "READ(16)");
+        assertThat(capacity).containsExactlyInAnyOrder("READ CAPACITY(10)", "READ CAPACITY(16)");
+        // an overflowing write is cut to what EDTL covers only for these (ORWRITE and COMPARE AND WRITE are not)
+        assertThat(truncatable).containsExactlyInAnyOrder("WRITE(6)", "WRITE(10)", "WRITE(12)", "WRITE(16)",
+                "WRITE AND VERIFY(10)", "WRITE AND VERIFY(12)", "WRITE AND VERIFY(16)");
+        for (CdbLayout c : CommandSet.ALL) {
+            assertThat(c.role() != CdbLayout.Role.WRITE || c.transfer() == CdbLayout.Transfer.OUT_BLOCKS).as(c.name()).isTrue();
+        }
+    }
+
+    @Test
+    void theUsageDataOfEveryRowMatchesWhatOneCommandReportingSays() {
+        exec(of(0, 0, 0, 0, 0, 0));
+        for (CdbLayout c : CommandSet.ALL) {
+            byte[] one = data(exec(rsoc(c.hasServiceAction() ? 2 : 1, c.opcode(), Math.max(c.serviceAction(), 0), false)));
+            assertThat(one[1] & 0x07).as("SUPPORT of %s", c.name()).isEqualTo(3);
+            assertThat(Cdb.u16(one, 2)).as("CDB SIZE of %s", c.name()).isEqualTo(c.length());
+            assertThat(one[4] & 0xFF).as("opcode of %s", c.name()).isEqualTo(c.opcode());
+            assertThat(java.util.Arrays.copyOfRange(one, 4, one.length)).as(c.name()).isEqualTo(c.usageData());
+        }
+    }
 }
