@@ -3,6 +3,7 @@ package io.chainboot.iscsi.login;
 import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.Pdu;
+import io.chainboot.iscsi.pdu.TargetPdus;
 import io.chainboot.iscsi.targets.Access;
 import io.chainboot.iscsi.targets.Target;
 import io.chainboot.iscsi.targets.TargetRegistry;
@@ -282,19 +283,13 @@ public final class LoginHandler {
     }
 
     private Step refuse(Pdu req, LoginStatus status, String reason) {
-        Pdu rsp = response(req, false, req.currentStage() & 1, req.currentStage() & 1, Map.of());
-        rsp.byteAt(36, status.statusClass()).byteAt(37, status.detail());
+        Pdu rsp = TargetPdus.loginResponse(req, false, req.currentStage() & 1, req.currentStage() & 1,
+                ByteBuffer.wrap(TextKeys.encode(Map.of())), status.statusClass(), status.detail());
         return new Refuse(rsp, status, reason, initiatorName, targetName);
     }
 
-    /** A Login Response (§11.13) answering {@code req}. */
+    /** A successful Login Response (§11.13) answering {@code req}. */
     static Pdu response(Pdu req, boolean transit, int csg, int nsg, Map<String, String> keys) {
-        byte[] text = TextKeys.encode(keys);
-        Pdu rsp = Pdu.newTargetPdu(Opcode.LOGIN_RESPONSE, ByteBuffer.wrap(text));
-        rsp.flags((transit ? 0x80 : 0) | ((csg & 3) << 2) | (transit ? nsg & 3 : 0));
-        rsp.byteAt(2, 0).byteAt(3, 0); // version-max, version-active
-        rsp.copy(req.bhs(), 8, 16); // ISID, TSIH
-        rsp.itt(req.itt());
-        return rsp;
+        return TargetPdus.loginResponse(req, transit, csg, nsg, ByteBuffer.wrap(TextKeys.encode(keys)), 0, 0);
     }
 }

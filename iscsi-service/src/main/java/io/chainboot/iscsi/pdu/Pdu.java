@@ -211,6 +211,33 @@ public final class Pdu {
         return ((bhs[20] & 0xff) << 8) | (bhs[21] & 0xff);
     }
 
+    /** Login Response (§11.13): Status-Class and Status-Detail as one 16-bit code (0 = success). */
+    public int loginStatus() {
+        return ((bhs[36] & 0xff) << 8) | (bhs[37] & 0xff);
+    }
+
+    // ---- target answers, read by the initiators (warm-up, tests) ----
+
+    /** StatSN of a target PDU (§11.2.1 bytes 24-27). */
+    public int statSn() {
+        return int32(24);
+    }
+
+    /** The SAM status byte of a SCSI Response or a Data-In with S set (§11.4.2, §11.7.4). */
+    public int scsiStatus() {
+        return bhs[3] & 0xff;
+    }
+
+    /** S: this Data-In carries the command's status (phase collapse, §11.7.4). */
+    public boolean statusBit() {
+        return (bhs[1] & 0x01) != 0;
+    }
+
+    /** An R2T's Desired Data Transfer Length (§11.8.4). */
+    public int desiredDataTransferLength() {
+        return int32(44);
+    }
+
     // ---- Task management (§11.5) and logout (§11.14) ----
     public int function() {
         return bhs[1] & 0x7f;
@@ -263,6 +290,11 @@ public final class Pdu {
 
     public Pdu itt(int itt) {
         return int32(16, itt);
+    }
+
+    /** The TSIH of a Login Response (§11.13.4), given when the session is created. */
+    public Pdu tsih(int tsih) {
+        return int16(14, tsih);
     }
 
     /** Copies bytes {@code from..to} of another BHS (ISID+TSIH, LUN...). */

@@ -16,6 +16,18 @@ public final class TargetPdus {
     private static final int FINAL = 0x80;
     private static final int STATUS = 0x01;
 
+    /**
+     * Login Response (§11.13) answering {@code req}: T/CSG/NSG, version-max and version-active 0, the
+     * request's ISID and TSIH (the TSIH of a new session is set later, {@link Pdu#tsih(int)}), its ITT, the
+     * status class and detail (0/0 = success).
+     */
+    public static Pdu loginResponse(Pdu req, boolean transit, int csg, int nsg, ByteBuffer text, int statusClass,
+            int statusDetail) {
+        return Pdu.newTargetPdu(Opcode.LOGIN_RESPONSE, text)
+                .flags((transit ? FINAL : 0) | ((csg & 3) << 2) | (transit ? nsg & 3 : 0)).byteAt(2, 0).byteAt(3, 0)
+                .copy(req.bhs(), 8, 16).itt(req.itt()).byteAt(36, statusClass).byteAt(37, statusDetail);
+    }
+
     /** R2T (§11.8) for {@code length} bytes at {@code offset}. */
     public static Pdu r2t(long lun, int itt, int ttt, int r2tSn, int offset, int length) {
         return Pdu.newTargetPdu(Opcode.R2T, null).flags(FINAL).lun(lun).itt(itt)

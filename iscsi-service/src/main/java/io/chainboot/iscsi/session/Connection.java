@@ -306,7 +306,7 @@ public final class Connection {
             session = c.result();
             params = session.params();
             tsih = sessions.allocateTsih();
-            c.response().int16(14, tsih);
+            c.response().tsih(tsih);
             if (!session.discovery()) {
                 scsi = session.target().scsi();
                 nexus = new Nexus(session.initiatorName(), session.isid(), session.targetName());

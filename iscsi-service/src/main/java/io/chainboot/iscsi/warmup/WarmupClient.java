@@ -2,6 +2,7 @@ package io.chainboot.iscsi.warmup;
 
 import io.chainboot.events.Decoded;
 import io.chainboot.iscsi.login.Chap;
+import io.chainboot.iscsi.pdu.InitiatorPdus;
 import io.chainboot.iscsi.pdu.Opcode;
 import io.chainboot.iscsi.pdu.Pdu;
 import io.chainboot.iscsi.pdu.PduCodec;
@@ -114,20 +115,17 @@ final class WarmupClient implements AutoCloseable {
     }
 
     private Map<String, String> loginRequest(boolean transit, int csg, int nsg, List<String> keys) throws IOException {
-        Pdu rq = Pdu.newPdu(Opcode.LOGIN_REQUEST, true, ByteBuffer.wrap(text(keys)))
-                .flags((transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0)).itt(itt++).int32(24, cmdSn)
-                .int32(28, expStatSn);
-        System.arraycopy(isid, 0, rq.bhs(), 8, 6);
-        send(rq, false);
+        send(InitiatorPdus.loginRequest(transit, csg, nsg, isid, itt++, cmdSn, expStatSn, ByteBuffer.wrap(text(keys))),
+                false);
         Pdu rsp = read(false);
         if (rsp.opcode() != Opcode.LOGIN_RESPONSE) {
             throw new IOException("expected a Login Response, got " + rsp.opcode());
         }
-        int status = rsp.int32(36) >>> 16;
+        int status = rsp.loginStatus();
         if (status != 0) {
             throw new IOException(String.format("login refused 0x%04x", status));
         }
-        expStatSn = rsp.word24() + 1;
+        expStatSn = rsp.statSn() + 1;
         Map<String, String> answer = new HashMap<>();
         if (transit && rsp.transit() && rsp.nextStage() == nsg) {
             answer.put(TRANSIT, "");
@@ -156,25 +154,22 @@ final class WarmupClient implements AutoCloseable {
             immediate = java.util.Arrays.copyOf(write, Math.min(write.length, Math.min(firstBurst, targetMaxRecv)));
         }
         int task = itt++;
-        Pdu rq = Pdu.newPdu(Opcode.SCSI_COMMAND, false, ByteBuffer.wrap(immediate))
-                .flags(0x80 | (write == null && edtl > 0 ? 0x40 : 0) | (write != null ? 0x20 : 0) | 0x01) // F R W, SIMPLE
-                .byteAt(9, lun).itt(task).int32(20, edtl).int32(24, cmdSn++).int32(28, expStatSn);
-        System.arraycopy(cdb, 0, rq.bhs(), 32, cdb.length);
-        send(rq, true);
+        send(InitiatorPdus.scsiCommand(lunField(lun), task, cdb, edtl, write != null, cmdSn++, expStatSn,
+                ByteBuffer.wrap(immediate)), true);
         ByteBuffer data = ByteBuffer.allocate(Math.max(edtl, 0));
         while (true) {
             Pdu p = read(headerDigest);
             switch (p.opcode()) {
                 case DATA_IN -> {
                     data.put(p.bufferOffset(), p.data(), p.data().position(), p.dataLength());
-                    if ((p.flags() & 0x01) != 0) { // S: status in this Data-In (phase collapse)
-                        expStatSn = p.word24() + 1;
-                        return new Answer(p.bhs()[3] & 0xff, data.array(), new byte[0]);
+                    if (p.statusBit()) { // status in this Data-In (phase collapse)
+                        expStatSn = p.statSn() + 1;
+                        return new Answer(p.scsiStatus(), data.array(), new byte[0]);
                     }
                 }
                 case R2T -> dataOut(p, write);
                 case SCSI_RESPONSE -> {
-                    expStatSn = p.word24() + 1;
+                    expStatSn = p.statSn() + 1;
                     byte[] sense = new byte[0];
                     ByteBuffer d = p.data();
                     if (d.remaining() >= 2) {
@@ -182,7 +177,7 @@ final class WarmupClient implements AutoCloseable {
                         sense = new byte[Math.min(n, d.remaining())];
                         d.get(sense);
                     }
-                    return new Answer(p.bhs()[3] & 0xff, data.array(), sense);
+                    return new Answer(p.scsiStatus(), data.array(), sense);
                 }
                 case NOP_IN -> { } // a ping needs no answer here
                 default -> throw new IOException("unexpected " + p.opcode() + " during a SCSI command");
@@ -193,39 +188,40 @@ final class WarmupClient implements AutoCloseable {
     /** Data-Out PDUs (§11.7) for one R2T: at most the target's MaxRecvDataSegmentLength each, DataSN from 0. */
     private void dataOut(Pdu r2t, byte[] write) throws IOException {
         int offset = r2t.bufferOffset();
-        int length = r2t.word44(); // Desired Data Transfer Length
+        int length = r2t.desiredDataTransferLength();
         int dataSn = 0;
         for (int done = 0; done < length; ) {
             int n = Math.min(targetMaxRecv, length - done);
-            Pdu out = Pdu.newPdu(Opcode.DATA_OUT, false, ByteBuffer.wrap(write, offset + done, n))
-                    .flags(done + n == length ? 0x80 : 0).copy(r2t.bhs(), 8, 20) // LUN, ITT
-                    .int32(20, r2t.targetTransferTag()).int32(28, expStatSn).int32(36, dataSn++)
-                    .int32(40, offset + done);
-            send(out, true);
+            send(InitiatorPdus.dataOut(r2t, done + n == length, expStatSn, dataSn++, offset + done,
+                    ByteBuffer.wrap(write, offset + done, n)), true);
             done += n;
         }
     }
 
     /** NOP-Out with a task tag: the target echoes it in a NOP-In (§11.18). */
     void ping() throws IOException {
-        send(Pdu.newPdu(Opcode.NOP_OUT, true, ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)))
-                .flags(0x80).itt(itt++).int32(20, Pdu.RESERVED_TAG).int32(24, cmdSn).int32(28, expStatSn), true);
-        expStatSn = expect(Opcode.NOP_IN).word24() + 1;
+        send(InitiatorPdus.nopOut(itt++, cmdSn, expStatSn, ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII))),
+                true);
+        expStatSn = expect(Opcode.NOP_IN).statSn() + 1;
     }
 
     /** SendTargets=All in a discovery session (RFC 7143 Appendix C); returns the answer's text. */
     String sendTargets() throws IOException {
-        send(Pdu.newPdu(Opcode.TEXT_REQUEST, false, ByteBuffer.wrap(text(List.of("SendTargets=All")))).flags(0x80)
-                .itt(itt++).int32(20, Pdu.RESERVED_TAG).int32(24, cmdSn++).int32(28, expStatSn), true);
+        send(InitiatorPdus.textRequest(itt++, cmdSn++, expStatSn, ByteBuffer.wrap(text(List.of("SendTargets=All")))),
+                true);
         Pdu rsp = expect(Opcode.TEXT_RESPONSE);
-        expStatSn = rsp.word24() + 1;
+        expStatSn = rsp.statSn() + 1;
         return StandardCharsets.UTF_8.decode(rsp.data()).toString();
     }
 
     void logout() throws IOException {
-        send(Pdu.newPdu(Opcode.LOGOUT_REQUEST, true, null).flags(0x80).itt(itt++).int32(24, cmdSn)
-                .int32(28, expStatSn), true);
+        send(InitiatorPdus.logoutRequest(itt++, cmdSn, expStatSn), true);
         expect(Opcode.LOGOUT_RESPONSE);
+    }
+
+    /** LUN {@code lun} (below 256) in SAM peripheral device addressing, as the BHS's LUN field (§11.3.4). */
+    private static long lunField(int lun) {
+        return (long) (lun & 0xff) << 48;
     }
 
     private Pdu expect(Opcode op) throws IOException {
