@@ -22,6 +22,11 @@
 #   rand-qd1  iscsi-perf -r -m 1 -b 8 (4 KiB random, queue depth 1), IOPS, SECS seconds
 #   rand-qd16 iscsi-perf -r -m 16 -b 8 (4 KiB random, queue depth 16), IOPS, SECS seconds
 #
+# Beside each figure: the server process's CPU time (utime+stime of all its threads, /proc/PID/stat) and
+# context switches (voluntary + involuntary, summed over /proc/PID/task/*/status) per request of the test,
+# so the cost per I/O can be compared even when the box is too loaded for rates to mean much; a thread
+# hand-off per command shows as more switches per request.
+#
 # Run as root, by hand, services packaged (./mvnw -q -B -DskipTests package):
 #   [MODE=stack|alone] [HOG=0|1] [ROUNDS=5] [SECS=5] [JVM_OPTS=...] bench/iscsi/ab.sh
 # Needs: libiscsi-bin, qemu-utils, qemu-block-extra, tgt, iproute2, curl, a JDK 17.
@@ -141,15 +146,47 @@ measure() { # test server -> one number
 }
 unit() { case $1 in seqread|seqwrite) echo MB/s ;; *) echo IOPS ;; esac; }
 
+server_pid() { # chainboot|tgtd -> the PID serving it (the background jobs' PIDs are the `ip netns exec` shells)
+  local p
+  for p in $(ip netns pids $NS); do
+    if [ "$1" = tgtd ]; then
+      [ "$(cat /proc/$p/comm 2>/dev/null)" = tgtd ] && { echo "$p"; return; }
+    else
+      tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q 'iscsi-service/target/quarkus-app' && { echo "$p"; return; }
+    fi
+  done
+}
+cost() { # PID -> "cpu_ticks context_switches"
+  local p=$1 ticks sw=0 f
+  ticks=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0)
+  for f in /proc/$p/task/*/status; do
+    sw=$((sw + $(awk '/ctxt_switches/ {s += $2} END {print s + 0}' "$f" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks $sw"
+}
+requests() { # test value -> requests the test made
+  case $1 in
+    seqread) awk -v v="$2" -v s="$SECS" 'BEGIN {printf "%d", v * s * 8}' ;; # MB/s x s / 128 KiB
+    seqwrite) echo 8192 ;;
+    *) awk -v v="$2" -v s="$SECS" 'BEGIN {printf "%d", v * s}' ;;
+  esac
+}
+CLK=$(getconf CLK_TCK)
 TESTS=(seqread seqwrite rand-qd1 rand-qd16)
 echo "== $LABEL vs tgtd 1.0 (LUN 1, same image), $ROUNDS rounds, order alternating" | tee "$OUT/summary.txt"
 for r in $(seq 1 "$ROUNDS"); do
   order=(chainboot tgtd); [ $((r % 2)) = 0 ] && order=(tgtd chainboot)
   for t in "${TESTS[@]}"; do
     for s in "${order[@]}"; do
+      pid=$(server_pid $s); before=$(cost "$pid")
       v=$(measure $t $s); v=${v:-0}
+      after=$(cost "$pid"); n=$(requests $t "$v")
+      per=$(awk -v b="$before" -v a="$after" -v n="$n" -v clk="$CLK" 'BEGIN {split(b, x, " "); split(a, y, " ");
+        if (n > 0) printf "%.1f %.2f", (y[1] - x[1]) * 1e6 / clk / n, (y[2] - x[2]) / n; else print "? ?"}')
       echo "$v" >> "$OUT/$t.$s"
-      printf 'round %d  %-9s %-9s %8s %-4s  load %s\n' "$r" "$t" "$s" "$v" "$(unit $t)" "$(load)" | tee -a "$OUT/summary.txt"
+      echo "${per% *}" >> "$OUT/$t.$s.cpu"; echo "${per#* }" >> "$OUT/$t.$s.sw"
+      printf 'round %d  %-9s %-9s %8s %-4s  cpu %6s us/req  switches %5s /req  load %s\n' "$r" "$t" "$s" "$v" \
+        "$(unit $t)" "${per% *}" "${per#* }" "$(load)" | tee -a "$OUT/summary.txt"
     done
   done
 done
@@ -163,5 +200,10 @@ for t in "${TESTS[@]}"; do
   printf '%-10s %-5s %12s %14s %12s %14s %7s\n' $t "$(unit $t)" "$c" "$(range "$OUT/$t.chainboot")" "$g" \
     "$(range "$OUT/$t.tgtd")" "$(awk -v c="$c" -v g="$g" 'BEGIN {printf (g > 0) ? "%.2fx" : "?", c / g}')" \
     | tee -a "$OUT/summary.txt"
+done
+echo "== per request, medians: server CPU us / context switches" | tee -a "$OUT/summary.txt"
+for t in "${TESTS[@]}"; do
+  printf '%-10s chainboot %6s us %6s sw   tgtd %6s us %6s sw\n' $t "$(median "$OUT/$t.chainboot.cpu")" \
+    "$(median "$OUT/$t.chainboot.sw")" "$(median "$OUT/$t.tgtd.cpu")" "$(median "$OUT/$t.tgtd.sw")" | tee -a "$OUT/summary.txt"
 done
 echo "summary: $OUT/summary.txt"
