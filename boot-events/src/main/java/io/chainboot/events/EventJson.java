@@ -39,6 +39,12 @@ public final class EventJson {
     }
 
     public static byte[] encode(BootEvent event) {
+        if (event instanceof DhcpEvents.Reply) { // the DHCP hot path: written directly (DhcpJson), same bytes
+            byte[] fast = DhcpJson.encode(event);
+            if (fast != null) {
+                return fast;
+            }
+        }
         return write(event);
     }
 
@@ -47,7 +53,13 @@ public final class EventJson {
     }
 
     public static byte[] encode(Lease lease) {
-        return write(lease);
+        byte[] fast = DhcpJson.encode(lease);
+        return fast != null ? fast : write(lease);
+    }
+
+    /** Jackson's encoding of {@code value}, bypassing {@link DhcpJson}: what DhcpJson must equal (tests). */
+    static byte[] encodeWithJackson(Object value) {
+        return write(value);
     }
 
     public static Decoded<BootEvent> decodeEvent(byte[] json) {

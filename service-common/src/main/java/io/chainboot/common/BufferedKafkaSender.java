@@ -44,10 +44,13 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
     /** Empty looks (GATHER apart) after which the sender blocks until the next item instead of looking again: 50 ms. */
     private static final int IDLE_ROUNDS = 25;
+    private static final java.util.concurrent.atomic.AtomicInteger PRODUCERS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final LinkedBlockingDeque<T> buffer;
     private final Function<T, ProducerRecord<String, byte[]>> toRecord;
     private final Producer<String, byte[]> producer;
+    /** Gives the producer back: to {@link SharedProducers} (the last user closes it), or closes one owned alone. */
+    private final java.util.function.Consumer<Duration> releaseProducer;
     private final Counter published;
     private final Counter dropped;
     private final Counter retried;
@@ -57,21 +60,30 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     private volatile int inHand;
 
     /**
-     * Starts the sender thread on a new producer for {@code bootstrap}.
+     * Starts the sender thread on the process's producer for {@code bootstrap} ({@link SharedProducers}: every
+     * sender of a process to one broker shares one producer).
      *
-     * @param name          client id and sender thread name
+     * @param name          sender thread name
      * @param metricsPrefix e.g. {@code chainboot.events}
      */
     public BufferedKafkaSender(String name, String bootstrap, int capacity, MeterRegistry registry,
                                String metricsPrefix, Function<T, ProducerRecord<String, byte[]>> toRecord) {
-        this(name, newProducer(name, bootstrap), capacity, registry, metricsPrefix, toRecord);
+        this(name, SharedProducers.PROCESS, SharedProducers.PROCESS.acquire(bootstrap), capacity, registry, metricsPrefix,
+                toRecord);
     }
 
+    /** On a producer of its own (tests), closed with the sender. */
     BufferedKafkaSender(String name, Producer<String, byte[]> producer, int capacity, MeterRegistry registry,
                         String metricsPrefix, Function<T, ProducerRecord<String, byte[]>> toRecord) {
+        this(name, null, producer, capacity, registry, metricsPrefix, toRecord);
+    }
+
+    BufferedKafkaSender(String name, SharedProducers shared, Producer<String, byte[]> producer, int capacity,
+                        MeterRegistry registry, String metricsPrefix, Function<T, ProducerRecord<String, byte[]>> toRecord) {
         this.buffer = new LinkedBlockingDeque<>(capacity);
         this.toRecord = toRecord;
         this.producer = producer;
+        this.releaseProducer = shared == null ? producer::close : timeout -> shared.release(producer, timeout);
         this.published = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".published")
                 .description("records sent to Kafka and acknowledged (" + name + ")").register(registry);
         this.dropped = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".dropped")
@@ -85,7 +97,8 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
         sender.start();
     }
 
-    private static Producer<String, byte[]> newProducer(String clientId, String bootstrap) {
+    /** The producer {@link SharedProducers} makes for one broker address. */
+    static Producer<String, byte[]> newProducer(String bootstrap) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -98,7 +111,7 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000",
                 ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000",
-                ProducerConfig.CLIENT_ID_CONFIG, clientId),
+                ProducerConfig.CLIENT_ID_CONFIG, "chainboot-" + PRODUCERS.incrementAndGet()),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -237,7 +250,7 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
         }
         running = false;
         sender.interrupt();
-        producer.close(Duration.ofSeconds(3));
+        releaseProducer.accept(Duration.ofSeconds(3));
         if (!buffer.isEmpty()) {
             LOG.warnf("%s: stopping with %d items not delivered to Kafka", sender.getName(), buffer.size());
         }
