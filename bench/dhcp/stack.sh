@@ -105,6 +105,7 @@ ip netns exec $S "$ROOT/chainboot" up --no-build --address 10.214.0.1 --interfac
   --pool 10.214.1.0-10.214.250.255 --netmask 255.255.0.0 --state "$STATE" | tee "$OUT/up.txt"
 UP=1
 sleep 5
+cpu_snapshot "$OUT/cpu-start"
 [ "$WARMUP_RATE" -gt 0 ] && run_perfdhcp chainboot "$WARMUP_RATE" chainboot-cold
 for r in "${RATES[@]}"; do run_perfdhcp chainboot "$r"; done
 
@@ -126,6 +127,13 @@ printf "chainboot  ACKs sent %s, dhcp.acked stored %s (ids are the primary key: 
   "$acks" "$n" $(( SECONDS - t0 )) "$(load)" | tee -a "$OUT/summary.txt"
 ip netns exec $S curl -sf http://127.0.0.1:8082/q/metrics \
   | grep -E '^chainboot_dhcp_(received|sent|dropped|ignored|send_errors)_total' | tee -a "$OUT/summary.txt"
+# the CPU of every load round until the inventory caught up, per 1,000 events it stored (the cost of
+# an event whatever the rate: the figure to compare on a shared box)
+cpu_snapshot "$OUT/cpu-end"
+events=$(ip netns exec $S psql -qtA "postgresql://chainboot:$PW@127.0.0.1:5433/chainboot" -c "select count(*) from boot_event")
+cpu_delta "$OUT/cpu-start" "$OUT/cpu-end" | grep -v '^supervisor ' | awk -v n="$events" -v l="$(load)" '
+  {line = line sprintf(" %s %.1f", $1, $2 * 1e6 / n)} END {printf "chainboot  %d events stored, CPU ms per 1,000 events:%s  load %s\n", n, line, l}' \
+  | tee -a "$OUT/summary.txt"
 [ -n "${KEEP_UP:-}" ] && { echo "KEEP_UP: stack left running in $S, state $STATE"; trap - EXIT; exit 0; }
 ip netns exec $S "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
 UP=0
