@@ -29,8 +29,14 @@ case $CLIENTS in
   pxe) CLIENT_OPTIONS=(-o 60,505845436c69656e743a417263683a30303030303a554e44493a303032303031 -o 93,0000 -o 94,010201) ;;
   *) echo "CLIENTS must be plain or pxe"; exit 2 ;;
 esac
-S=cb-dhcp-stack-s
-C=cb-dhcp-stack-c
+# NETNS=<prefix>: other namespace names (default cb-dhcp-stack), for a second run beside another's
+S=${NETNS:-cb-dhcp-stack}-s
+C=${NETNS:-cb-dhcp-stack}-c
+if ip netns list | grep -qE "^($S|$C)( |\$)"; then
+  # never clean up (kill everything in) a namespace another session's run is using
+  echo "netns $S or $C exists: another stack.sh is running (or a dead run left it: ip netns del $S $C); NETNS=<prefix> picks other names"
+  exit 1
+fi
 OUT=$(mktemp -d /tmp/cb-dhcp-stack.XXXXXX)
 STATE=$OUT/state
 SERVER_PID=""
@@ -105,13 +111,19 @@ ip netns exec $S "$ROOT/chainboot" up --no-build --address 10.214.0.1 --interfac
   --pool 10.214.1.0-10.214.250.255 --netmask 255.255.0.0 --state "$STATE" | tee "$OUT/up.txt"
 UP=1
 sleep 5
+PW=$(cat "$STATE/postgres/password")
+events_stored() { ip netns exec $S psql -qtA "postgresql://chainboot:$PW@127.0.0.1:5433/chainboot" -c "select count(*) from boot_event"; }
 [ "$WARMUP_RATE" -gt 0 ] && run_perfdhcp chainboot "$WARMUP_RATE" chainboot-cold
+# the per-event CPU figure starts once the cold round is stored: its JIT and first-use cost is not
+# a cost per event (it shows in the cold round's own CPU line)
+n0=-1; n1=$(events_stored)
+while [ "$n1" != "$n0" ]; do n0=$n1; sleep 2; n1=$(events_stored); done
+cpu_snapshot "$OUT/cpu-start"
 for r in "${RATES[@]}"; do run_perfdhcp chainboot "$r"; done
 
 metric() { # name{labels} from dhcp-service's Prometheus endpoint
   ip netns exec $S curl -sf http://127.0.0.1:8082/q/metrics | awk -v m="$1" 'index($0, m) == 1 {print int($2)}' | head -1
 }
-PW=$(cat "$STATE/postgres/password")
 stored() {
   ip netns exec $S psql -qtA "postgresql://chainboot:$PW@127.0.0.1:5433/chainboot" \
     -c "select count(*) from boot_event where type = 'dhcp.acked'"
@@ -126,6 +138,13 @@ printf "chainboot  ACKs sent %s, dhcp.acked stored %s (ids are the primary key: 
   "$acks" "$n" $(( SECONDS - t0 )) "$(load)" | tee -a "$OUT/summary.txt"
 ip netns exec $S curl -sf http://127.0.0.1:8082/q/metrics \
   | grep -E '^chainboot_dhcp_(received|sent|dropped|ignored|send_errors)_total' | tee -a "$OUT/summary.txt"
+# the CPU of the load rounds after the cold one until the inventory caught up, per 1,000 events stored
+# meanwhile (the cost of an event whatever the rate: the figure to compare on a shared box)
+cpu_snapshot "$OUT/cpu-end"
+events=$(( $(events_stored) - n1 ))
+cpu_delta "$OUT/cpu-start" "$OUT/cpu-end" | grep -v '^supervisor ' | awk -v n="$events" -v l="$(load)" '
+  {line = line sprintf(" %s %.1f", $1, $2 * 1e6 / n)} END {printf "chainboot  %d events stored after the cold round, CPU ms per 1,000 of them:%s  load %s\n", n, line, l}' \
+  | tee -a "$OUT/summary.txt"
 [ -n "${KEEP_UP:-}" ] && { echo "KEEP_UP: stack left running in $S, state $STATE"; trap - EXIT; exit 0; }
 ip netns exec $S "$ROOT/chainboot" down --state "$STATE" >/dev/null 2>&1 || true
 UP=0

@@ -121,6 +121,32 @@ class InventoryOnRealBrokerTest {
         });
     }
 
+    /**
+     * A consumed event's payload is the JSON it arrived as, byte for byte — not the event encoded
+     * again: a newer producer's extra field, its own field order and spacing are kept.
+     */
+    @Test
+    void aConsumedEventIsStoredAsItsWireJson() throws Exception {
+        BootEvent e = Events.acked(mac(40), Ipv4Address.parse("10.1.0.40"), ClientKind.FIRMWARE, Instant.now());
+        String encoded = new String(EventJson.encode(e), StandardCharsets.UTF_8);
+        String wire = "{\"addedByANewerProducer\": [1, 2], " + encoded.substring(1);
+        assertThat(EventJson.decodeEvent(wire.getBytes(StandardCharsets.UTF_8)).orElseThrow()).isEqualTo(e);
+        producer.send(new ProducerRecord<>(Topics.BOOT_EVENTS, e.key(), wire.getBytes(StandardCharsets.UTF_8))).get();
+        await(() -> {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
+                 PreparedStatement s = c.prepareStatement("select payload from boot_event where id = ?")) {
+                s.setObject(1, e.id());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    assertThat(rs.getString("payload")).isEqualTo(wire);
+                    return true;
+                }
+            }
+        });
+    }
+
     @Test
     void aFullSyntheticBootWalksAllStages() {
         MacAddress m = mac(2);

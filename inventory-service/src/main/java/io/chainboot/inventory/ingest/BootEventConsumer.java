@@ -18,7 +18,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,6 +84,7 @@ public class BootEventConsumer {
     @Blocking
     public void consume(ConsumerRecords<String, byte[]> records) {
         List<BootEvent> events = new ArrayList<>(records.count());
+        Map<UUID, byte[]> wire = new HashMap<>(records.count() * 2);
         long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<String, byte[]> r : records) {
             oldest = Math.min(oldest, r.timestamp());
@@ -93,6 +97,7 @@ public class BootEventConsumer {
                     continue;
                 }
                 events.add(v.value());
+                wire.put(v.value().id(), r.value()); // stored as it came: not encoded again
             } else {
                 invalid.increment();
                 LOG.warnf("skipping undecodable record key=%s partition=%d offset=%d: %s", r.key(), r.partition(),
@@ -105,7 +110,7 @@ public class BootEventConsumer {
         inBatch = true;
         try {
             if (!events.isEmpty()) {
-                accept(events);
+                accept(events, false, wire);
             }
         } finally {
             inBatch = false;
@@ -139,12 +144,17 @@ public class BootEventConsumer {
      * batch, one view per changed machine. {@code ours}: events inventory produced itself, which
      * go out through the outbox in the same transaction.
      */
-    public synchronized void accept(List<BootEvent> events, boolean ours) {
+    public void accept(List<BootEvent> events, boolean ours) {
+        accept(events, ours, Map.of());
+    }
+
+    /** As {@link #accept(List, boolean)}, storing each event's {@code wire} JSON (by id) as its payload. */
+    synchronized void accept(List<BootEvent> events, boolean ours, Map<UUID, byte[]> wire) {
         long backoff = 250;
         while (true) {
             try {
                 long t = System.nanoTime();
-                IngestResult result = store.ingest(events, ours);
+                IngestResult result = store.ingest(events, ours, wire);
                 long took = System.nanoTime() - t;
                 batches.record(took, TimeUnit.NANOSECONDS);
                 if (took > SLOW_BATCH_NANOS) {
@@ -161,7 +171,7 @@ public class BootEventConsumer {
                     throw e; // not committed: redelivered after restart
                 }
                 if (databaseUp()) {
-                    oneByOne(events, ours);
+                    oneByOne(events, ours, wire);
                     return;
                 }
                 dbRetries.increment();
@@ -173,13 +183,13 @@ public class BootEventConsumer {
         }
     }
 
-    private void oneByOne(List<BootEvent> events, boolean ours) {
+    private void oneByOne(List<BootEvent> events, boolean ours, Map<UUID, byte[]> wire) {
         for (BootEvent e : events) {
             try {
-                done(store.ingest(List.of(e), ours));
+                done(store.ingest(List.of(e), ours, wire));
             } catch (RuntimeException ex) {
                 if (!databaseUp()) {
-                    accept(events.subList(events.indexOf(e), events.size()), ours);
+                    accept(events.subList(events.indexOf(e), events.size()), ours, wire);
                     return;
                 }
                 failed.increment();

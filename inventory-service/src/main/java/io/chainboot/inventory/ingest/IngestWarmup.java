@@ -2,7 +2,6 @@ package io.chainboot.inventory.ingest;
 
 import io.chainboot.events.BootEvent;
 import io.chainboot.events.ClientKind;
-import io.chainboot.events.Decoded;
 import io.chainboot.events.DhcpEvents;
 import io.chainboot.events.EventJson;
 import io.chainboot.events.EventSource;
@@ -24,7 +23,9 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -80,7 +81,8 @@ public class IngestWarmup implements HealthCheck {
         long t0 = System.nanoTime();
         try {
             while (rounds < target) {
-                storeAndRollBack(decoded(chain(Instant.now())));
+                Map<UUID, byte[]> wire = new HashMap<>();
+                storeAndRollBack(decoded(chain(Instant.now()), wire), wire);
                 rounds++;
             }
             LOG.infof("ingest warm-up: %d rounds of a synthetic boot chain stored and rolled back in %d ms", rounds,
@@ -93,10 +95,10 @@ public class IngestWarmup implements HealthCheck {
         }
     }
 
-    private void storeAndRollBack(List<BootEvent> events) throws Exception {
+    private void storeAndRollBack(List<BootEvent> events, Map<UUID, byte[]> wire) throws Exception {
         transactions.begin();
         try {
-            store.ingest(events);
+            store.ingest(events, false, wire);
         } finally {
             if (transactions.getStatus() != Status.STATUS_NO_TRANSACTION) {
                 transactions.rollback();
@@ -104,12 +106,14 @@ public class IngestWarmup implements HealthCheck {
         }
     }
 
-    /** Through the wire format, as {@link BootEventConsumer} receives them. */
-    static List<BootEvent> decoded(List<BootEvent> events) {
+    /** Through the wire format, as {@link BootEventConsumer} receives them (their JSON by id into {@code wire}). */
+    static List<BootEvent> decoded(List<BootEvent> events, Map<UUID, byte[]> wire) {
         List<BootEvent> out = new ArrayList<>(events.size());
         for (BootEvent e : events) {
-            Decoded<BootEvent> d = EventJson.decodeEvent(EventJson.encode(e));
-            out.add(d.orElseThrow());
+            byte[] json = EventJson.encode(e);
+            BootEvent d = EventJson.decodeEvent(json).orElseThrow();
+            wire.put(d.id(), json);
+            out.add(d);
         }
         return out;
     }
