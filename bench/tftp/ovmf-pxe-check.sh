@@ -6,6 +6,7 @@
 # port 69, QEMU. Prints the firmware's read request and our OACK, and whether the file was sent.
 # Run as root from the repo root after `mvn -q package -pl tftp-service -DskipTests`.
 # Needs: qemu-system-x86 ovmf ipxe dnsmasq-base tshark.
+# Env: TFTP_OPTS (extra JVM options for tftp-service, e.g. -Dchainboot.tftp.max-window=64).
 set -u
 NS=cb-tftp-ovmf
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +32,7 @@ ip netns exec "$NS" tshark -q -i tap0 -f "udp" -w "$WORK/pxe.pcap" >/dev/null 2>
 ip netns exec "$NS" dnsmasq --no-daemon --port=0 --interface=tap0 --bind-interfaces \
   --dhcp-range=10.77.0.10,10.77.0.50,1h --dhcp-boot=ipxe.efi,,10.77.0.1 \
   --dhcp-leasefile="$WORK/leases" --pid-file="$WORK/dnsmasq.pid" >"$WORK/dnsmasq.log" 2>&1 & PIDS+=($!)
-ip netns exec "$NS" java -Xmx128m -Dchainboot.tftp.port=69 -Dchainboot.tftp.root="$WORK/root" \
+ip netns exec "$NS" java -Xmx128m ${TFTP_OPTS:-} -Dchainboot.tftp.port=69 -Dchainboot.tftp.root="$WORK/root" \
   -Dchainboot.common.kafka-enabled=false -Dquarkus.http.port=18093 \
   -jar "$REPO/tftp-service/target/quarkus-app/quarkus-run.jar" >"$WORK/tftp.log" 2>&1 & PIDS+=($!)
 sleep 5
