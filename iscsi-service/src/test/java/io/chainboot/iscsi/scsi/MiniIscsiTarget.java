@@ -240,7 +240,7 @@ final class MiniIscsiTarget implements AutoCloseable {
                     .itt((int) Cdb.u32(bhs, 16));
             boolean done = transit && nsg == 3;
             if (done) {
-                r.int16(14, tsih.getAndIncrement());
+                r.tsih(tsih.getAndIncrement());
             }
             c.send(r, true);
             c.out.flush();
