@@ -36,7 +36,8 @@ thread_snapshot() {
   for t in /proc/"$pid"/task/*; do
     [[ -r $t/stat ]] || continue
     # comm may hold spaces: the fields after the closing parenthesis are fixed
-    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' < "$t/comm")" '{sub(/^.*\) /, ""); print tid, name, $12 + $13}' "$t/stat" >> "$2"
+    # a thread may end between the listing and the read: skip it (under set -e a failed read ended the bench)
+    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' < "$t/comm" 2>/dev/null)" '{sub(/^.*\) /, ""); print tid, name, $12 + $13}' "$t/stat" >> "$2" 2>/dev/null || true
   done
 }
 
