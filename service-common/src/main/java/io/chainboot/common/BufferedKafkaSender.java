@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -44,13 +46,13 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
     /** Empty looks (GATHER apart) after which the sender blocks until the next item instead of looking again: 50 ms. */
     private static final int IDLE_ROUNDS = 25;
-    private static final java.util.concurrent.atomic.AtomicInteger PRODUCERS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PRODUCERS = new AtomicInteger();
 
     private final LinkedBlockingDeque<T> buffer;
     private final Function<T, ProducerRecord<String, byte[]>> toRecord;
     private final Producer<String, byte[]> producer;
     /** Gives the producer back: to {@link SharedProducers} (the last user closes it), or closes one owned alone. */
-    private final java.util.function.Consumer<Duration> releaseProducer;
+    private final Consumer<Duration> releaseProducer;
     private final Counter published;
     private final Counter dropped;
     private final Counter retried;
@@ -84,11 +86,11 @@ public final class BufferedKafkaSender<T> implements AutoCloseable {
         this.toRecord = toRecord;
         this.producer = producer;
         this.releaseProducer = shared == null ? producer::close : timeout -> shared.release(producer, timeout);
-        this.published = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".published")
+        this.published = Counter.builder(metricsPrefix + ".published")
                 .description("records sent to Kafka and acknowledged (" + name + ")").register(registry);
-        this.dropped = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".dropped")
+        this.dropped = Counter.builder(metricsPrefix + ".dropped")
                 .description("records dropped: the buffer was full, or the record could not be encoded (" + name + ")").register(registry);
-        this.retried = io.micrometer.core.instrument.Counter.builder(metricsPrefix + ".retried")
+        this.retried = Counter.builder(metricsPrefix + ".retried")
                 .description("records put back in the buffer after a failed send (" + name + ")").register(registry);
         io.micrometer.core.instrument.Gauge.builder(metricsPrefix + ".buffered", buffer, LinkedBlockingDeque::size)
                 .description("records waiting in the buffer for Kafka (" + name + ")").register(registry);
